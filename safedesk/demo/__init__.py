@@ -1,0 +1,1 @@
+"""The demo office: realistic people and premises for trying SafeDesk and for benchmarks."""
