@@ -1,0 +1,70 @@
+"""What a panic button tells the core, whatever the wire: the contract between hardware/ and services.
+
+Drivers (serial, GPIO, hotkey, simulated, the bridge) turn their inputs into these events and hand
+them to a ``PressSink``; the alarm service is the real sink. Keeping the contract in the core lets
+the bridge's outbox and the drivers be tested against any sink.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+class DeviceKind(enum.StrEnum):
+    SERIAL = "serial"
+    GPIO = "gpio"
+    HOTKEY = "hotkey"
+    BRIDGE = "bridge"
+    SIMULATED = "simulated"
+
+
+class LedState(enum.StrEnum):
+    """What the button's LED tells the person in the room."""
+
+    IDLE = "idle"  # connected and ready
+    WAITING = "waiting"  # pressed, not yet confirmed by the system
+    DELIVERED = "delivered"  # the alarm is on the responders' screens
+    RESPONDING = "responding"  # a responder said "I'm responding": help is coming
+    NOT_DELIVERED = "not_delivered"  # the system cannot be reached: the press is held locally
+    TEST = "test"  # the button is in its weekly test window
+
+
+@dataclass(frozen=True)
+class ButtonPress:
+    """One press as the device numbered it; (device_id, sequence) makes a resend recognisable."""
+
+    device_id: str
+    sequence: int
+    pressed_at: datetime  # timezone-aware; the device's (or driver's) time of the press
+    source: DeviceKind
+    boot_id: int | None = None  # changes when the device reboots and its sequence restarts
+
+
+@dataclass(frozen=True)
+class DeviceHeard:
+    """A hello or heartbeat: the device is alive (supervision updates last seen)."""
+
+    device_id: str
+    heard_at: datetime
+    source: DeviceKind
+    firmware_version: str | None = None
+
+
+@dataclass(frozen=True)
+class PressReceipt:
+    """What the sink did with a press: the alarm it belongs to and whether it was new."""
+
+    alarm_id: int
+    created: bool  # False: a resend, or "pressed again" on an open alarm
+    is_test: bool = False  # the press fell in the device's weekly test window
+
+
+class PressSink(Protocol):
+    """Where presses go. Raises on failure (e.g. database unreachable) so callers can hold them."""
+
+    def press(self, press: ButtonPress) -> PressReceipt: ...
+
+    def heard(self, heard: DeviceHeard) -> None: ...

@@ -1,0 +1,275 @@
+"""One typed configuration object, validated once, with errors that name the file, key and problem.
+
+Sources, later ones winning: built-in defaults; the TOML file (``--config FILE``, else
+``SAFEDESK_CONFIG``, else ``safedesk.toml`` in the user config directory if it exists);
+``SAFEDESK_DATABASE_URL``. ``resources/safedesk.example.toml`` documents every key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import socket
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from safedesk import paths
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased for the person who has to fix the file."""
+
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        self.source = source
+        self.key = key
+        self.problem = problem
+        super().__init__(f"{source}: {key}: {problem}" if key else f"{source}: {problem}")
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    # Empty means the embedded SQLite file in the user data directory.
+    url: str = ""
+    # Seconds between attempts when PostgreSQL cannot be reached at start (never falls back).
+    connect_retry_s: float = 5.0
+    # Per-PC pool: a 100-PC office uses 100 x (pool_size + max_overflow + 1 listener) connections.
+    pool_size: int = 1
+    max_overflow: int = 1
+
+
+@dataclass(frozen=True)
+class WorkstationConfig:
+    name: str = ""  # empty: the PC's host name
+    office: str = ""  # office name; empty: the only office, or the first one
+    mode: str = "reception"  # reception | responder | manager
+    desk: str = ""  # the reception desk (room) this PC's on-screen panic button raises for
+
+
+@dataclass(frozen=True)
+class AlarmConfig:
+    escalate_after_s: int = 30
+    hotkey: str = "<ctrl>+<alt>+<f12>"
+    sound: str = ""  # empty: resources/sounds/alarm.wav
+    disconnected_banner_after_s: float = 5.0
+    poll_interval_ms: int = 50
+
+
+@dataclass(frozen=True)
+class DevicesConfig:
+    offline_after_s: int = 10
+    # Serial buttons: explicit port URLs (COM3, /dev/ttyACM0, spy:///dev/ttyACM0) and/or USB ids.
+    serial_ports: list[str] = field(default_factory=list)
+    usb_ids: list[str] = field(default_factory=lambda: ["2E8A:0005"])
+
+
+@dataclass(frozen=True)
+class WeeklyTestConfig:
+    weekday: str = "monday"
+    deadline: str = "23:59"  # local time on the test day after which untested buttons are overdue
+    window_s: int = 120
+
+
+@dataclass(frozen=True)
+class MarkersConfig:
+    review_months: int = 6
+    # Seed 002 5.1: the restricted register is viewable only by these roles.
+    restricted_roles: list[str] = field(
+        default_factory=lambda: [
+            "area_housing_manager",
+            "asb_manager",
+            "housing_services_manager",
+            "head_of_housing_management",
+        ]
+    )
+    # Days a removed marker is kept before `safedesk markers purge` deletes it, per category.
+    retention_days: dict[str, int] = field(
+        default_factory=lambda: {
+            "offender": 2190,
+            "partner_information": 1095,
+            "mental_health_behaviour": 1095,
+            "complaints_against_staff": 730,
+            "near_miss": 365,
+            "violence_aggression": 2190,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    level: str = "INFO"
+    file: str = ""  # empty: safedesk.log in the user data directory
+
+
+@dataclass(frozen=True)
+class Config:
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    workstation: WorkstationConfig = field(default_factory=WorkstationConfig)
+    alarm: AlarmConfig = field(default_factory=AlarmConfig)
+    devices: DevicesConfig = field(default_factory=DevicesConfig)
+    weekly_test: WeeklyTestConfig = field(default_factory=WeeklyTestConfig)
+    markers: MarkersConfig = field(default_factory=MarkersConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    source: str = "(defaults)"
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or sqlite_url(paths.default_database_path())
+
+    @property
+    def workstation_name(self) -> str:
+        return self.workstation.name or socket.gethostname()
+
+    def with_database_url(self, url: str) -> Config:
+        return dataclasses.replace(self, database=dataclasses.replace(self.database, url=url))
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path.as_posix()}"
+
+
+def validate_database_url(url: str, source: str, key: str = "database.url") -> URL:
+    """Accept only SQLite and PostgreSQL URLs; anything else would leave a PC off the alarm bus."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise ConfigError(source, key, f"not a database URL ({url!r}): {exc}") from None
+    backend = parsed.get_backend_name()
+    driver = parsed.get_driver_name()
+    if backend == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise ConfigError(source, key, "SQLite needs a file path (sqlite:///C:/path/file.db)")
+        return parsed
+    if backend == "postgresql":
+        if driver not in ("psycopg", "psycopg2") and "+" in parsed.drivername:
+            raise ConfigError(source, key, f"unsupported PostgreSQL driver {driver!r}; use psycopg")
+        if not parsed.database:
+            raise ConfigError(source, key, "PostgreSQL URL has no database name")
+        return parsed.set(drivername="postgresql+psycopg")
+    raise ConfigError(
+        source, key, f"unsupported database {backend!r}: use sqlite:///FILE or postgresql://..."
+    )
+
+
+def _check_value(value: Any, annotation: Any, source: str, key: str) -> Any:
+    origin = typing.get_origin(annotation)
+    if annotation is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(source, key, f"expected true or false, got {value!r}")
+        return value
+    if annotation is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(source, key, f"expected a whole number, got {value!r}")
+        return value
+    if annotation is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(source, key, f"expected a number, got {value!r}")
+        return float(value)
+    if annotation is str:
+        if not isinstance(value, str):
+            raise ConfigError(source, key, f"expected text, got {value!r}")
+        return value
+    if origin is list:
+        (item_type,) = typing.get_args(annotation)
+        if not isinstance(value, list):
+            raise ConfigError(source, key, f"expected a list, got {value!r}")
+        return [_check_value(v, item_type, source, f"{key}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        _, value_type = typing.get_args(annotation)
+        if not isinstance(value, dict):
+            raise ConfigError(source, key, f"expected a table, got {value!r}")
+        return {k: _check_value(v, value_type, source, f"{key}.{k}") for k, v in value.items()}
+    if isinstance(annotation, types.UnionType):
+        raise TypeError(f"config field {key} uses an unsupported union type")
+    raise TypeError(f"config field {key} has unsupported type {annotation!r}")
+
+
+def _build_section(section_cls: type[Any], data: Any, source: str, name: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(source, name, "expected a [section] table")
+    hints = typing.get_type_hints(section_cls)
+    known = {f.name for f in dataclasses.fields(section_cls)}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(
+                source, f"{name}.{key}", f"unknown key (known: {', '.join(sorted(known))})"
+            )
+        values[key] = _check_value(value, hints[key], source, f"{name}.{key}")
+    return section_cls(**values)
+
+
+def _validate(config: Config) -> None:
+    src = config.source
+    if config.workstation.mode not in ("reception", "responder", "manager"):
+        raise ConfigError(src, "workstation.mode", "must be reception, responder or manager")
+    if config.weekly_test.weekday.lower() not in WEEKDAYS:
+        raise ConfigError(src, "weekly_test.weekday", f"must be one of {', '.join(WEEKDAYS)}")
+    hh, _, mm = config.weekly_test.deadline.partition(":")
+    if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60):
+        raise ConfigError(src, "weekly_test.deadline", "must be a time HH:MM, e.g. 17:00")
+    for key, value in (
+        ("alarm.escalate_after_s", config.alarm.escalate_after_s),
+        ("devices.offline_after_s", config.devices.offline_after_s),
+        ("weekly_test.window_s", config.weekly_test.window_s),
+        ("markers.review_months", config.markers.review_months),
+    ):
+        if value <= 0:
+            raise ConfigError(src, key, "must be greater than 0")
+    if config.database.pool_size < 1:
+        raise ConfigError(src, "database.pool_size", "must be at least 1")
+    if config.database.url:
+        validate_database_url(config.database.url, src)
+
+
+def parse_config(data: dict[str, Any], source: str) -> Config:
+    sections = {f.name: f for f in dataclasses.fields(Config) if f.name != "source"}
+    hints = typing.get_type_hints(Config)
+    built: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in sections:
+            raise ConfigError(
+                source, name, f"unknown section (known: {', '.join(sorted(sections))})"
+            )
+        built[name] = _build_section(hints[name], value, source, name)
+    config = Config(**built, source=source)
+    _validate(config)
+    return config
+
+
+def load_config(
+    path: Path | None = None, environ: typing.Mapping[str, str] | None = None
+) -> Config:
+    """Find, read and validate the configuration; raise ConfigError naming file, key and problem."""
+    env = os.environ if environ is None else environ
+    explicit = path is not None or bool(env.get("SAFEDESK_CONFIG"))
+    if path is None and env.get("SAFEDESK_CONFIG"):
+        path = Path(env["SAFEDESK_CONFIG"])
+    if path is None:
+        path = paths.default_config_path()
+    config = Config()
+    if path.exists():
+        source = str(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(source, "", f"not valid TOML: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(source, "", f"cannot read: {exc}") from None
+        config = parse_config(data, source)
+    elif explicit:
+        raise ConfigError(str(path), "", "config file not found")
+    env_url = env.get("SAFEDESK_DATABASE_URL")
+    if env_url:
+        validate_database_url(env_url, "SAFEDESK_DATABASE_URL", key="")
+        config = config.with_database_url(env_url)
+    return config

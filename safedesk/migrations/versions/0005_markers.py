@@ -1,0 +1,22 @@
+"""Markers: sign-in, restricted register, reviews, appeals.
+
+Reserved slot in the linear chain so each area adds its schema changes in its own file.
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

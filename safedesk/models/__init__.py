@@ -1,0 +1,57 @@
+"""All tables; importing this module registers every model on ``Base.metadata``."""
+
+from safedesk.models.alarms import AlarmEvent, AlarmOutcome, AlarmPress, AlarmResponse, BusEvent
+from safedesk.models.audit import AuditEntry
+from safedesk.models.base import Base
+from safedesk.models.markers import (
+    AppealOutcome,
+    Marker,
+    MarkerAppeal,
+    MarkerCategory,
+    MarkerEvidence,
+    MarkerRestricted,
+    MarkerReview,
+    MarkerStatus,
+    ReviewDecision,
+)
+from safedesk.models.office import Office, PanicDevice, Room, RoomKind, Workstation
+from safedesk.models.people import Person, PersonAlias
+from safedesk.models.rota import RotaShift, ShiftKind
+from safedesk.models.staff import Role, Staff, StaffRole
+from safedesk.models.visits import Visit
+from safedesk.models.weekly_tests import AlarmTest, FailReason, TestResult
+
+__all__ = [
+    "AlarmEvent",
+    "AlarmOutcome",
+    "AlarmPress",
+    "AlarmResponse",
+    "AlarmTest",
+    "AppealOutcome",
+    "AuditEntry",
+    "Base",
+    "BusEvent",
+    "FailReason",
+    "Marker",
+    "MarkerAppeal",
+    "MarkerCategory",
+    "MarkerEvidence",
+    "MarkerRestricted",
+    "MarkerReview",
+    "MarkerStatus",
+    "Office",
+    "PanicDevice",
+    "Person",
+    "PersonAlias",
+    "ReviewDecision",
+    "Role",
+    "Room",
+    "RoomKind",
+    "RotaShift",
+    "ShiftKind",
+    "Staff",
+    "StaffRole",
+    "TestResult",
+    "Visit",
+    "Workstation",
+]
