@@ -1,0 +1,1 @@
+"""Panic button drivers (serial, GPIO, hotkey, simulated) behind one ButtonSource interface."""
