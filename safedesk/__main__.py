@@ -1,0 +1,5 @@
+import sys
+
+from safedesk.cli import main
+
+sys.exit(main())

@@ -1,0 +1,76 @@
+"""The `safedesk` administration commands (the desktop entry point adds `app` on top of these).
+
+Each area registers its subcommands from its own module, listed in COMMAND_MODULES.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from safedesk.cli.context import CliContext, CommandError
+from safedesk.config import ConfigError
+from safedesk.db import DatabaseUnavailable
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "safedesk.cli.db_commands",
+    "safedesk.cli.demo_command",
+)
+
+EXIT_USAGE = 2  # bad input: config, arguments, unknown room
+EXIT_UNAVAILABLE = 3  # the database could not be reached
+
+
+def build_parser(
+    prog: str = "safedesk",
+) -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:  # type: ignore[type-arg]
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="SafeDesk: panic alarms and flagged-file warnings for housing offices.",
+    )
+    parser.add_argument("--config", metavar="FILE", help="configuration file (TOML)")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the demo office database (created on first use), never the real one",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser, sub
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed command, turning known failures into one clear line and an exit code."""
+    logging.basicConfig(
+        level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        ctx = CliContext.from_args(args)
+        return int(args.func(ctx, args))
+    except ConfigError as exc:
+        print(f"safedesk: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CommandError as exc:
+        print(f"safedesk: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except DatabaseUnavailable as exc:
+        print(f"safedesk: {exc}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except KeyboardInterrupt:
+        return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser, _ = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    return run(args)

@@ -1,0 +1,42 @@
+"""`safedesk demo [--people N]`: seed a realistic demo office."""
+
+from __future__ import annotations
+
+import argparse
+
+from safedesk.cli.context import CliContext, CommandError
+from safedesk.clock import SystemClock
+from safedesk.demo.seed import database_has_data, seed_demo
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("demo", help="seed the demo office (two offices, staff, rota, people)")
+    p.add_argument(
+        "--people", type=int, default=5000, metavar="N", help="people to create (default 5,000)"
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=20261124,
+        help="random seed (the same seed gives the same people)",
+    )
+    p.set_defaults(func=_demo)
+
+
+def _demo(ctx: CliContext, args: argparse.Namespace) -> int:
+    if args.people < 0:
+        raise CommandError("--people must be 0 or more")
+    db = ctx.open_database()
+    try:
+        if database_has_data(db):
+            raise CommandError(
+                f"{db.display_url} already has offices; the demo only seeds an empty database "
+                "(use --demo for the separate demo database, or a new SAFEDESK_DATABASE_URL)"
+            )
+        result = seed_demo(db, args.people, SystemClock().now(), seed=args.seed, progress=print)
+        print(
+            f"demo office ready in {db.display_url}: {result.people:,} people, {result.markers:,} markers, {result.seconds:.1f} s"
+        )
+    finally:
+        db.dispose()
+    return 0
