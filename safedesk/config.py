@@ -144,13 +144,13 @@ def validate_database_url(url: str, source: str, key: str = "database.url") -> U
     except (ArgumentError, ValueError) as exc:
         raise ConfigError(source, key, f"not a database URL ({url!r}): {exc}") from None
     backend = parsed.get_backend_name()
-    driver = parsed.get_driver_name()
     if backend == "sqlite":
         if not parsed.database or parsed.database == ":memory:":
             raise ConfigError(source, key, "SQLite needs a file path (sqlite:///C:/path/file.db)")
         return parsed
     if backend == "postgresql":
-        if driver not in ("psycopg", "psycopg2") and "+" in parsed.drivername:
+        driver = parsed.drivername.partition("+")[2]
+        if driver and driver not in ("psycopg", "psycopg2"):
             raise ConfigError(source, key, f"unsupported PostgreSQL driver {driver!r}; use psycopg")
         if not parsed.database:
             raise ConfigError(source, key, "PostgreSQL URL has no database name")

@@ -72,7 +72,12 @@ class Marker(Base):
     source_alarm_id: Mapped[int | None] = mapped_column(ForeignKey("alarm_events.id"))
 
     restricted_detail: Mapped[MarkerRestricted | None] = relationship(
-        back_populates="marker", cascade="all, delete-orphan", uselist=False, lazy="noload"
+        back_populates="marker",
+        cascade="all, delete-orphan",
+        uselist=False,
+        # Never loaded by accident: only the restricted-register service asks for it explicitly.
+        lazy="raise",
+        passive_deletes=True,
     )
     evidence: Mapped[list[MarkerEvidence]] = relationship(
         back_populates="marker", cascade="all, delete-orphan", order_by="MarkerEvidence.occurred_on"

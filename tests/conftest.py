@@ -1,0 +1,115 @@
+"""Shared fixtures: every storage test runs on a SQLite file and on the real PostgreSQL server.
+
+PostgreSQL tests are never skipped: if the server cannot be reached (after trying to start it)
+they fail, and the session fails if no PostgreSQL test passed at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("GPIOZERO_PIN_FACTORY", "mock")
+
+import pytest
+
+from safedesk.clock import FakeClock
+from safedesk.db import Database
+from safedesk.db.migrate import upgrade
+from tests.support import postgres
+
+_pg_passed = 0
+_pg_collected = 0
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A database migrated to head once per session; each test clones it (fast, isolated)."""
+    try:
+        postgres.admin_connect().close()
+    except postgres.PostgresUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    name = postgres.new_database_name("sdtmpl")
+    url = postgres.create_database(name)
+    db = Database(url)
+    upgrade(db.engine)
+    db.dispose()
+    yield name
+    postgres.drop_database(name)
+
+
+@pytest.fixture
+def pg_url(pg_template: str) -> Iterator[str]:
+    name = postgres.new_database_name()
+    url = postgres.create_database(name, template=pg_template)
+    yield url
+    postgres.drop_database(name)
+
+
+@pytest.fixture
+def empty_pg_url() -> Iterator[str]:
+    """A brand-new empty PostgreSQL database (for migration tests)."""
+    try:
+        postgres.admin_connect().close()
+    except postgres.PostgresUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    name = postgres.new_database_name("sdempty")
+    yield postgres.create_database(name)
+    postgres.drop_database(name)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    db = Database(f"sqlite:///{(tmp_path / 'safedesk.sqlite3').as_posix()}")
+    upgrade(db.engine)
+    db.dispose()
+    return f"sqlite:///{(tmp_path / 'safedesk.sqlite3').as_posix()}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """The URL of a migrated, empty database: once SQLite, once PostgreSQL."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sqlite_url"))
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url, pool_size=2, max_overflow=4)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    global _pg_collected
+    _pg_collected = sum(1 for item in items if item.get_closest_marker("postgresql"))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    global _pg_passed
+    if report.when == "call" and report.passed and "postgresql" in report.keywords:
+        _pg_passed += 1
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail a run that collected PostgreSQL tests but passed none (skipped or deselected)."""
+    if os.environ.get("SAFEDESK_REQUIRE_POSTGRESQL") == "1" and _pg_passed == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print(
+            f"\nSAFEDESK: {_pg_collected} PostgreSQL tests collected, 0 passed: "
+            "the PostgreSQL tests must run (is the server up?)"
+        )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.write_line(
+        f"SafeDesk: PostgreSQL tests passed: {_pg_passed} of {_pg_collected} collected"
+    )
