@@ -1,0 +1,1 @@
+"""The SafeDesk desktop application (PySide6): windows, widgets and tray. UI only."""
