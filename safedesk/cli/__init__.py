@@ -26,7 +26,7 @@ EXIT_UNAVAILABLE = 3  # the database could not be reached
 
 def build_parser(
     prog: str = "safedesk",
-) -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:  # type: ignore[type-arg]
+) -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="SafeDesk: panic alarms and flagged-file warnings for housing offices.",

@@ -8,7 +8,7 @@ from safedesk.cli.context import CliContext
 from safedesk.db.migrate import current_revision, head_revision, upgrade
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     up = db_sub.add_parser("upgrade", help="migrate the database to the current schema")

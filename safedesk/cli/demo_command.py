@@ -9,7 +9,7 @@ from safedesk.clock import SystemClock
 from safedesk.demo.seed import database_has_data, seed_demo
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="seed the demo office (two offices, staff, rota, people)")
     p.add_argument(
         "--people", type=int, default=5000, metavar="N", help="people to create (default 5,000)"
