@@ -1,0 +1,414 @@
+"""USB panic buttons on serial ports: find them, hear them, acknowledge only what is committed.
+
+Ports are opened only through ``serial.serial_for_url`` (a device path, ``COM5``, ``spy://...``
+for field debugging, ``loop://`` or a pty in tests). Buttons are found by USB VID/PID or listed by
+URL. Every port has its own reader thread; a lost port is reopened with exponential backoff.
+
+The rule that keeps people safe: a press is acknowledged to the button only after
+``sink.press`` has returned, i.e. the alarm is committed. If the sink raises, nothing is
+acknowledged, the failure is logged loudly, and the button keeps resending until it succeeds.
+Portable: no termios or other POSIX-only calls here (pyserial hides them).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import serial
+import serial.tools.list_ports
+
+from firmware_bridge import protocol
+from safedesk.button_events import (
+    ButtonPress,
+    DeviceHeard,
+    DeviceKind,
+    LedState,
+    PressSink,
+)
+from safedesk.clock import Clock
+
+from .button_source import ButtonSource, StatusListener
+
+log = logging.getLogger(__name__)
+
+# MicroPython's own USB id on a Raspberry Pi Pico / Pico W / Pico 2.
+PICO_MICROPYTHON_USB_IDS: tuple[tuple[int, int], ...] = ((0x2E8A, 0x0005),)
+MAX_PRESS_AGE = timedelta(hours=24)  # a larger age is a device clock fault, not a real press time
+
+PortFinder = Callable[[], Iterable[str]]
+
+
+@dataclass(frozen=True)
+class SerialButtonConfig:
+    """Where buttons are and how patiently to look for them."""
+
+    port_urls: tuple[str, ...] = ()  # always watched, e.g. "/dev/serial/by-id/usb-...", "COM5"
+    discover: bool = True  # also open every port whose USB id is in usb_ids
+    usb_ids: tuple[tuple[int, int], ...] = PICO_MICROPYTHON_USB_IDS
+    baudrate: int = 115200  # ignored by USB CDC, required by real UARTs
+    scan_interval_s: float = 1.0
+    backoff_initial_s: float = 0.5
+    backoff_max_s: float = 15.0
+    read_timeout_s: float = 0.1
+    silent_after_s: float = 6.0  # nothing heard from a device for this long: offline
+    remembered_presses: int = 4096  # committed presses re-acknowledged without the sink
+
+
+def find_usb_buttons(usb_ids: Iterable[tuple[int, int]]) -> list[str]:
+    """Ports whose USB vendor/product id is a SafeDesk button's."""
+    wanted = set(usb_ids)
+    return sorted(
+        port.device
+        for port in serial.tools.list_ports.comports()
+        if port.vid is not None and (port.vid, port.pid) in wanted
+    )
+
+
+@dataclass
+class PortStats:
+    """What one port has carried since the source started (for logs and the admin screen)."""
+
+    opened: int = 0
+    lost: int = 0
+    frames: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    last_error: str = ""
+
+
+class _Session:
+    """One open port: its handle, its decoder and the devices heard on it."""
+
+    def __init__(self, url: str, port: serial.SerialBase) -> None:
+        self.url = url
+        self.port = port
+        self.decoder = protocol.FrameDecoder()
+        self.devices: set[str] = set()
+        self.valid_frames = 0
+        self._write_lock = threading.Lock()
+
+    def send(self, frame: protocol.Frame) -> bool:
+        """Write one frame; False (logged) if the port is gone: the reader will notice too."""
+        data = protocol.encode(frame)
+        try:
+            with self._write_lock:
+                self.port.write(data)
+                self.port.flush()
+        except (serial.SerialException, OSError) as exc:
+            log.warning("%s: could not send %s to %s: %s", self.url, frame.kind, frame.device_id, exc)
+            return False
+        return True
+
+
+class SerialButtonSource(ButtonSource):
+    """USB buttons on serial ports, feeding one sink; runs its own threads between start/stop."""
+
+    def __init__(
+        self,
+        sink: PressSink,
+        clock: Clock,
+        config: SerialButtonConfig | None = None,
+        on_status: StatusListener | None = None,
+        port_finder: PortFinder | None = None,
+    ) -> None:
+        super().__init__(sink, clock, on_status)
+        self.config = config or SerialButtonConfig()
+        self._port_finder = port_finder or (lambda: find_usb_buttons(self.config.usb_ids))
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._manager: threading.Thread | None = None
+        self._workers: dict[str, threading.Thread] = {}
+        self._sessions: dict[str, _Session] = {}
+        self._next_attempt: dict[str, float] = {}
+        self._backoff: dict[str, float] = {}
+        self._failing: set[str] = set()
+        self._stats: dict[str, PortStats] = {}
+        self._device_session: dict[str, _Session] = {}
+        self._last_heard: dict[str, float] = {}
+        self._boot: dict[str, int] = {}
+        self._firmware: dict[str, str] = {}
+        self._desired: dict[str, LedState] = {}
+        self._committed: OrderedDict[tuple[str, int, int], LedState] = OrderedDict()
+        self._host_boot = random.getrandbits(32)
+        self._host_seq = 0
+
+    # ---- ButtonSource ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._manager is not None:
+            return
+        self._stopping.clear()
+        self._manager = threading.Thread(target=self._manage, name="serial-buttons", daemon=True)
+        self._manager.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._manager is not None:
+            self._manager.join(timeout=5)
+            self._manager = None
+        with self._lock:
+            workers = list(self._workers.values())
+        for worker in workers:
+            worker.join(timeout=5)
+        for device_id in self.online_devices():
+            self._mark_offline(device_id, "serial buttons stopped")
+
+    def set_led(self, device_id: str, state: LedState) -> None:
+        state = LedState(state)
+        with self._lock:
+            self._desired[device_id] = state
+            session = self._device_session.get(device_id)
+        if session is not None:
+            session.send(self._led_frame(device_id, state))
+
+    # ---- for the bridge, the admin screen and tests ------------------------------------------
+
+    def led_state(self, device_id: str) -> LedState:
+        """What this source last told (or will tell) the device to show."""
+        with self._lock:
+            return self._desired.get(device_id, LedState.IDLE)
+
+    def firmware_version(self, device_id: str) -> str | None:
+        with self._lock:
+            return self._firmware.get(device_id)
+
+    def port_stats(self) -> dict[str, PortStats]:
+        with self._lock:
+            return {
+                url: PortStats(s.opened, s.lost, s.frames, dict(s.errors), s.last_error)
+                for url, s in self._stats.items()
+            }
+
+    # ---- ports ---------------------------------------------------------------------------------
+
+    def _candidate_urls(self) -> list[str]:
+        urls = list(self.config.port_urls)
+        if self.config.discover:
+            try:
+                urls += [u for u in self._port_finder() if u not in urls]
+            except Exception:
+                # Discovery is a convenience; configured ports keep working. A bug here is loud.
+                log.exception("Looking for USB panic buttons failed")
+        return urls
+
+    def _manage(self) -> None:
+        while not self._stopping.is_set():
+            now = self.clock.monotonic()
+            for url in self._candidate_urls():
+                with self._lock:
+                    worker = self._workers.get(url)
+                    due = now >= self._next_attempt.get(url, 0.0)
+                    if (worker is None or not worker.is_alive()) and due:
+                        worker = threading.Thread(
+                            target=self._serve_port, args=(url,), name=f"serial {url}", daemon=True
+                        )
+                        self._workers[url] = worker
+                        worker.start()
+            self._mark_silent_devices_offline(now)
+            self._stopping.wait(self.config.scan_interval_s)
+
+    def _mark_silent_devices_offline(self, now: float) -> None:
+        limit = self.config.silent_after_s
+        with self._lock:
+            silent = [d for d, t in self._last_heard.items() if now - t > limit]
+        for device_id in silent:
+            if device_id in self.online_devices():
+                self._mark_offline(device_id, f"nothing heard for {limit:g} s")
+
+    def _serve_port(self, url: str) -> None:
+        with self._lock:
+            stats = self._stats.setdefault(url, PortStats())
+        try:
+            port = serial.serial_for_url(
+                url,
+                baudrate=self.config.baudrate,
+                timeout=self.config.read_timeout_s,
+                write_timeout=1.0,
+                exclusive=True,
+            )
+        except (serial.SerialException, OSError, ValueError) as exc:
+            self._schedule_retry(url, healthy=False, reason=f"cannot open: {exc}")
+            return
+        session = _Session(url, port)
+        with self._lock:
+            self._sessions[url] = session
+            stats.opened += 1
+            self._failing.discard(url)
+        log.info("Listening for panic buttons on %s", url)
+        reason = "stopped"
+        try:
+            while not self._stopping.is_set():
+                data = port.read(max(1, port.in_waiting))
+                if data:
+                    self._on_bytes(session, stats, data)
+        except (serial.SerialException, OSError) as exc:
+            reason = f"port lost: {exc}"
+        finally:
+            for frame in session.decoder.end_of_stream():
+                self._on_frame(session, frame)
+            self._log_decoder_errors(session, stats)
+            try:
+                port.close()
+            except (serial.SerialException, OSError) as exc:
+                log.debug("%s: closing after loss: %s", url, exc)
+            self._end_session(session, stats, reason)
+
+    def _end_session(self, session: _Session, stats: PortStats, reason: str) -> None:
+        with self._lock:
+            if self._sessions.get(session.url) is session:
+                del self._sessions[session.url]
+            gone = [d for d in session.devices if self._device_session.get(d) is session]
+            for device_id in gone:
+                del self._device_session[device_id]
+                self._last_heard.pop(device_id, None)
+            if reason != "stopped":
+                stats.lost += 1
+        for device_id in gone:
+            self._mark_offline(device_id, f"{session.url}: {reason}")
+        if reason != "stopped":
+            self._schedule_retry(session.url, healthy=session.valid_frames > 0, reason=reason)
+
+    def _schedule_retry(self, url: str, healthy: bool, reason: str) -> None:
+        cfg = self.config
+        with self._lock:
+            if healthy:
+                delay = cfg.backoff_initial_s
+            else:
+                delay = min(cfg.backoff_max_s, self._backoff.get(url, cfg.backoff_initial_s / 2) * 2)
+            self._backoff[url] = delay
+            self._next_attempt[url] = self.clock.monotonic() + delay
+            first_failure = url not in self._failing
+            self._failing.add(url)
+            self._stats.setdefault(url, PortStats()).last_error = reason
+        level = logging.WARNING if first_failure else logging.DEBUG
+        log.log(level, "%s: %s; retrying in %.1f s", url, reason, delay)
+
+    # ---- frames --------------------------------------------------------------------------------
+
+    def _on_bytes(self, session: _Session, stats: PortStats, data: bytes) -> None:
+        frames = session.decoder.feed(data)
+        self._log_decoder_errors(session, stats)
+        for frame in frames:
+            self._on_frame(session, frame)
+
+    def _log_decoder_errors(self, session: _Session, stats: PortStats) -> None:
+        errors = session.decoder.take_errors()
+        if not errors:
+            return
+        with self._lock:
+            stats.errors = dict(session.decoder.counts)
+            stats.last_error = str(errors[-1])
+        for error in errors:
+            log.warning("%s: dropped bad input (%s); totals %s", session.url, error, stats.errors)
+        if session.decoder.errors_dropped:
+            log.warning("%s: %d more errors not itemised", session.url, session.decoder.errors_dropped)
+            session.decoder.errors_dropped = 0
+
+    def _on_frame(self, session: _Session, frame: protocol.Frame) -> None:
+        if frame.kind in protocol.HOST_KINDS:
+            log.warning("%s: a host frame came from the device side (echo?): %r", session.url, frame)
+            return
+        device_id = frame.device_id
+        with self._lock:
+            self._stats[session.url].frames += 1
+            session.valid_frames += 1
+            session.devices.add(device_id)
+            self._device_session[device_id] = session
+            self._last_heard[device_id] = self.clock.monotonic()
+            previous_boot = self._boot.get(device_id)
+            self._boot[device_id] = frame.boot_id
+            if frame.kind == protocol.HELLO:
+                self._firmware[device_id] = frame.arg
+            firmware = self._firmware.get(device_id)
+        if previous_boot is not None and previous_boot != frame.boot_id:
+            log.warning(
+                "Panic button %s restarted (boot %08X -> %08X); its sequence starts again",
+                device_id,
+                previous_boot,
+                frame.boot_id,
+            )
+        self._mark_online(device_id, session.url)
+        if frame.kind == protocol.PRESS:
+            self._on_press(session, frame)
+        else:
+            self._on_heard(session, frame, firmware)
+
+    def _on_heard(self, session: _Session, frame: protocol.Frame, firmware: str | None) -> None:
+        heard = DeviceHeard(frame.device_id, self.clock.now(), DeviceKind.SERIAL, firmware)
+        try:
+            self.sink.heard(heard)
+        except Exception:
+            # Supervision will see the device as silent, which is the truth the system has; log why.
+            log.exception("Could not record heartbeat of panic button %s", frame.device_id)
+        # Answering every hello/heartbeat tells the button the host is alive and keeps its LED true.
+        session.send(self._led_frame(frame.device_id, self.led_state(frame.device_id)))
+
+    def _on_press(self, session: _Session, frame: protocol.Frame) -> None:
+        key = frame.press_key()
+        with self._lock:
+            committed_state = self._committed.get(key)
+            if committed_state is not None:
+                self._committed.move_to_end(key)
+        if committed_state is not None:
+            log.info("Resend of committed press %s from %s: acknowledged again", key, frame.device_id)
+            session.send(protocol.ack(frame))
+            session.send(self._led_frame(frame.device_id, self.led_state(frame.device_id)))
+            return
+        now = self.clock.now()
+        age = timedelta(milliseconds=int(frame.arg))
+        if age > MAX_PRESS_AGE:
+            log.warning("Press %s reports an age of %s: using the time it arrived", key, age)
+            age = timedelta(0)
+        press = ButtonPress(
+            device_id=frame.device_id,
+            sequence=frame.seq,
+            pressed_at=now - age,
+            source=DeviceKind.SERIAL,
+            boot_id=frame.boot_id,
+        )
+        try:
+            receipt = self.sink.press(press)
+        except Exception:
+            log.exception(
+                "PANIC PRESS NOT COMMITTED from %s (boot %08X, sequence %d) on %s: "
+                "not acknowledged, the button will resend",
+                frame.device_id,
+                frame.boot_id,
+                frame.seq,
+                session.url,
+            )
+            with self._lock:
+                self._desired[frame.device_id] = LedState.NOT_DELIVERED
+            session.send(self._led_frame(frame.device_id, LedState.NOT_DELIVERED))
+            return
+        with self._lock:
+            current = self._desired.get(frame.device_id)
+            if receipt.is_test:
+                state = LedState.TEST
+            elif current == LedState.RESPONDING and not receipt.created:
+                state = LedState.RESPONDING  # pressed again: help is already on its way
+            else:
+                state = LedState.DELIVERED
+            self._desired[frame.device_id] = state
+            self._committed[key] = state
+            while len(self._committed) > self.config.remembered_presses:
+                self._committed.popitem(last=False)
+        log.info(
+            "Panic press from %s committed as alarm %d (%s)",
+            frame.device_id,
+            receipt.alarm_id,
+            "new" if receipt.created else "already open",
+        )
+        session.send(protocol.ack(frame))
+        session.send(self._led_frame(frame.device_id, state))
+
+    def _led_frame(self, device_id: str, state: LedState) -> protocol.Frame:
+        with self._lock:
+            self._host_seq = (self._host_seq + 1) & protocol.MAX_SEQUENCE
+            seq = self._host_seq
+        return protocol.led(device_id, self._host_boot, seq, state.value)
