@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""SafeDesk's two commands for a fresh machine with only Python and git.
+
+    python run.py          start the desktop app on the demo office (simulated panic buttons)
+    python run.py test     run the whole test suite (lint, types, architecture, unit, GUI, PostgreSQL)
+
+On first use it creates .venv and installs SafeDesk with its dependencies; afterwards it
+reinstalls only when pyproject.toml changes. On Debian/Ubuntu as root, `test` also installs the
+system packages the tests drive for real (system-packages.txt) and starts the local PostgreSQL.
+Extra arguments go to the app (`python run.py --mode responder`) or to pytest (`python run.py test -k alarm`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+WINDOWS = os.name == "nt"
+BIN = VENV / ("Scripts" if WINDOWS else "bin")
+PYTHON = BIN / ("python.exe" if WINDOWS else "python")
+STAMP = VENV / ".safedesk-installed"
+
+
+def say(message: str) -> None:
+    print(f"[run.py] {message}", flush=True)
+
+
+def ensure_venv() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"SafeDesk needs Python 3.11 or newer (this is {sys.version.split()[0]})")
+    if not PYTHON.exists():
+        say(f"creating virtual environment in {VENV}")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text().strip() == wanted:
+        return
+    say("installing SafeDesk and its dependencies (first run: a few minutes)")
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[dev]"], check=True)
+    STAMP.write_text(wanted)
+
+
+def _debian_missing(packages: list[str]) -> list[str]:
+    missing = []
+    for name in packages:
+        done = subprocess.run(["dpkg-query", "-W", "-f=${Status}", name], capture_output=True, text=True, check=False)
+        if "install ok installed" not in done.stdout:
+            missing.append(name)
+    return missing
+
+
+def ensure_system_packages() -> None:
+    """The tests use real parts (a PulseAudio null sink, pdftoppm, Xvfb libraries, socat)."""
+    listing = ROOT / "system-packages.txt"
+    if WINDOWS or not listing.exists() or not shutil.which("dpkg-query"):
+        return
+    packages = [line.split("#")[0].strip() for line in listing.read_text().splitlines()]
+    missing = _debian_missing([p for p in packages if p])
+    if not missing:
+        return
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
+        say(f"missing system packages (install them with apt-get): {' '.join(missing)}")
+        return
+    say(f"installing system packages: {' '.join(missing)}")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], check=True, env=env)
+
+
+def ensure_postgresql() -> None:
+    """Start the local PostgreSQL cluster if it is installed but stopped (the tests need it)."""
+    conf = Path("/etc/postgresql")
+    if WINDOWS or not conf.is_dir() or not shutil.which("pg_ctlcluster"):
+        return
+    for version in sorted(os.listdir(conf)):
+        status = subprocess.run(["pg_ctlcluster", version, "main", "status"], capture_output=True, check=False)
+        if status.returncode != 0:
+            say(f"starting PostgreSQL {version}")
+            subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=False)
+
+
+def main(argv: list[str]) -> int:
+    ensure_venv()
+    if argv[:1] == ["test"]:
+        ensure_system_packages()
+        ensure_postgresql()
+        env = {**os.environ, "SAFEDESK_REQUIRE_POSTGRESQL": "1"}
+        return subprocess.run([str(PYTHON), "-m", "pytest", *argv[1:]], cwd=ROOT, env=env, check=False).returncode
+    return subprocess.run([str(PYTHON), "-m", "desktop", "--demo", *argv], cwd=ROOT, check=False).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
