@@ -18,7 +18,7 @@ from safedesk.models.office import Office, PanicDevice, Room, RoomKind, Workstat
 from safedesk.models.people import Person, PersonAlias
 from safedesk.models.rota import RotaShift, ShiftKind
 from safedesk.models.staff import Role, Staff, StaffRole
-from safedesk.models.visits import Visit
+from safedesk.models.visits import Visit, VisitWarning
 from safedesk.models.weekly_tests import AlarmTest, FailReason, TestResult
 
 __all__ = [
@@ -53,5 +53,6 @@ __all__ = [
     "StaffRole",
     "TestResult",
     "Visit",
+    "VisitWarning",
     "Workstation",
 ]

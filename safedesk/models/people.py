@@ -16,6 +16,8 @@ class Person(Base):
         Index("ix_people_surname_forenames", "surname", "forenames"),
         Index("ix_people_date_of_birth", "date_of_birth"),
         Index("ix_people_postcode", "postcode"),
+        # Reception's search index catches up on changed records by this column (0004).
+        Index("ix_people_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from safedesk.models.base import Base
+from safedesk.models.base import Base, JSONType
 from safedesk.models.people import Person
 
 
@@ -42,11 +42,46 @@ class Visit(Base):
     room_override_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     room_override_reason: Mapped[str | None] = mapped_column(Text)
     host_notified_at: Mapped[datetime | None]
+    # The host officer closed the "Your visitor has arrived" notice (0004).
+    host_seen_at: Mapped[datetime | None]
 
     person: Mapped[Person | None] = relationship()
+    warnings: Mapped[list[VisitWarning]] = relationship(
+        back_populates="visit", cascade="all, delete-orphan", order_by="VisitWarning.id"
+    )
 
     @property
     def visitor_name(self) -> str:
         if self.person is not None:
             return self.person.full_name
         return self.walk_in_name or "(unnamed visitor)"
+
+
+class VisitWarning(Base):
+    """One flagged record that warned for this visit: the booked person or a close match.
+
+    Acknowledged (read and passed on) or dismissed as "not this person" with a reason. When the
+    person's active markers change after that, the row is raised again, so a marker found later
+    still warns (0004).
+    """
+
+    __tablename__ = "visit_warnings"
+    __table_args__ = (UniqueConstraint("visit_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    # True for the record the visitor was booked as; False for a close match on the shortlist.
+    booked_person: Mapped[bool] = mapped_column(default=False)
+    # The active markers and the instructions shown (never restricted reasons).
+    marker_ids: Mapped[list[int]] = mapped_column(JSONType)
+    instructions: Mapped[list[str]] = mapped_column(JSONType)
+    raised_at: Mapped[datetime]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    acknowledged_at: Mapped[datetime | None]
+    dismissed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    dismissed_at: Mapped[datetime | None]
+    dismissed_reason: Mapped[str | None] = mapped_column(Text)
+
+    visit: Mapped[Visit] = relationship(back_populates="warnings")
+    person: Mapped[Person] = relationship()
