@@ -1,0 +1,150 @@
+"""The header on every screen: where am I, who is signed in, and is this PC able to raise the alarm.
+
+Every state is an icon plus words (never colour alone): connection, sound, rota cover, and the
+weekly alarm test. The "nobody on the rota" warning is a full-width strip under it, because it
+changes what happens when someone presses a button.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from desktop.alarm_sound import NO_SOUND_TEXT
+from desktop.status_icons import StatusKind, status_pixmap
+
+_CHIP_STYLE = {
+    StatusKind.OK: "background:#e7f4ea; color:#0f4f24; border:1px solid #1b7f3b;",
+    StatusKind.WARNING: "background:#fff1d6; color:#5c3700; border:2px solid #d98200;",
+    StatusKind.NO_SOUND: "background:#fff1d6; color:#5c3700; border:2px solid #d98200;",
+    StatusKind.ALARM: "background:#c00000; color:white; border:2px solid #700000;",
+    StatusKind.TEST: "background:#e3ebf8; color:#1f4e9c; border:1px solid #1f4e9c;",
+}
+
+
+class StatusChip(QFrame):
+    """An icon and a short text, e.g. [✓] Connected; the tooltip holds the detail."""
+
+    def __init__(self, kind: StatusKind, text: str) -> None:
+        super().__init__()
+        self.setObjectName("statusChip")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 8, 2)
+        layout.setSpacing(6)
+        self.icon = QLabel()
+        self.label = QLabel()
+        self.label.setStyleSheet("border:none; background:transparent; font-weight:bold;")
+        self.icon.setStyleSheet("border:none; background:transparent;")
+        layout.addWidget(self.icon)
+        layout.addWidget(self.label)
+        self.kind = kind
+        self.set(kind, text)
+
+    def set(self, kind: StatusKind, text: str, detail: str = "") -> None:
+        self.kind = kind
+        self.icon.setPixmap(status_pixmap(kind, 20))
+        self.label.setText(text)
+        self.setToolTip(detail or text)
+        self.setStyleSheet(f"#statusChip {{ {_CHIP_STYLE[kind]} border-radius:4px; }}")
+
+    def text(self) -> str:
+        return self.label.text()
+
+
+class StatusHeader(QWidget):
+    """Office, workstation, user and the status chips; areas update their own chip."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.workstation_text = ""
+        self.user_text = ""
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        bar = QFrame()
+        bar.setObjectName("headerBar")
+        bar.setStyleSheet("#headerBar { background:#1d2b3a; } #headerBar QLabel { color:white; }")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(12, 6, 12, 6)
+        self.where = QLabel()
+        self.where.setStyleSheet("font-size:13pt; font-weight:bold;")
+        self.who = QLabel()
+        self.who.setStyleSheet("font-size:11pt;")
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        names.addWidget(self.where)
+        names.addWidget(self.who)
+        row.addLayout(names)
+        row.addStretch(1)
+        self.connection = StatusChip(StatusKind.OK, "Connected")
+        self.sound = StatusChip(StatusKind.OK, "Sound on")
+        self.rota = StatusChip(StatusKind.OK, "Responders on duty")
+        self.weekly_test = StatusChip(StatusKind.OK, "Weekly alarm test: not loaded")
+        for chip in (self.weekly_test, self.rota, self.sound, self.connection):
+            row.addWidget(chip)
+        outer.addWidget(bar)
+        self.rota_strip = QLabel()
+        self.rota_strip.setObjectName("rotaStrip")
+        self.rota_strip.setWordWrap(True)
+        self.rota_strip.setStyleSheet(
+            "#rotaStrip { background:#d98200; color:black; font-size:13pt; font-weight:bold;"
+            " padding:8px 12px; }"
+        )
+        self.rota_strip.hide()
+        outer.addWidget(self.rota_strip)
+
+    def set_place(self, office: str, workstation: str, mode: str, demo: bool) -> None:
+        demo_text = "  —  DEMO OFFICE (practice data)" if demo else ""
+        self.where.setText(f"{office}{demo_text}")
+        self.workstation_text = f"PC: {workstation} ({mode})"
+        self._refresh_who()
+
+    def set_user(self, name: str | None, roles: str = "") -> None:
+        if name:
+            self.user_text = f"Signed in: {name}" + (f" — {roles}" if roles else "")
+        else:
+            self.user_text = "Nobody signed in"
+        self._refresh_who()
+
+    def _refresh_who(self) -> None:
+        parts = [self.workstation_text, self.user_text]
+        self.who.setText("     ".join(p for p in parts if p))
+
+    def set_connected(self, connected: bool, detail: str = "") -> None:
+        if connected:
+            self.connection.set(StatusKind.OK, "Connected", "This PC will receive alarms")
+        else:
+            self.connection.set(StatusKind.WARNING, "NOT CONNECTED", detail)
+
+    def set_sound(self, problem: str | None) -> None:
+        if problem is None:
+            self.sound.set(StatusKind.OK, "Sound on", "The alarm sound will play on this PC")
+        else:
+            self.sound.set(StatusKind.NO_SOUND, NO_SOUND_TEXT, problem)
+
+    def set_rota(self, on_duty: list[str]) -> None:
+        """``on_duty``: names of the responders on duty now for this office (empty: nobody)."""
+        if on_duty:
+            shown = ", ".join(on_duty[:3]) + (f" +{len(on_duty) - 3}" if len(on_duty) > 3 else "")
+            self.rota.set(
+                StatusKind.OK, f"On duty: {shown}", "Responders on duty: " + ", ".join(on_duty)
+            )
+            self.rota_strip.hide()
+        else:
+            self.rota.set(StatusKind.WARNING, "NOBODY ON THE ROTA", "No responder is on duty now")
+            self.rota_strip.setText(
+                "⚠  NOBODY IS ON THE RESPONDER ROTA RIGHT NOW. A panic alarm will go to every "
+                "screen in this office. Tell your manager so that someone is put on duty."
+            )
+            self.rota_strip.show()
+
+    def set_weekly_test(
+        self, done: int, total: int, *, problems: int = 0, detail: str = ""
+    ) -> None:
+        """The weekly test area owns this chip: x of y buttons tested this week."""
+        text = f"Weekly alarm test: {done} of {total}"
+        if problems:
+            self.weekly_test.set(StatusKind.WARNING, f"{text} ({problems} need attention)", detail)
+        elif done >= total:
+            self.weekly_test.set(StatusKind.OK, text, detail)
+        else:
+            self.weekly_test.set(StatusKind.TEST, text, detail)
