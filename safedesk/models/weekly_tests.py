@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safedesk.models.base import Base, enum_column
@@ -29,7 +29,18 @@ class FailReason(enum.StrEnum):
 
 class AlarmTest(Base):
     __tablename__ = "alarm_tests"
-    __table_args__ = (Index("ix_alarm_tests_week_device", "week_start", "device_pk"),)
+    __table_args__ = (
+        Index("ix_alarm_tests_week_device", "week_start", "device_pk"),
+        # At most one open (pending) test per button: two testers racing to start the same
+        # button cannot both succeed, on either database (migration 0006).
+        Index(
+            "uq_alarm_tests_one_pending_per_device",
+            "device_pk",
+            unique=True,
+            sqlite_where=text("result = 'pending'"),
+            postgresql_where=text("result = 'pending'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     week_start: Mapped[date]  # the local date the test week began, in the office's time zone

@@ -1,12 +1,16 @@
-"""Weekly alarm tests.
+"""Weekly alarm tests: at most one open (pending) test per panic button.
 
-Reserved slot in the linear chain so each area adds its schema changes in its own file.
+A partial unique index, so two testers starting the same button at the same moment cannot both
+succeed, on SQLite and PostgreSQL alike.
 
 Revision ID: 0006
 Revises: 0005
 """
 
 from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -15,8 +19,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_index(
+        "uq_alarm_tests_one_pending_per_device",
+        "alarm_tests",
+        ["device_pk"],
+        unique=True,
+        sqlite_where=sa.text("result = 'pending'"),
+        postgresql_where=sa.text("result = 'pending'"),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("uq_alarm_tests_one_pending_per_device", table_name="alarm_tests")
