@@ -1,0 +1,47 @@
+"""``Services``: the one object a window, a driver or a command needs to reach the core.
+
+Built from (config, db, clock, workstation name). A plain container: other areas add their
+service as one field and one line in ``build``; no logic lives here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from safedesk.alarm_bus import AlarmBus, make_bus
+from safedesk.clock import Clock
+from safedesk.config import Config
+from safedesk.db import Database
+from safedesk.services.alarms import AlarmService
+from safedesk.services.incidents import IncidentService
+from safedesk.services.rota import RotaService
+
+
+@dataclass
+class Services:
+    config: Config
+    db: Database
+    clock: Clock
+    workstation: str
+    bus: AlarmBus
+    alarms: AlarmService
+    rota: RotaService
+    incidents: IncidentService
+
+    @classmethod
+    def build(cls, config: Config, db: Database, clock: Clock, workstation: str) -> Services:
+        bus = make_bus(db, clock, config.alarm)
+        return cls(
+            config=config,
+            db=db,
+            clock=clock,
+            workstation=workstation,
+            bus=bus,
+            alarms=AlarmService(db, bus, clock, config.alarm, workstation),
+            rota=RotaService(db),
+            incidents=IncidentService(db, clock),
+        )
+
+    def close(self) -> None:
+        """Stop the bus reader (the database is the caller's to dispose)."""
+        self.bus.close()
