@@ -17,6 +17,7 @@ from itertools import accumulate
 from nicknames import NickNamer
 
 _CHUNK = 4096  # people drawn per batch: batch draws make 1,000,000 people take seconds
+_POSTCODES = 85_000  # about twelve people per postcode at a million, as on real estates
 
 
 @dataclass(frozen=True)
@@ -228,9 +229,11 @@ def _postcode_pool(rng: random.Random, size: int) -> list[tuple[str, str]]:
 class _Generator:
     """Holds the random state and the lookups shared by every batch of people."""
 
-    def __init__(self, n: int, seed: int) -> None:
+    def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
-        self.postcodes = _postcode_pool(self.rng, max(50, n // 12))
+        # The pool does not depend on how many people are asked for, so the first
+        # thousand people are the same whether 1,000 or 1,000,000 are generated.
+        self.postcodes = _postcode_pool(random.Random(seed + 1), _POSTCODES)
         self.nicknamer = NickNamer()
         self.made = 0
 
@@ -313,7 +316,10 @@ class _Generator:
 
 
 def generate_people(n: int, seed: int = 20261124) -> Iterator[DemoPerson]:
-    """Yield n demo people, the same people for the same (n, seed) on every machine.
+    """Yield n demo people, the same people for the same seed on every machine.
+
+    The sequence is stable: generate_people(1000) is the first thousand of
+    generate_people(1_000_000), so a test set built at one size still applies at another.
 
     Tenancy references run T0000001, T0000002, ... and are unique. Households share an
     address and postcode; about 2% of surnames are hyphenated, a few are double-barrelled;
@@ -321,7 +327,7 @@ def generate_people(n: int, seed: int = 20261124) -> Iterator[DemoPerson]:
     """
     if n < 0:
         raise ValueError(f"number of people must not be negative, got {n}")
-    generator = _Generator(n, seed)
+    generator = _Generator(seed)
     remaining = n
     while remaining > 0:
         k = min(_CHUNK, remaining)
