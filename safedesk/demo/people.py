@@ -330,9 +330,12 @@ def generate_people(n: int, seed: int = 20261124) -> Iterator[DemoPerson]:
     generator = _Generator(seed)
     remaining = n
     while remaining > 0:
-        k = min(_CHUNK, remaining)
-        yield from generator.batch(k)
-        remaining -= k
+        # Always draw a whole chunk, so the random stream does not depend on n.
+        for person in generator.batch(_CHUNK):
+            if remaining == 0:
+                break
+            remaining -= 1
+            yield person
 
 
 __all__ = ["DemoPerson", "generate_people"]
