@@ -33,7 +33,7 @@ def say(message: str) -> None:
 
 
 def ensure_venv() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 -- run.py must explain itself on an old Python
         sys.exit(f"SafeDesk needs Python 3.11 or newer (this is {sys.version.split()[0]})")
     if not PYTHON.exists():
         say(f"creating virtual environment in {VENV}")
