@@ -1,0 +1,78 @@
+"""Two testers starting the same button at the same moment: exactly one gets the window."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from safedesk.clock import FakeClock
+from safedesk.db import Database
+from safedesk.models import AlarmTest, TestResult
+from safedesk.services.weekly_tests import StartOutcome, TestHeld, WeeklyTestDesk
+from tests.weekly_test.office_builder import TestOffice
+
+
+def test_two_testers_starting_the_same_button_at_once_one_is_refused_with_the_holder(
+    desk: WeeklyTestDesk, db: Database, office: TestOffice
+) -> None:
+    rounds = 5
+    for _ in range(rounds):
+        barrier = threading.Barrier(2)
+        outcomes: dict[str, StartOutcome | BaseException] = {}
+
+        def start(login: str) -> None:
+            barrier.wait()
+            try:
+                outcomes[login] = desk.start(
+                    office.devices["Interview Room 1"], office.actor(login)
+                )
+            except BaseException as exc:  # noqa: BLE001 - handed to the test thread to assert on
+                outcomes[login] = exc
+
+        threads = [threading.Thread(target=start, args=(login,)) for login in ("asha", "ben")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        winners = [o for o in outcomes.values() if isinstance(o, StartOutcome)]
+        losers = [o for o in outcomes.values() if not isinstance(o, StartOutcome)]
+        assert len(winners) == 1, outcomes
+        assert len(losers) == 1 and isinstance(losers[0], TestHeld), outcomes
+        winner_name = "Asha Patel" if isinstance(outcomes["asha"], StartOutcome) else "Ben Okafor"
+        assert losers[0].holder_name == winner_name
+        # Clear the button for the next round: the window times out.
+        with db.session() as s:
+            test = s.get(AlarmTest, winners[0].test_id)
+            assert test is not None
+            test.result = TestResult.FAIL
+            test.completed_at = test.started_at + timedelta(seconds=130)
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(AlarmTest)) == rounds
+
+
+def test_the_database_refuses_a_second_open_test_for_a_button(
+    db: Database, clock: FakeClock, office: TestOffice
+) -> None:
+    """The backstop under the lock: even code that skips the check cannot open two windows."""
+    now = clock.now()
+
+    def pending(staff_login: str) -> AlarmTest:
+        actor = office.actor(staff_login)
+        assert actor.staff_id is not None
+        return AlarmTest(
+            week_start=now.date(),
+            device_pk=office.devices["Interview Room 2"],
+            office_id=office.office_id,
+            tester_id=actor.staff_id,
+            started_at=now,
+            window_ends_at=now + timedelta(seconds=120),
+        )
+
+    with db.session() as s:
+        s.add(pending("asha"))
+    with pytest.raises(IntegrityError), db.session() as s:
+        s.add(pending("ben"))
