@@ -8,16 +8,54 @@ Each state change, its audit entry and its bus event commit in one transaction.
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Sequence
 from datetime import datetime
 
-from safedesk.alarm_bus import AlarmBus
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from safedesk.alarm_bus import (
+    AlarmBus,
+    AlarmEscalated,
+    AlarmPressedAgain,
+    AlarmRaised,
+    AlarmResolved,
+    AlarmResponding,
+    TestPressReceived,
+)
 from safedesk.button_events import ButtonPress, DeviceHeard, DeviceKind, PressReceipt
 from safedesk.clock import Clock
 from safedesk.config import AlarmConfig
 from safedesk.db import Database
-from safedesk.models import AlarmOutcome
+from safedesk.models import (
+    AlarmEvent,
+    AlarmOutcome,
+    AlarmPress,
+    AlarmResponse,
+    AlarmTest,
+    Office,
+    PanicDevice,
+    Room,
+    Staff,
+    TestResult,
+    Visit,
+)
+from safedesk.services import audit
 from safedesk.services.actor import Actor
-from safedesk.services.alarm_views import AlertView
+from safedesk.services.alarm_views import AlertView, ResponderView, VisitorInRoom
+from safedesk.services.marker_warnings import warnings_for_people
+from safedesk.services.office_time import local_date
+from safedesk.services.room_presence import visits_in_room_now
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_LOCATION = "Unknown location"
+# Namespace for PostgreSQL advisory locks taken while raising (one per room or unknown device).
+_LOCK_NAMESPACE = 0x5AFE
+_PRESS_ATTEMPTS = 3
 
 
 class AlarmError(Exception):
@@ -35,46 +73,638 @@ class AlarmService:
         self.clock = clock
         self.config = config
         self.workstation = workstation
+        self._simulated_seq = 0
+        self._simulated_lock = threading.Lock()
 
     # --- PressSink ----------------------------------------------------------------------------
 
     def press(self, press: ButtonPress) -> PressReceipt:
-        """Record a press: a new alarm, "pressed again", a resend (no-op), or a weekly test press."""
-        raise NotImplementedError
+        """Record a press: a new alarm, "pressed again", a resend (no-op), or a weekly test press.
+
+        Raises DatabaseUnavailable when the database cannot be reached, so the caller holds the
+        press and resends it; the resend is then recognised by its (device, boot, sequence).
+        """
+        if press.pressed_at.tzinfo is None:
+            raise ValueError(f"press from {press.device_id!r} has a naive pressed_at")
+        for attempt in range(1, _PRESS_ATTEMPTS + 1):
+            try:
+                return self._press_once(press)
+            except IntegrityError:
+                # Another PC committed the same press between our check and our insert; the
+                # retry finds it and answers "already recorded".
+                if attempt == _PRESS_ATTEMPTS:
+                    raise
+                log.info(
+                    "press %s/%s/%s raced another writer; re-reading",
+                    press.device_id,
+                    press.boot_id,
+                    press.sequence,
+                )
+        raise AssertionError("unreachable")
+
+    def _press_once(self, press: ButtonPress) -> PressReceipt:
+        received = self.clock.now()
+        boot = press.boot_id or 0
+        with self.db.session() as s:
+            device = s.scalar(select(PanicDevice).where(PanicDevice.device_id == press.device_id))
+            room = device.room if device is not None and device.room_id is not None else None
+            self._serialise_raising(s, room, press.device_id)
+            existing = s.scalar(
+                select(AlarmPress).where(
+                    AlarmPress.device_id == press.device_id,
+                    AlarmPress.boot_id == boot,
+                    AlarmPress.sequence == press.sequence,
+                )
+            )
+            if existing is not None:
+                alarm = existing.alarm
+                log.debug("resend of press %s/%s/%s", press.device_id, boot, press.sequence)
+                return PressReceipt(alarm_id=alarm.id, created=False, is_test=alarm.is_test)
+            if device is None:
+                log.error(
+                    "ALARM from UNREGISTERED panic device %r (sequence %d): raised for unknown "
+                    "location; register the device so alarms show its room",
+                    press.device_id,
+                    press.sequence,
+                )
+            else:
+                if device.last_seen_at is None or device.last_seen_at < received:
+                    device.last_seen_at = received
+                if not device.enabled:
+                    log.warning("alarm from disabled device %r: raised anyway", press.device_id)
+                if room is None:
+                    log.error("ALARM from device %r which has no room", press.device_id)
+            if device is not None:
+                test = self._open_test_window(s, device, press.pressed_at, received)
+                if test is not None:
+                    return self._record_test_press(s, test, device, room, press, boot, received)
+            open_alarm = self._open_alarm_for(s, room, press.device_id)
+            if open_alarm is not None:
+                return self._record_pressed_again(s, open_alarm, press, boot, received)
+            return self._raise_new(s, device, room, press, boot, received)
+
+    def _serialise_raising(self, s: Session, room: Room | None, device_id: str) -> None:
+        """Let one transaction at a time decide "new alarm or pressed again" for a room.
+
+        PostgreSQL: a transaction-scoped advisory lock per room (or per unknown device).
+        SQLite: a no-op write takes the database write lock before anything is read.
+        """
+        if self.db.is_postgresql:
+            if room is not None:
+                s.execute(
+                    text("SELECT pg_advisory_xact_lock(:ns, :key)"),
+                    {"ns": _LOCK_NAMESPACE, "key": room.id},
+                )
+            else:
+                s.execute(
+                    text("SELECT pg_advisory_xact_lock(:ns, hashtext(:device))"),
+                    {"ns": _LOCK_NAMESPACE + 1, "device": device_id},
+                )
+        else:
+            s.execute(update(PanicDevice).where(PanicDevice.id == -1).values(enabled=True))
+
+    def _open_test_window(
+        self, s: Session, device: PanicDevice, pressed_at: datetime, received: datetime
+    ) -> AlarmTest | None:
+        return s.scalar(
+            select(AlarmTest)
+            .where(
+                AlarmTest.device_pk == device.id,
+                AlarmTest.result == TestResult.PENDING,
+                AlarmTest.started_at <= pressed_at,
+                AlarmTest.window_ends_at >= received,
+            )
+            .order_by(AlarmTest.started_at.desc())
+            .limit(1)
+        )
+
+    def _open_alarm_for(self, s: Session, room: Room | None, device_id: str) -> AlarmEvent | None:
+        query = select(AlarmEvent).where(
+            AlarmEvent.resolved_at.is_(None), AlarmEvent.is_test.is_(False)
+        )
+        if room is not None:
+            query = query.where(AlarmEvent.room_id == room.id)
+        else:
+            query = query.where(AlarmEvent.room_id.is_(None), AlarmEvent.device_id == device_id)
+        return s.scalar(query.order_by(AlarmEvent.id.desc()).limit(1))
+
+    def _add_press(
+        self, s: Session, alarm: AlarmEvent, press: ButtonPress, boot: int, received: datetime
+    ) -> None:
+        s.add(
+            AlarmPress(
+                alarm_id=alarm.id,
+                device_id=press.device_id,
+                boot_id=boot,
+                sequence=press.sequence,
+                pressed_at=press.pressed_at,
+                received_at=received,
+            )
+        )
+        s.flush()  # the unique constraint speaks now, inside our retry loop
+
+    def _raise_new(
+        self,
+        s: Session,
+        device: PanicDevice | None,
+        room: Room | None,
+        press: ButtonPress,
+        boot: int,
+        received: datetime,
+    ) -> PressReceipt:
+        alarm = AlarmEvent(
+            device_pk=device.id if device is not None else None,
+            device_id=press.device_id,
+            room_id=room.id if room is not None else None,
+            office_id=room.office_id if room is not None else None,
+            source=press.source,
+            device_sequence=press.sequence,
+            pressed_at=press.pressed_at,
+            raised_at=received,
+            press_count=1,
+            is_test=False,
+        )
+        if room is not None:
+            visits = visits_in_room_now(s, room, received)
+            alarm.visit_id = visits[0].id if visits else None
+        s.add(alarm)
+        s.flush()
+        self._add_press(s, alarm, press, boot, received)
+        audit.record(
+            s,
+            Actor.system(self.workstation),
+            "alarm.raised",
+            at=received,
+            subject_type="alarm",
+            subject_id=alarm.id,
+            device_id=press.device_id,
+            sequence=press.sequence,
+            boot_id=boot,
+            source=press.source.value,
+            room=room.name if room is not None else None,
+            unknown_location=room is None,
+            visit_id=alarm.visit_id,
+        )
+        self.bus.publish(
+            s,
+            AlarmRaised(
+                office_id=alarm.office_id,
+                alarm_id=alarm.id,
+                room_id=alarm.room_id,
+                room_name=_room_label(room, press.device_id),
+                device_id=press.device_id,
+                source=press.source,
+                pressed_at=press.pressed_at,
+                raised_at=received,
+                unknown_location=room is None,
+            ),
+            at=received,
+        )
+        log.warning(
+            "ALARM %d raised: %s (device %s, %s)",
+            alarm.id,
+            _room_label(room, press.device_id),
+            press.device_id,
+            press.source.value,
+        )
+        return PressReceipt(alarm_id=alarm.id, created=True, is_test=False)
+
+    def _record_pressed_again(
+        self, s: Session, alarm: AlarmEvent, press: ButtonPress, boot: int, received: datetime
+    ) -> PressReceipt:
+        self._add_press(s, alarm, press, boot, received)
+        alarm.press_count += 1
+        audit.record(
+            s,
+            Actor.system(self.workstation),
+            "alarm.pressed_again",
+            at=received,
+            subject_type="alarm",
+            subject_id=alarm.id,
+            device_id=press.device_id,
+            sequence=press.sequence,
+            press_count=alarm.press_count,
+        )
+        self.bus.publish(
+            s,
+            AlarmPressedAgain(
+                office_id=alarm.office_id,
+                alarm_id=alarm.id,
+                device_id=press.device_id,
+                press_count=alarm.press_count,
+                pressed_at=press.pressed_at,
+            ),
+            at=received,
+        )
+        log.warning("alarm %d pressed again (%d presses)", alarm.id, alarm.press_count)
+        return PressReceipt(alarm_id=alarm.id, created=False, is_test=False)
+
+    def _record_test_press(
+        self,
+        s: Session,
+        test: AlarmTest,
+        device: PanicDevice,
+        room: Room | None,
+        press: ButtonPress,
+        boot: int,
+        received: datetime,
+    ) -> PressReceipt:
+        if test.alarm_id is not None:
+            # A second press inside the same test window belongs to the same test alarm.
+            alarm = s.get_one(AlarmEvent, test.alarm_id)
+            self._add_press(s, alarm, press, boot, received)
+            alarm.press_count += 1
+            audit.record(
+                s,
+                Actor.system(self.workstation),
+                "alarm_test.pressed_again",
+                at=received,
+                subject_type="alarm_test",
+                subject_id=test.id,
+                device_id=press.device_id,
+                sequence=press.sequence,
+            )
+            return PressReceipt(alarm_id=alarm.id, created=False, is_test=True)
+        alarm = AlarmEvent(
+            device_pk=device.id,
+            device_id=press.device_id,
+            room_id=room.id if room is not None else None,
+            office_id=room.office_id if room is not None else test.office_id,
+            source=press.source,
+            device_sequence=press.sequence,
+            pressed_at=press.pressed_at,
+            raised_at=received,
+            press_count=1,
+            is_test=True,
+        )
+        s.add(alarm)
+        s.flush()
+        self._add_press(s, alarm, press, boot, received)
+        latency_ms = max(0.0, (received - press.pressed_at).total_seconds() * 1000)
+        test.pressed_at = press.pressed_at
+        test.received_at = received
+        test.latency_ms = latency_ms
+        test.alarm_id = alarm.id
+        audit.record(
+            s,
+            Actor.system(self.workstation),
+            "alarm_test.press_received",
+            at=received,
+            subject_type="alarm_test",
+            subject_id=test.id,
+            alarm_id=alarm.id,
+            device_id=press.device_id,
+            latency_ms=round(latency_ms, 1),
+        )
+        self.bus.publish(
+            s,
+            TestPressReceived(
+                office_id=alarm.office_id,
+                alarm_id=alarm.id,
+                test_id=test.id,
+                device_id=press.device_id,
+                room_id=alarm.room_id,
+                room_name=_room_label(room, press.device_id),
+                pressed_at=press.pressed_at,
+                received_at=received,
+                latency_ms=latency_ms,
+            ),
+            at=received,
+        )
+        log.info("weekly test press from %s: %.0f ms", press.device_id, latency_ms)
+        return PressReceipt(alarm_id=alarm.id, created=True, is_test=True)
 
     def heard(self, heard: DeviceHeard) -> None:
         """A hello or heartbeat: update last seen (and firmware). Unknown ids register nothing."""
-        raise NotImplementedError
+        with self.db.session() as s:
+            device = s.scalar(select(PanicDevice).where(PanicDevice.device_id == heard.device_id))
+            if device is None:
+                log.warning(
+                    "heartbeat from unregistered panic device %r (%s): not registered "
+                    "automatically; add it to a room",
+                    heard.device_id,
+                    heard.source.value,
+                )
+                return
+            if device.last_seen_at is None or device.last_seen_at < heard.heard_at:
+                device.last_seen_at = heard.heard_at
+            if heard.firmware_version and heard.firmware_version != device.firmware_version:
+                audit.record(
+                    s,
+                    Actor.system(self.workstation),
+                    "device.firmware_changed",
+                    at=heard.heard_at,
+                    subject_type="panic_device",
+                    subject_id=device.id,
+                    old=device.firmware_version,
+                    new=heard.firmware_version,
+                )
+                device.firmware_version = heard.firmware_version
 
     def press_room(
         self, room_id: int, *, source: DeviceKind = DeviceKind.SIMULATED, actor: Actor | None = None
     ) -> PressReceipt:
-        """The simulated/on-screen button: press the room's device (or a per-room virtual id)."""
-        raise NotImplementedError
+        """The simulated/on-screen button: press as the room's device, with a fresh sequence.
+
+        A room without a registered device still raises, under the id "<source>:room:<id>".
+        """
+        now = self.clock.now()
+        with self.db.session() as s:
+            room = s.get(Room, room_id)
+            if room is None:
+                raise AlarmError(f"no room with id {room_id}")
+            device = s.scalar(
+                select(PanicDevice)
+                .where(PanicDevice.room_id == room_id, PanicDevice.enabled.is_(True))
+                .order_by(PanicDevice.id)
+                .limit(1)
+            )
+            device_id = device.device_id if device is not None else f"{source.value}:room:{room_id}"
+            if actor is not None:
+                audit.record(
+                    s,
+                    actor,
+                    "alarm.simulated_press",
+                    at=now,
+                    subject_type="room",
+                    subject_id=room_id,
+                    device_id=device_id,
+                    source=source.value,
+                )
+        with self._simulated_lock:
+            self._simulated_seq += 1
+            seq = self._simulated_seq
+        # A per-call boot id keeps simulated sequences unique across processes and restarts.
+        boot = int(now.timestamp() * 1_000_000) % (2**62)
+        return self.press(
+            ButtonPress(
+                device_id=device_id, sequence=seq, pressed_at=now, source=source, boot_id=boot
+            )
+        )
 
     # --- responder actions --------------------------------------------------------------------
 
     def respond(self, alarm_id: int, actor: Actor) -> AlertView:
         """ "I'm responding": recorded once per person; the first one acknowledges the alarm."""
-        raise NotImplementedError
+        if actor.staff_id is None:
+            raise AlarmError("only a signed-in member of staff can respond")
+        now = self.clock.now()
+        with self.db.session() as s:
+            alarm = self._lock_alarm(s, alarm_id)
+            if alarm.resolved_at is not None:
+                raise AlarmError(f"alarm {alarm_id} is already resolved")
+            staff = s.get(Staff, actor.staff_id)
+            if staff is None:
+                raise AlarmError(f"no member of staff with id {actor.staff_id}")
+            already = s.scalar(
+                select(AlarmResponse).where(
+                    AlarmResponse.alarm_id == alarm_id, AlarmResponse.staff_id == staff.id
+                )
+            )
+            if already is None:
+                first = alarm.acknowledged_at is None
+                s.add(
+                    AlarmResponse(
+                        alarm_id=alarm_id,
+                        staff_id=staff.id,
+                        workstation=actor.workstation,
+                        at=now,
+                    )
+                )
+                if first:
+                    alarm.acknowledged_by_id = staff.id
+                    alarm.acknowledged_at = now
+                audit.record(
+                    s,
+                    actor,
+                    "alarm.responding",
+                    at=now,
+                    subject_type="alarm",
+                    subject_id=alarm_id,
+                    first=first,
+                    seconds_after_raise=round((now - alarm.raised_at).total_seconds(), 1),
+                )
+                s.flush()
+                self.bus.publish(
+                    s,
+                    AlarmResponding(
+                        office_id=alarm.office_id,
+                        alarm_id=alarm_id,
+                        staff_id=staff.id,
+                        staff_name=staff.name,
+                        workstation=actor.workstation,
+                        at=now,
+                        first=first,
+                        device_id=alarm.device_id,
+                    ),
+                    at=now,
+                )
+            return self._view(s, alarm, now)
 
     def resolve(self, alarm_id: int, actor: Actor, outcome: AlarmOutcome, notes: str) -> AlertView:
         """Close the alarm with an outcome and notes: this is the incident record."""
-        raise NotImplementedError
+        if not isinstance(outcome, AlarmOutcome):
+            raise AlarmError("choose an outcome: " + ", ".join(o.value for o in AlarmOutcome))
+        notes = (notes or "").strip()
+        if not notes:
+            raise AlarmError("notes are required: say what happened and what was done")
+        now = self.clock.now()
+        with self.db.session() as s:
+            alarm = self._lock_alarm(s, alarm_id)
+            if alarm.resolved_at is not None:
+                raise AlarmError(f"alarm {alarm_id} was already resolved")
+            staff = s.get(Staff, actor.staff_id) if actor.staff_id is not None else None
+            alarm.resolved_at = now
+            alarm.resolved_by_id = staff.id if staff is not None else None
+            alarm.outcome = outcome
+            alarm.notes = notes
+            audit.record(
+                s,
+                actor,
+                "alarm.resolved",
+                at=now,
+                subject_type="alarm",
+                subject_id=alarm_id,
+                outcome=outcome.value,
+            )
+            s.flush()
+            self.bus.publish(
+                s,
+                AlarmResolved(
+                    office_id=alarm.office_id,
+                    alarm_id=alarm_id,
+                    outcome=outcome,
+                    resolved_by_id=alarm.resolved_by_id,
+                    resolved_by_name=staff.name if staff is not None else actor.login,
+                    at=now,
+                    device_id=alarm.device_id,
+                ),
+                at=now,
+            )
+            return self._view(s, alarm, now)
 
     def escalate_due(self, now: datetime | None = None) -> list[int]:
         """Escalate open alarms unacknowledged for ``escalate_after_s``; return their ids.
 
-        Any PC may call it on a timer: the escalation is recorded once (guarded by the row).
+        Any PC may call it on a timer: the row lock and the escalated_at check record it once.
         """
-        raise NotImplementedError
+        now = now or self.clock.now()
+        cutoff_s = self.config.escalate_after_s
+        escalated: list[int] = []
+        with self.db.session() as s:
+            if not self.db.is_postgresql:
+                s.execute(update(PanicDevice).where(PanicDevice.id == -1).values(enabled=True))
+            query = select(AlarmEvent).where(
+                AlarmEvent.resolved_at.is_(None),
+                AlarmEvent.acknowledged_at.is_(None),
+                AlarmEvent.escalated_at.is_(None),
+                AlarmEvent.is_test.is_(False),
+            )
+            if self.db.is_postgresql:
+                query = query.with_for_update(skip_locked=True)
+            for alarm in s.scalars(query.order_by(AlarmEvent.id)).all():
+                waited = (now - alarm.raised_at).total_seconds()
+                if waited < cutoff_s:
+                    continue
+                alarm.escalated_at = now
+                audit.record(
+                    s,
+                    Actor.system(self.workstation),
+                    "alarm.escalated",
+                    at=now,
+                    subject_type="alarm",
+                    subject_id=alarm.id,
+                    unacknowledged_s=round(waited, 1),
+                )
+                s.flush()
+                self.bus.publish(
+                    s,
+                    AlarmEscalated(
+                        office_id=alarm.office_id,
+                        alarm_id=alarm.id,
+                        escalated_at=now,
+                        unacknowledged_s=waited,
+                    ),
+                    at=now,
+                )
+                log.error("ALARM %d ESCALATED: nobody acknowledged within %d s", alarm.id, cutoff_s)
+                escalated.append(alarm.id)
+        return escalated
+
+    def _lock_alarm(self, s: Session, alarm_id: int) -> AlarmEvent:
+        if not self.db.is_postgresql:
+            s.execute(update(PanicDevice).where(PanicDevice.id == -1).values(enabled=True))
+        query = select(AlarmEvent).where(AlarmEvent.id == alarm_id)
+        if self.db.is_postgresql:
+            query = query.with_for_update()
+        alarm = s.scalar(query)
+        if alarm is None:
+            raise AlarmError(f"no alarm with id {alarm_id}")
+        return alarm
 
     # --- queries ------------------------------------------------------------------------------
 
     def alert(self, alarm_id: int) -> AlertView:
         """The alert view model for one alarm (room, office, visitor, instructions, responders)."""
-        raise NotImplementedError
+        with self.db.session() as s:
+            alarm = s.get(AlarmEvent, alarm_id)
+            if alarm is None:
+                raise AlarmError(f"no alarm with id {alarm_id}")
+            return self._view(s, alarm, self.clock.now())
 
     def open_alarms(self, office_id: int | None = None) -> list[AlertView]:
-        """Open (unresolved, non-test) alarms, oldest first: what a screen shows on start-up."""
-        raise NotImplementedError
+        """Open (unresolved, non-test) alarms, oldest first: what a screen shows on start-up.
+
+        With an office, alarms from unknown locations are included: nobody knows where they are.
+        """
+        now = self.clock.now()
+        with self.db.session() as s:
+            query = select(AlarmEvent).where(
+                AlarmEvent.resolved_at.is_(None), AlarmEvent.is_test.is_(False)
+            )
+            if office_id is not None:
+                query = query.where(
+                    (AlarmEvent.office_id == office_id) | AlarmEvent.office_id.is_(None)
+                )
+            alarms: Sequence[AlarmEvent] = s.scalars(query.order_by(AlarmEvent.id)).all()
+            return [self._view(s, a, now) for a in alarms]
+
+    def _view(self, s: Session, alarm: AlarmEvent, now: datetime) -> AlertView:
+        room = s.get(Room, alarm.room_id) if alarm.room_id is not None else None
+        office = s.get(Office, alarm.office_id) if alarm.office_id is not None else None
+        visits: list[Visit] = []
+        if alarm.visit_id is not None:
+            recorded = s.get(Visit, alarm.visit_id)
+            if recorded is not None:
+                visits.append(recorded)
+        if room is not None and alarm.resolved_at is None:
+            for visit in visits_in_room_now(s, room, now):
+                if all(v.id != visit.id for v in visits):
+                    visits.append(visit)
+        today = local_date(now, office.time_zone if office is not None else "Europe/London")
+        warnings = warnings_for_people(
+            s, [v.person_id for v in visits if v.person_id is not None], today
+        )
+        visitors: list[VisitorInRoom] = []
+        for visit in visits:
+            person_warnings = warnings.get(visit.person_id, []) if visit.person_id else []
+            host = s.get(Staff, visit.host_officer_id) if visit.host_officer_id else None
+            visitors.append(
+                VisitorInRoom(
+                    visit_id=visit.id,
+                    name=visit.visitor_name,
+                    person_id=visit.person_id,
+                    host_officer=host.name if host is not None else None,
+                    purpose=visit.purpose,
+                    high_risk=visit.high_risk,
+                    marker_instructions=tuple(i for w in person_warnings for i in w.instructions),
+                    flagged=bool(person_warnings),
+                )
+            )
+        responders = tuple(
+            ResponderView(
+                staff_id=r.staff_id,
+                name=name,
+                workstation=r.workstation,
+                at=r.at,
+            )
+            for r, name in s.execute(
+                select(AlarmResponse, Staff.name)
+                .join(Staff, Staff.id == AlarmResponse.staff_id)
+                .where(AlarmResponse.alarm_id == alarm.id)
+                .order_by(AlarmResponse.at, AlarmResponse.id)
+            ).tuples()
+        )
+        acknowledged_by = (
+            s.get(Staff, alarm.acknowledged_by_id) if alarm.acknowledged_by_id else None
+        )
+        return AlertView(
+            alarm_id=alarm.id,
+            office_id=alarm.office_id,
+            office_name=office.name if office is not None else UNKNOWN_LOCATION,
+            office_address=office.address if office is not None else "",
+            office_phone=office.phone if office is not None else None,
+            room_id=alarm.room_id,
+            room_name=_room_label(room, alarm.device_id),
+            room_location=room.location if room is not None else None,
+            unknown_location=room is None,
+            device_id=alarm.device_id,
+            source=alarm.source,
+            pressed_at=alarm.pressed_at,
+            raised_at=alarm.raised_at,
+            press_count=alarm.press_count,
+            is_test=alarm.is_test,
+            acknowledged_at=alarm.acknowledged_at,
+            acknowledged_by=acknowledged_by.name if acknowledged_by is not None else None,
+            escalated_at=alarm.escalated_at,
+            resolved_at=alarm.resolved_at,
+            outcome=alarm.outcome,
+            visitors=tuple(visitors),
+            responders=responders,
+        )
+
+
+def _room_label(room: Room | None, device_id: str) -> str:
+    if room is None:
+        return f"{UNKNOWN_LOCATION} (panic device {device_id})"
+    return room.name

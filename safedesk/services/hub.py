@@ -38,7 +38,7 @@ class Services:
             workstation=workstation,
             bus=bus,
             alarms=AlarmService(db, bus, clock, config.alarm, workstation),
-            rota=RotaService(db),
+            rota=RotaService(db, bus),
             incidents=IncidentService(db, clock),
         )
 
