@@ -18,6 +18,7 @@ from safedesk.db import DatabaseUnavailable
 COMMAND_MODULES: tuple[str, ...] = (
     "safedesk.cli.db_commands",
     "safedesk.cli.demo_command",
+    "safedesk.cli.reception_commands",
 )
 
 EXIT_USAGE = 2  # bad input: config, arguments, unknown room

@@ -227,7 +227,7 @@ class PersonSearch:
         progress(
             f"search index: {len(index):,} people loaded in {search.load_report.seconds:.1f} s"
         )
-        log.info("person search loaded: %s", search.load_report)
+        log.debug("person search loaded: %s", search.load_report)
         return search
 
     # ------------------------------------------------------------------ catching up
