@@ -13,8 +13,10 @@ LONDON = "Europe/London"
 MONDAY = WeeklyTestConfig()
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def test_week_starts_at_midnight_on_monday_in_winter() -> None:

@@ -16,6 +16,21 @@ from safedesk.services.weekly_tests import StartOutcome, TestHeld, WeeklyTestDes
 from tests.weekly_test.office_builder import TestOffice
 
 
+def start(
+    desk: WeeklyTestDesk,
+    office: TestOffice,
+    login: str,
+    barrier: threading.Barrier,
+    outcomes: dict[str, StartOutcome | BaseException],
+) -> None:
+    """One tester's click, released at the same instant as the other's."""
+    barrier.wait()
+    try:
+        outcomes[login] = desk.start(office.devices["Interview Room 1"], office.actor(login))
+    except BaseException as exc:  # noqa: BLE001 - handed to the test thread to assert on
+        outcomes[login] = exc
+
+
 def test_two_testers_starting_the_same_button_at_once_one_is_refused_with_the_holder(
     desk: WeeklyTestDesk, db: Database, office: TestOffice
 ) -> None:
@@ -24,16 +39,10 @@ def test_two_testers_starting_the_same_button_at_once_one_is_refused_with_the_ho
         barrier = threading.Barrier(2)
         outcomes: dict[str, StartOutcome | BaseException] = {}
 
-        def start(login: str) -> None:
-            barrier.wait()
-            try:
-                outcomes[login] = desk.start(
-                    office.devices["Interview Room 1"], office.actor(login)
-                )
-            except BaseException as exc:  # noqa: BLE001 - handed to the test thread to assert on
-                outcomes[login] = exc
-
-        threads = [threading.Thread(target=start, args=(login,)) for login in ("asha", "ben")]
+        threads = [
+            threading.Thread(target=start, args=(desk, office, login, barrier, outcomes))
+            for login in ("asha", "ben")
+        ]
         for t in threads:
             t.start()
         for t in threads:
