@@ -673,7 +673,7 @@ class AlarmService:
                 .join(Staff, Staff.id == AlarmResponse.staff_id)
                 .where(AlarmResponse.alarm_id == alarm.id)
                 .order_by(AlarmResponse.at, AlarmResponse.id)
-            ).tuples()
+            )
         )
         acknowledged_by = (
             s.get(Staff, alarm.acknowledged_by_id) if alarm.acknowledged_by_id else None
