@@ -100,7 +100,9 @@ class _Session:
                 self.port.write(data)
                 self.port.flush()
         except (serial.SerialException, OSError) as exc:
-            log.warning("%s: could not send %s to %s: %s", self.url, frame.kind, frame.device_id, exc)
+            log.warning(
+                "%s: could not send %s to %s: %s", self.url, frame.kind, frame.device_id, exc
+            )
             return False
         return True
 
@@ -279,7 +281,9 @@ class SerialButtonSource(ButtonSource):
             if healthy:
                 delay = cfg.backoff_initial_s
             else:
-                delay = min(cfg.backoff_max_s, self._backoff.get(url, cfg.backoff_initial_s / 2) * 2)
+                delay = min(
+                    cfg.backoff_max_s, self._backoff.get(url, cfg.backoff_initial_s / 2) * 2
+                )
             self._backoff[url] = delay
             self._next_attempt[url] = self.clock.monotonic() + delay
             first_failure = url not in self._failing
@@ -306,12 +310,16 @@ class SerialButtonSource(ButtonSource):
         for error in errors:
             log.warning("%s: dropped bad input (%s); totals %s", session.url, error, stats.errors)
         if session.decoder.errors_dropped:
-            log.warning("%s: %d more errors not itemised", session.url, session.decoder.errors_dropped)
+            log.warning(
+                "%s: %d more errors not itemised", session.url, session.decoder.errors_dropped
+            )
             session.decoder.errors_dropped = 0
 
     def _on_frame(self, session: _Session, frame: protocol.Frame) -> None:
         if frame.kind in protocol.HOST_KINDS:
-            log.warning("%s: a host frame came from the device side (echo?): %r", session.url, frame)
+            log.warning(
+                "%s: a host frame came from the device side (echo?): %r", session.url, frame
+            )
             return
         device_id = frame.device_id
         with self._lock:
@@ -355,7 +363,9 @@ class SerialButtonSource(ButtonSource):
             if committed_state is not None:
                 self._committed.move_to_end(key)
         if committed_state is not None:
-            log.info("Resend of committed press %s from %s: acknowledged again", key, frame.device_id)
+            log.info(
+                "Resend of committed press %s from %s: acknowledged again", key, frame.device_id
+            )
             session.send(protocol.ack(frame))
             session.send(self._led_frame(frame.device_id, self.led_state(frame.device_id)))
             return

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIRMWARE, MPY_CROSS, PROTOCOL_DIR
+
+from tests.firmware.firmware_paths import FIRMWARE, MPY_CROSS, PROTOCOL_DIR
 
 BOARD_FILES = [*sorted(FIRMWARE.glob("*.py")), PROTOCOL_DIR / "protocol.py"]
 STUB_DISTRIBUTIONS = ("micropython-stdlib-stubs", "micropython-rp2-stubs")

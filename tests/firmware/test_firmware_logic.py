@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
-from conftest import RunScript
+from tests.firmware.conftest import RunScript
 
 PRELUDE = """
 from rig import Rig, report, kinds

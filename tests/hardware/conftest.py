@@ -7,12 +7,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from recording_sink import RecordingSink
 
 from hardware.button_source import DeviceStatus
 from hardware.serial_button import SerialButtonConfig, SerialButtonSource
 from hardware.serial_device_sim import SimulatedSerialDevice
 from safedesk.clock import Clock, SystemClock
+from tests.hardware.recording_sink import RecordingSink
 
 
 @pytest.fixture

@@ -19,12 +19,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SourceFactory
-from recording_sink import RecordingSink
 
 from firmware_bridge import protocol
 from hardware.button_source import DeviceStatus
 from safedesk.button_events import DeviceKind, LedState
+from tests.hardware.conftest import SourceFactory
+from tests.hardware.recording_sink import RecordingSink
 
 ROOT = Path(__file__).resolve().parents[2]
 MICROPYTHON = Path(sys.executable).parent / "micropython"

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
-from recording_sink import RecordingSink
 
 from hardware.gpio_button import Debouncer, GpioButtonConfig, GpioButtonSource, GpioConfigError
 from safedesk.button_events import DeviceKind, LedState
 from safedesk.clock import SystemClock
+from tests.hardware.recording_sink import RecordingSink
 
 ROOM_1 = GpioButtonConfig("gpio-room-1", pin=17, led_pin=27, buzzer_pin=22)
 

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 import serial.tools.list_ports
-from conftest import SourceFactory
-from recording_sink import RecordingSink
 from serial.tools.list_ports_common import ListPortInfo
 
 import hardware.serial_button
@@ -22,6 +20,8 @@ from hardware.serial_button import PICO_MICROPYTHON_USB_IDS, find_usb_buttons
 from hardware.serial_device_sim import SimulatedSerialDevice
 from safedesk.button_events import DeviceKind, LedState
 from safedesk.clock import FakeClock
+from tests.hardware.conftest import SourceFactory
+from tests.hardware.recording_sink import RecordingSink
 
 Serial = tuple[SourceFactory, list[DeviceStatus]]
 
