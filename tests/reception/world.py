@@ -1,0 +1,171 @@
+"""A small real office for reception tests: rooms with panic buttons, staff, people, markers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from safedesk.button_events import DeviceKind
+from safedesk.db import Database
+from safedesk.models import (
+    AlarmTest,
+    FailReason,
+    Marker,
+    MarkerCategory,
+    MarkerRestricted,
+    MarkerStatus,
+    Office,
+    PanicDevice,
+    Person,
+    PersonAlias,
+    Role,
+    Room,
+    RoomKind,
+    Staff,
+    StaffRole,
+    TestResult,
+)
+from safedesk.services.actor import Actor
+from safedesk.services.passwords import hash_password
+
+MANAGER_PASSWORD = "correct horse battery"
+RESTRICTED_REASON = "Scheduled offence: assault on a public servant"
+
+
+@dataclass
+class World:
+    office_id: int
+    receptionist: Actor
+    officer_id: int
+    manager_login: str
+    officer_login: str
+    rooms: dict[str, int]
+    people: dict[str, int]
+
+    @property
+    def officer(self) -> Actor:
+        return Actor(self.officer_id, self.officer_login, "OFFICER-PC")
+
+
+def build_world(db: Database, now: datetime) -> World:
+    with db.session() as s:
+        office = Office(name="Derby Central", address="Corporation St, Derby DE1 2FS")
+        s.add(office)
+        s.flush()
+        rooms: dict[str, int] = {}
+        for name in ("Interview Room 1", "Interview Room 2", "Interview Room 3"):
+            room = Room(office_id=office.id, name=name, kind=RoomKind.INTERVIEW_ROOM)
+            s.add(room)
+            s.flush()
+            s.add(
+                PanicDevice(
+                    device_id=f"pico-{room.id}",
+                    kind=DeviceKind.SERIAL,
+                    room_id=room.id,
+                    label=f"Panic button, {name}",
+                    last_seen_at=now,
+                    registered_at=now,
+                )
+            )
+            rooms[name] = room.id
+        hashed = hash_password(MANAGER_PASSWORD)
+
+        def staff(name: str, login: str, *roles: Role) -> Staff:
+            member = Staff(
+                name=name,
+                login=login,
+                password_hash=hashed,
+                home_office_id=office.id,
+                created_at=now,
+                roles=[StaffRole(role=r) for r in roles],
+            )
+            s.add(member)
+            s.flush()
+            return member
+
+        receptionist = staff("Priya Sharma", "psharma", Role.RECEPTION)
+        officer = staff("Tom Whitfield", "twhitfield", Role.OFFICER)
+        staff("Helen Marsh", "hmarsh", Role.MANAGER)
+
+        def person(fore: str, sur: str, dob: date | None, postcode: str, ref: str, *aliases: str) -> int:
+            p = Person(
+                forenames=fore,
+                surname=sur,
+                date_of_birth=dob,
+                postcode=postcode,
+                tenancy_ref=ref,
+                created_at=now,
+                updated_at=now,
+                aliases=[PersonAlias(name=a) for a in aliases],
+            )
+            s.add(p)
+            s.flush()
+            return p.id
+
+        people = {
+            "john_smith": person("John", "Smith", date(1985, 3, 6), "DE1 2AB", "T1001"),
+            "jon_smyth": person("Jon", "Smyth", date(1985, 3, 6), "DE1 2AB", "T1002"),
+            "margaret_jones": person("Margaret", "Jones", date(1960, 5, 14), "DE23 8FZ", "T1003", "Peggy Jones"),
+            "alan_brown": person("Alan", "Brown", date(1970, 1, 2), "DE22 3CD", "T1004"),
+        }
+        s.add(
+            Marker(
+                person_id=people["john_smith"],
+                category=MarkerCategory.OFFENDER,
+                instructions=["Two officers present for any meeting", "No lone interviews"],
+                restricted=True,
+                contact_role="asb_manager",
+                placed_at=now - timedelta(days=30),
+                review_due=(now + timedelta(days=150)).date(),
+                status=MarkerStatus.ACTIVE,
+                restricted_detail=MarkerRestricted(reason=RESTRICTED_REASON),
+            )
+        )
+        return World(
+            office_id=office.id,
+            receptionist=Actor(receptionist.id, receptionist.login, "RECEPTION-PC1"),
+            officer_id=officer.id,
+            manager_login="hmarsh",
+            officer_login="twhitfield",
+            rooms=rooms,
+            people=people,
+        )
+
+
+def place_marker(db: Database, person_id: int, now: datetime, *instructions: str) -> int:
+    with db.session() as s:
+        marker = Marker(
+            person_id=person_id,
+            category=MarkerCategory.VIOLENCE_AGGRESSION,
+            instructions=list(instructions),
+            placed_at=now,
+            review_due=(now + timedelta(days=180)).date(),
+            status=MarkerStatus.ACTIVE,
+        )
+        s.add(marker)
+        s.flush()
+        return marker.id
+
+
+def fail_weekly_test(db: Database, room_id: int, tester_id: int, now: datetime) -> None:
+    """The room's button failed its weekly test this morning (no signal reached the screens)."""
+    with db.session() as s:
+        device = s.scalar(select(PanicDevice).where(PanicDevice.room_id == room_id))
+        assert device is not None
+        room = s.get(Room, room_id)
+        assert room is not None
+        s.add(
+            AlarmTest(
+                week_start=now.date() - timedelta(days=now.weekday()),
+                device_pk=device.id,
+                office_id=room.office_id,
+                tester_id=tester_id,
+                started_at=now - timedelta(minutes=10),
+                window_ends_at=now - timedelta(minutes=8),
+                result=TestResult.FAIL,
+                fail_reason=FailReason.NO_SIGNAL,
+                completed_at=now - timedelta(minutes=8),
+            )
+        )
