@@ -126,9 +126,7 @@ def _search(ctx: CliContext, args: argparse.Namespace) -> int:
         raise CommandError("--limit must be 1 or more")
     db = ctx.open_database()
     try:
-        search = PersonSearch.load(
-            db, SystemClock(), progress=lambda m: print(m, file=sys.stderr)
-        )
+        search = PersonSearch.load(db, SystemClock(), progress=lambda m: print(m, file=sys.stderr))
         queries = (line.rstrip("\r\n") for line in sys.stdin) if args.query == "-" else [args.query]
         for query in queries:
             shortlist = search.shortlist(query, args.limit)

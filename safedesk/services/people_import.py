@@ -109,9 +109,9 @@ def parse_date(text: str, column: str) -> date:
         raise _BadRow(f"{column} {value!r} is not a real date") from None
 
 
-def _rows(path: Path, columns: Sequence[str], required: Sequence[str]) -> Iterator[
-    tuple[int, dict[str, str]]
-]:
+def _rows(
+    path: Path, columns: Sequence[str], required: Sequence[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, row by lower-case column) for each data row; header names any case."""
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -153,7 +153,10 @@ def _rows(path: Path, columns: Sequence[str], required: Sequence[str]) -> Iterat
         if len(values) > len(names):
             yield start, {"__error__": f"{len(values)} fields but the header has {len(names)}"}
             continue
-        yield start, {n: (values[i].strip() if i < len(values) else "") for i, n in enumerate(names)}
+        yield (
+            start,
+            {n: (values[i].strip() if i < len(values) else "") for i, n in enumerate(names)},
+        )
 
 
 # ---------------------------------------------------------------------- people
@@ -192,7 +195,9 @@ def _person_row(line: int, raw: dict[str, str], today: date) -> _PersonRow:
     ref = re.sub(r"\s+", "", raw.get("tenancy_ref", "")).upper() or None
     if ref is not None and len(ref) > 40:
         raise _BadRow("tenancy_ref is longer than 40 characters")
-    aliases = tuple(dict.fromkeys(a.strip() for a in raw.get("aliases", "").split(";") if a.strip()))
+    aliases = tuple(
+        dict.fromkeys(a.strip() for a in raw.get("aliases", "").split(";") if a.strip())
+    )
     if any(len(a) > 240 for a in aliases):
         raise _BadRow("an alias is longer than 240 characters")
     return _PersonRow(
@@ -200,9 +205,9 @@ def _person_row(line: int, raw: dict[str, str], today: date) -> _PersonRow:
     )
 
 
-def _natural_key(forenames: str, surname: str, dob: date | None, postcode: str | None) -> tuple[
-    str, str, date | None, str | None
-]:
+def _natural_key(
+    forenames: str, surname: str, dob: date | None, postcode: str | None
+) -> tuple[str, str, date | None, str | None]:
     return (forenames.lower(), surname.lower(), dob, postcode)
 
 
@@ -382,7 +387,9 @@ def import_markers(
             except _BadRow as exc:
                 report.problems.append(RowProblem(line, str(exc)))
                 continue
-            _apply_marker(session, actor, now, person, category, instructions, review_due, path, report)
+            _apply_marker(
+                session, actor, now, person, category, instructions, review_due, path, report
+            )
         audit.record(
             session,
             actor,

@@ -282,9 +282,7 @@ def host_notices(session: Session, staff_id: int) -> list[HostNotice]:
 
 def host_officers(session: Session, office_id: int) -> list[tuple[int, str]]:
     """Staff who can host a visitor at this office, by name (officers and managers first)."""
-    rows = session.scalars(
-        select(Staff).where(Staff.active.is_(True)).order_by(Staff.name)
-    ).all()
+    rows = session.scalars(select(Staff).where(Staff.active.is_(True)).order_by(Staff.name)).all()
     home = [s for s in rows if s.home_office_id == office_id]
     others = [s for s in rows if s.home_office_id != office_id]
     return [(s.id, s.name) for s in home + others]
@@ -365,13 +363,13 @@ def recheck_warnings(
             row.instructions = []
     session.flush()
     return [
-        w for w in visit.warnings if w.marker_ids and w.acknowledged_at is None and w.dismissed_at is None
+        w
+        for w in visit.warnings
+        if w.marker_ids and w.acknowledged_at is None and w.dismissed_at is None
     ]
 
 
-def check_visit(
-    session: Session, visit_id: int, search: PersonSearch, now: datetime
-) -> VisitView:
+def check_visit(session: Session, visit_id: int, search: PersonSearch, now: datetime) -> VisitView:
     """Re-match one visit (as on every save) and return it with its current warnings."""
     visit = _get(session, visit_id)
     recheck_warnings(session, visit, search, now)
@@ -420,7 +418,8 @@ def acknowledge_warnings(
                 instructions=list(row.instructions),
             )
     if acknowledged and not any(
-        w.marker_ids and w.acknowledged_at is None and w.dismissed_at is None for w in visit.warnings
+        w.marker_ids and w.acknowledged_at is None and w.dismissed_at is None
+        for w in visit.warnings
     ):
         visit.warning_acknowledged_at = now
         visit.warning_acknowledged_by_id = actor.staff_id
@@ -652,9 +651,7 @@ def update_walk_in(
     visit.walk_in_date_of_birth = walk_in.date_of_birth
     visit.walk_in_postcode = walk_in.postcode
     recheck_warnings(session, visit, search, now)
-    audit.record(
-        session, actor, "visit_updated", at=now, subject_type="visit", subject_id=visit.id
-    )
+    audit.record(session, actor, "visit_updated", at=now, subject_type="visit", subject_id=visit.id)
     return _view(session, visit, _staff_names(session))
 
 
@@ -705,9 +702,7 @@ def book_in(
             dismiss_candidate(session, actor, now, row.id, reason)
     still = [w for w in pending if w.dismissed_at is None]
     unseen = [
-        w
-        for w in still
-        if not set(w.marker_ids) <= set(request.acknowledged.get(w.person_id, ()))
+        w for w in still if not set(w.marker_ids) <= set(request.acknowledged.get(w.person_id, ()))
     ]
     if unseen:
         raise WarningsPending([_warning_view(w, names) for w in unseen])

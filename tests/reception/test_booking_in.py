@@ -98,7 +98,9 @@ def test_flagged_visitor_is_booked_in_only_after_the_warning_is_acknowledged_and
     assert visit.flagged and not visit.pending_warnings
     with db.session() as s:
         (ack,) = [
-            e for e in audit.entries(s, action="visit_warning_acknowledged") if e.detail["person_id"] == john
+            e
+            for e in audit.entries(s, action="visit_warning_acknowledged")
+            if e.detail["person_id"] == john
         ]
         assert ack.actor == "psharma" and ack.workstation == "RECEPTION-PC1"
         assert ack.subject_id == visit.id
@@ -165,7 +167,11 @@ def test_dismissing_a_flagged_candidate_as_not_this_person_needs_a_reason_and_is
         )
         assert not walk_in.flagged
         (entry,) = audit.entries(s, action="visit_candidate_dismissed")
-        assert entry.detail == {"person_id": john, "marker_ids": entry.detail["marker_ids"], "reason": reason}
+        assert entry.detail == {
+            "person_id": john,
+            "marker_ids": entry.detail["marker_ids"],
+            "reason": reason,
+        }
         assert entry.actor == "psharma"
     assert visit.id != walk_in.id
 
@@ -212,13 +218,12 @@ def test_high_risk_meeting_registered_in_advance_is_on_todays_list(
 ) -> None:
     from safedesk.services.visits import register_meeting
 
-    with db.session() as s:
-        with pytest.raises(VisitError, match="high-risk"):
-            register_meeting(
-                s, world.officer, clock.now(), search, office_id=world.office_id,
-                host_officer_id=world.officer_id, expected_at=clock.now() + timedelta(hours=2),
-                person_id=world.people["alan_brown"], high_risk=True,
-            )  # fmt: skip
+    with db.session() as s, pytest.raises(VisitError, match="high-risk"):
+        register_meeting(
+            s, world.officer, clock.now(), search, office_id=world.office_id,
+            host_officer_id=world.officer_id, expected_at=clock.now() + timedelta(hours=2),
+            person_id=world.people["alan_brown"], high_risk=True,
+        )  # fmt: skip
     with db.session() as s:
         register_meeting(
             s, world.officer, clock.now(), search, office_id=world.office_id,

@@ -54,7 +54,14 @@ def test_flagged_visitor_cannot_get_a_room_with_a_failed_test_without_a_manager_
 ) -> None:
     fail_weekly_test(db, world.rooms["Interview Room 2"], world.officer_id, clock.now())
     with pytest.raises(RoomNeedsOverride, match="manager"), db.session() as s:
-        book_in(s, world.receptionist, clock.now(), search, readiness, _flagged_request(world, "Interview Room 2"))
+        book_in(
+            s,
+            world.receptionist,
+            clock.now(),
+            search,
+            readiness,
+            _flagged_request(world, "Interview Room 2"),
+        )
     with db.session() as s:
         with pytest.raises(OverrideRefused, match="not a manager"):
             authorise_override(s, world.officer_login, MANAGER_PASSWORD, "Only room free")
@@ -88,7 +95,12 @@ def test_flagged_visitor_gets_a_working_room_and_unflagged_visitor_any_room(
     fail_weekly_test(db, world.rooms["Interview Room 2"], world.officer_id, clock.now())
     with db.session() as s:
         flagged = book_in(
-            s, world.receptionist, clock.now(), search, readiness, _flagged_request(world, "Interview Room 1")
+            s,
+            world.receptionist,
+            clock.now(),
+            search,
+            readiness,
+            _flagged_request(world, "Interview Room 1"),
         )
         unflagged = book_in(
             s,
@@ -112,7 +124,12 @@ def test_host_officer_is_told_your_visitor_has_arrived_with_the_flag_and_instruc
     with db.session() as s:
         assert host_notices(s, world.officer_id) == []
         visit = book_in(
-            s, world.receptionist, clock.now(), search, readiness, _flagged_request(world, "Interview Room 1")
+            s,
+            world.receptionist,
+            clock.now(),
+            search,
+            readiness,
+            _flagged_request(world, "Interview Room 1"),
         )
     with db.session() as s:
         (notice,) = host_notices(s, world.officer_id)

@@ -61,6 +61,12 @@ def test_removed_marker_and_removed_person_are_forgotten(
 def test_a_marker_placed_before_the_refresh_still_shows_in_the_shortlist(
     db: Database, world: World, search: PersonSearch, clock: FakeClock
 ) -> None:
-    place_marker(db, world.people["alan_brown"], clock.now() - timedelta(seconds=1), "No lone interviews")
-    (entry,) = [e for e in search.shortlist("alan brown 02/01/1970", 3).entries if e.record.surname == "Brown"]
+    place_marker(
+        db, world.people["alan_brown"], clock.now() - timedelta(seconds=1), "No lone interviews"
+    )
+    (entry,) = [
+        e
+        for e in search.shortlist("alan brown 02/01/1970", 3).entries
+        if e.record.surname == "Brown"
+    ]
     assert entry.flagged and entry.instructions == ("No lone interviews",)

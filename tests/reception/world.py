@@ -89,7 +89,9 @@ def build_world(db: Database, now: datetime) -> World:
         officer = staff("Tom Whitfield", "twhitfield", Role.OFFICER)
         staff("Helen Marsh", "hmarsh", Role.MANAGER)
 
-        def person(fore: str, sur: str, dob: date | None, postcode: str, ref: str, *aliases: str) -> int:
+        def person(
+            fore: str, sur: str, dob: date | None, postcode: str, ref: str, *aliases: str
+        ) -> int:
             p = Person(
                 forenames=fore,
                 surname=sur,
@@ -107,7 +109,9 @@ def build_world(db: Database, now: datetime) -> World:
         people = {
             "john_smith": person("John", "Smith", date(1985, 3, 6), "DE1 2AB", "T1001"),
             "jon_smyth": person("Jon", "Smyth", date(1985, 3, 6), "DE1 2AB", "T1002"),
-            "margaret_jones": person("Margaret", "Jones", date(1960, 5, 14), "DE23 8FZ", "T1003", "Peggy Jones"),
+            "margaret_jones": person(
+                "Margaret", "Jones", date(1960, 5, 14), "DE23 8FZ", "T1003", "Peggy Jones"
+            ),
             "alan_brown": person("Alan", "Brown", date(1970, 1, 2), "DE22 3CD", "T1004"),
         }
         s.add(

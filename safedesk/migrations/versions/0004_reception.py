@@ -60,7 +60,9 @@ def upgrade() -> None:
             ["dismissed_by_id"], ["staff.id"], name=op.f("fk_visit_warnings_dismissed_by_id_staff")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_visit_warnings")),
-        sa.UniqueConstraint("visit_id", "person_id", name=op.f("uq_visit_warnings_visit_id_person_id")),
+        sa.UniqueConstraint(
+            "visit_id", "person_id", name=op.f("uq_visit_warnings_visit_id_person_id")
+        ),
     )
     with op.batch_alter_table("visit_warnings", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_visit_warnings_visit_id"), ["visit_id"], unique=False)
