@@ -84,7 +84,8 @@ def _check_instructions(form: RiskAssessment, out: _Checked) -> None:
             "instructions",
             f"not on the standard list: {', '.join(unknown)} (put other wording in the free text)",
         )
-    if not form.instructions and not form.instructions_note.strip():
+    # A restricted marker needs none: staff are told to contact the named manager (seed 002 5.1).
+    if not form.restricted and not form.instructions and not form.instructions_note.strip():
         out.add("instructions", "pick at least one instruction to staff, or write one")
 
 
