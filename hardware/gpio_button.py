@@ -4,7 +4,7 @@ Debouncing is ours, not gpiozero's ``bounce_time`` (which MockFactory stores but
 simulate, and which only suppresses edges): a press counts once the pin has read "pressed" for
 the debounce time, or for the hold time when a room wants a deliberate press (against brushes).
 
-A GPIO button has no firmware to resend, so this driver does: a press stays pending, and is
+A GPIO button has no firmware to resend, so this driver does (``PressDelivery``): a press is
 offered to the sink again with the same (device, boot id, sequence) until the sink takes it.
 The boot id is fresh at every start, so a restarted sequence is never mistaken for a resend.
 """
@@ -22,10 +22,18 @@ from typing import Any
 from gpiozero import Button, DigitalOutputDevice, GPIOZeroError
 from gpiozero.pins import Factory
 
-from safedesk.button_events import ButtonPress, DeviceHeard, DeviceKind, LedState, PressSink
+from safedesk.button_events import (
+    ButtonPress,
+    DeviceHeard,
+    DeviceKind,
+    LedState,
+    PressReceipt,
+    PressSink,
+)
 from safedesk.clock import Clock
 
 from .button_source import ButtonSource, StatusListener
+from .press_delivery import PressDelivery
 
 log = logging.getLogger(__name__)
 
@@ -96,13 +104,6 @@ class Debouncer:
             self.stable = pressed
             return pressed
         return False
-
-
-@dataclass
-class _PendingPress:
-    press: ButtonPress
-    attempts: int = 0
-    next_try: float = 0.0
 
 
 class _Room:
@@ -188,17 +189,26 @@ class GpioButtonSource(ButtonSource):
         self.boot_id = random.getrandbits(32)
         self._rooms: dict[str, _Room] = {}
         self._seq = 0
-        self._pending: list[_PendingPress] = []
         self._lock = threading.Lock()
         self._edge = threading.Event()
-        self._work = threading.Event()
         self._stopping = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._sampler: threading.Thread | None = None
+        self._delivery = PressDelivery(
+            sink,
+            clock,
+            on_delivered=self._on_delivered,
+            on_failed=self._on_failed,
+            retry_initial_s=retry_initial_s,
+            retry_max_s=retry_max_s,
+            tick=self._heartbeat,
+            tick_every_s=heartbeat_s,
+            name="gpio-delivery",
+        )
 
     # ---- ButtonSource ------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._threads:
+        if self._sampler is not None:
             return
         rooms: dict[str, _Room] = {}
         try:
@@ -216,28 +226,17 @@ class GpioButtonSource(ButtonSource):
             room.button.when_deactivated = self._on_edge
             room.show(LedState.IDLE)
             self._mark_online(room.config.device_id, f"GPIO{room.config.pin}")
-        self._threads = [
-            threading.Thread(target=self._sample_loop, name="gpio-buttons", daemon=True),
-            threading.Thread(target=self._deliver_loop, name="gpio-delivery", daemon=True),
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._sampler = threading.Thread(target=self._sample_loop, name="gpio-buttons", daemon=True)
+        self._sampler.start()
+        self._delivery.start()
 
     def stop(self) -> None:
         self._stopping.set()
         self._edge.set()
-        self._work.set()
-        for thread in self._threads:
-            thread.join(timeout=5)
-        self._threads = []
-        with self._lock:
-            undelivered = list(self._pending)
-        if undelivered:
-            log.error(
-                "Stopping with %d panic press(es) NOT delivered: %s",
-                len(undelivered),
-                [(p.press.device_id, p.press.sequence) for p in undelivered],
-            )
+        if self._sampler is not None:
+            self._sampler.join(timeout=5)
+            self._sampler = None
+        self._delivery.stop()  # logs any press never delivered
         for room in self._rooms.values():
             room.close()
             self._mark_offline(room.config.device_id, "GPIO buttons stopped")
@@ -256,8 +255,7 @@ class GpioButtonSource(ButtonSource):
         return None if room is None else room.shown
 
     def pending_presses(self) -> list[ButtonPress]:
-        with self._lock:
-            return [p.press for p in self._pending]
+        return self._delivery.pending()
 
     # ---- sampling ----------------------------------------------------------------------------
 
@@ -294,65 +292,29 @@ class GpioButtonSource(ButtonSource):
                 source=DeviceKind.GPIO,
                 boot_id=self.boot_id,
             )
-            self._pending.append(_PendingPress(press))
             room.show(LedState.WAITING)
         log.info("Panic button %s pressed (sequence %d)", press.device_id, press.sequence)
-        self._work.set()
+        self._delivery.submit(press)
 
-    # ---- delivery ----------------------------------------------------------------------------
+    # ---- feedback ----------------------------------------------------------------------------
 
-    def _deliver_loop(self) -> None:
-        next_beat = self.clock.monotonic()
-        while not self._stopping.is_set():
-            now = self.clock.monotonic()
-            with self._lock:
-                due = [p for p in self._pending if p.next_try <= now]
-            for pending in due:
-                self._deliver(pending)
-            if now >= next_beat:
-                next_beat = now + self.heartbeat_s
-                self._heartbeat()
-            with self._lock:
-                waits = [p.next_try - now for p in self._pending]
-            timeout = min([self.heartbeat_s, *waits]) if waits else self.heartbeat_s
-            self._work.wait(max(0.005, timeout))
-            self._work.clear()
-
-    def _deliver(self, pending: _PendingPress) -> None:
-        press = pending.press
+    def _on_failed(self, press: ButtonPress, attempts: int) -> None:
         room = self._rooms.get(press.device_id)
-        try:
-            receipt = self.sink.press(press)
-        except Exception:
-            pending.attempts += 1
-            delay = min(self.retry_max_s, self.retry_initial_s * 2 ** (pending.attempts - 1))
-            pending.next_try = self.clock.monotonic() + delay
-            log.exception(
-                "PANIC PRESS NOT DELIVERED from %s (sequence %d, attempt %d); retrying in %.2f s",
-                press.device_id,
-                press.sequence,
-                pending.attempts,
-                delay,
-            )
-            if room is not None:
-                with self._lock:
-                    room.show(LedState.NOT_DELIVERED)
+        if room is not None:
+            with self._lock:
+                room.show(LedState.NOT_DELIVERED)
+
+    def _on_delivered(self, press: ButtonPress, receipt: PressReceipt) -> None:
+        room = self._rooms.get(press.device_id)
+        still_waiting = any(p.device_id == press.device_id for p in self._delivery.pending())
+        if room is None or still_waiting:
             return
         with self._lock:
-            self._pending.remove(pending)
-            still_waiting = any(p.press.device_id == press.device_id for p in self._pending)
-            if room is not None and not still_waiting:
-                if receipt.is_test:
-                    room.told = LedState.TEST
-                elif room.told != LedState.RESPONDING or receipt.created:
-                    room.told = LedState.DELIVERED  # else pressed again: help is already coming
-                room.show(room.told)
-        log.info(
-            "Panic press from %s committed as alarm %d (%s)",
-            press.device_id,
-            receipt.alarm_id,
-            "new" if receipt.created else "already open",
-        )
+            if receipt.is_test:
+                room.told = LedState.TEST
+            elif room.told != LedState.RESPONDING or receipt.created:
+                room.told = LedState.DELIVERED  # else pressed again: help is already coming
+            room.show(room.told)
 
     def _heartbeat(self) -> None:
         for device_id in list(self._rooms):

@@ -1,0 +1,141 @@
+"""Offer presses to the sink until it takes them, for buttons with no firmware of their own.
+
+A USB button resends by itself until acknowledged; a GPIO pin or a hotkey cannot, so their
+drivers hand each press to a ``PressDelivery``. It retries with backoff, always with the same
+(device, boot id, sequence), so the alarm service sees one press however many attempts it took.
+A periodic ``tick`` (heartbeats) runs on the same thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from safedesk.button_events import ButtonPress, PressReceipt, PressSink
+from safedesk.clock import Clock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Pending:
+    press: ButtonPress
+    attempts: int = 0
+    next_try: float = 0.0
+
+
+class PressDelivery:
+    """One delivery thread; callbacks run on it and must be quick."""
+
+    def __init__(
+        self,
+        sink: PressSink,
+        clock: Clock,
+        on_delivered: Callable[[ButtonPress, PressReceipt], None],
+        on_failed: Callable[[ButtonPress, int], None],
+        retry_initial_s: float = 0.25,
+        retry_max_s: float = 2.0,
+        tick: Callable[[], None] | None = None,
+        tick_every_s: float = 2.0,
+        name: str = "press-delivery",
+    ) -> None:
+        self.sink = sink
+        self.clock = clock
+        self.on_delivered = on_delivered
+        self.on_failed = on_failed
+        self.retry_initial_s = retry_initial_s
+        self.retry_max_s = retry_max_s
+        self.tick = tick
+        self.tick_every_s = tick_every_s
+        self.name = name
+        self._pending: list[_Pending] = []
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> list[ButtonPress]:
+        """Stop trying; returns (and logs loudly) the presses that were never delivered."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        undelivered = self.pending()
+        if undelivered:
+            log.error(
+                "%s stopping with %d panic press(es) NOT delivered: %s",
+                self.name,
+                len(undelivered),
+                [(p.device_id, p.boot_id, p.sequence) for p in undelivered],
+            )
+        return undelivered
+
+    def submit(self, press: ButtonPress) -> None:
+        with self._lock:
+            self._pending.append(_Pending(press))
+        self._wake.set()
+
+    def pending(self) -> list[ButtonPress]:
+        with self._lock:
+            return [p.press for p in self._pending]
+
+    def _run(self) -> None:
+        next_tick = self.clock.monotonic()
+        while not self._stopping.is_set():
+            now = self.clock.monotonic()
+            with self._lock:
+                due = [p for p in self._pending if p.next_try <= now]
+            for pending in due:
+                self._offer(pending)
+            if self.tick is not None and now >= next_tick:
+                next_tick = now + self.tick_every_s
+                self._call("tick", self.tick)
+            with self._lock:
+                waits = [p.next_try - self.clock.monotonic() for p in self._pending]
+            timeout = min([self.tick_every_s, *waits])
+            self._wake.wait(max(0.005, timeout))
+            self._wake.clear()
+
+    def _offer(self, pending: _Pending) -> None:
+        press = pending.press
+        try:
+            receipt = self.sink.press(press)
+        except Exception:
+            pending.attempts += 1
+            delay = min(self.retry_max_s, self.retry_initial_s * 2 ** (pending.attempts - 1))
+            pending.next_try = self.clock.monotonic() + delay
+            log.exception(
+                "PANIC PRESS NOT DELIVERED from %s (sequence %d, attempt %d); retrying in %.2f s",
+                press.device_id,
+                press.sequence,
+                pending.attempts,
+                delay,
+            )
+            self._call("on_failed", lambda: self.on_failed(press, pending.attempts))
+            return
+        with self._lock:
+            self._pending.remove(pending)
+        log.info(
+            "Panic press from %s committed as alarm %d (%s)",
+            press.device_id,
+            receipt.alarm_id,
+            "new" if receipt.created else "already open",
+        )
+        self._call("on_delivered", lambda: self.on_delivered(press, receipt))
+
+    def _call(self, what: str, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except Exception:
+            # Feedback or heartbeats failing must not stop deliveries; it is a bug, so loud.
+            log.exception("%s: %s failed", self.name, what)
