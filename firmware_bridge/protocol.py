@@ -6,7 +6,7 @@ no dataclasses, enum, typing or ``__future__`` at runtime (annotations are ignor
 
 A frame (see docs/protocol.md)::
 
-    $1,PRESS,pico-e6614c311b7e5d2f,9F3A0C21,7,1520*5B1E\r\n
+    $1,PRESS,pico-e6614c311b7e5d2f,9F3A0C21,7,1520*2F04\\r\\n
     | |     |                     |        | |    |
     | |     device id             boot id  | arg  CRC-16/CCITT-FALSE of the bytes between $ and *
     | kind                                 sequence number

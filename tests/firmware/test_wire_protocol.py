@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -209,3 +211,16 @@ def test_a_resend_is_recognised_by_device_boot_and_sequence() -> None:
     after_reboot = p.press("room-1", 0x22222222, 3, 0)
     assert first.press_key() == resend.press_key()
     assert first.press_key() != after_reboot.press_key()
+
+
+def test_every_example_frame_in_the_spec_is_valid() -> None:
+    spec = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
+    examples = [
+        line.split()[0].replace("\\r\\n", "\r\n").encode()
+        for line in spec.read_text().splitlines()
+        if line.startswith("$1,")
+    ]
+    assert len(examples) == 7
+    decoder = p.FrameDecoder()
+    assert len(decoder.feed(b"".join(examples))) == 7
+    assert decoder.errors_total == 0
