@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "safedesk.cli.demo_command",
     "safedesk.cli.marker_commands",
     "safedesk.cli.reception_commands",
+    "safedesk.cli.weekly_test_commands",
 )
 
 EXIT_USAGE = 2  # bad input: config, arguments, unknown room

@@ -7,6 +7,7 @@ sign-off block. Landscape A4, so the 52-week grid fits on one page.
 
 from __future__ import annotations
 
+import logging
 import statistics
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,9 @@ from fpdf.enums import XPos, YPos
 from safedesk.services.test_week import office_zone
 from safedesk.services.weekly_test_export import YearRecord
 from safedesk.services.weekly_test_history import CellState, TestRecord
+
+# fontTools narrates every font subset at INFO; the report is not worth a page of log.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 # Unicode fonts when the machine has them (names with accents, the em dash); else core Helvetica.
 _FONT_CANDIDATES = (

@@ -25,7 +25,7 @@ import enum
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -45,6 +45,13 @@ from safedesk.services.button_readiness import (
 )
 from safedesk.services.device_status import is_online
 from safedesk.services.test_week import TestWeek, week_containing
+from safedesk.services.weekly_test_export import YearRecord, year_record
+from safedesk.services.weekly_test_history import (
+    TestRecord,
+    current_year,
+    tests_for_device,
+    tests_for_week,
+)
 
 log = logging.getLogger(__name__)
 
@@ -662,6 +669,23 @@ class WeeklyTestDesk:
                 notes=notes,
             )
             return test.result
+
+    def year_record(self, office_id: int, year: int | None = None) -> YearRecord:
+        """The year's grid and tests (default: the year of this week's test day)."""
+        with self.db.session() as s:
+            office = s.get(Office, office_id)
+            if office is None:
+                raise WeeklyTestRefused(f"No office with id {office_id}")
+            year = year or current_year(self.clock, office.time_zone, self.config)
+            return year_record(s, office_id, year, self.clock, self.config)
+
+    def week_history(self, office_id: int, week_start: date) -> list[TestRecord]:
+        with self.db.session() as s:
+            return tests_for_week(s, office_id, week_start)
+
+    def device_history(self, device_pk: int) -> list[TestRecord]:
+        with self.db.session() as s:
+            return tests_for_device(s, device_pk)
 
     def expire_windows(self) -> list[int]:
         with self.db.session() as s:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,8 +14,8 @@ from PIL import Image
 from safedesk.clock import FakeClock
 from safedesk.config import Config
 from safedesk.db import Database
-from safedesk.services.weekly_test_export import csv_rows, write_csv, year_record
 from safedesk.services import weekly_test_history as history
+from safedesk.services.weekly_test_export import csv_rows, write_csv, year_record
 from safedesk.services.weekly_test_history import CellState, year_view
 from safedesk.services.weekly_test_report import render_report
 from safedesk.services.weekly_tests import WeeklyTestDesk
@@ -143,7 +142,6 @@ def test_csv_times_are_local_with_their_offset_in_summer(
     assert july["started_at"] == "2026-07-06T09:00:00+01:00"
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_the_audit_report_renders_to_pages(
     three_weeks: None,
     db: Database,
