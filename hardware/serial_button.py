@@ -298,7 +298,11 @@ class SerialButtonSource(ButtonSource):
         frames = session.decoder.feed(data)
         self._log_decoder_errors(session, stats)
         for frame in frames:
-            self._on_frame(session, frame)
+            try:
+                self._on_frame(session, frame)
+            except Exception:
+                # A bug handling one frame must not deafen the port to the next press: be loud.
+                log.exception("%s: failed to handle %r", session.url, frame)
 
     def _log_decoder_errors(self, session: _Session, stats: PortStats) -> None:
         errors = session.decoder.take_errors()
