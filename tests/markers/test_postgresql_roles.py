@@ -87,7 +87,7 @@ def _place_offender_marker(world: World, clock: FakeClock, actor: Actor) -> int:
         ).id
 
 
-def _psql(logins: PcLogins, login: str) -> psycopg.Connection:  # type: ignore[type-arg]
+def _psql(logins: PcLogins, login: str) -> psycopg.Connection[tuple[object, ...]]:
     return psycopg.connect(logins.conninfo(login), autocommit=True)
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from safedesk.clock import FakeClock
-from safedesk.models import AuditEntry, MarkerCategory
+from safedesk.models import AuditEntry, MarkerCategory, Role
 from safedesk.services.marker_warnings import warnings_for_people
 from safedesk.services.markers import create_marker
 from safedesk.services.refusals import PermissionRefused
@@ -89,7 +89,7 @@ def test_everyone_else_sees_instructions_and_who_to_contact_never_the_reason(
     assert "marker.restricted_viewed" not in actions
 
 
-def _roles(world: World, who: str) -> frozenset:  # type: ignore[type-arg]
+def _roles(world: World, who: str) -> frozenset[Role]:
     from safedesk.models import Staff
 
     with world.db.session() as s:
