@@ -28,6 +28,7 @@ def run_script(request: pytest.FixtureRequest, tmp_path: Path) -> RunScript:
             [*command, str(file)], capture_output=True, text=True, env=env, timeout=60, check=False
         )
         assert done.returncode == 0, f"{interpreter} failed:\n{done.stdout}\n{done.stderr}"
-        return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+        result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        return result
 
     return run

@@ -7,6 +7,7 @@ MicroPython-only) slipped into the button logic or the codec.
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from tests.firmware.conftest import RunScript
 
@@ -16,7 +17,7 @@ import protocol
 """
 
 
-def scenario(run_script: RunScript, body: str) -> dict:  # type: ignore[type-arg]
+def scenario(run_script: RunScript, body: str) -> dict[str, Any]:
     return run_script(PRELUDE + textwrap.dedent(body))
 
 
