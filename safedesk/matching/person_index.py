@@ -28,6 +28,7 @@ from itertools import combinations
 
 from safedesk.clock import Clock, SystemClock
 from safedesk.matching import dob_compare, postcode_compare
+from safedesk.matching.columns import InternTable, RowMap
 from safedesk.matching.name_vocabulary import NameVocabulary
 from safedesk.matching.nicknames_index import NicknameIndex
 from safedesk.matching.normalise import (
@@ -153,29 +154,32 @@ class PersonIndex:
         self._vocab = NameVocabulary(nicknames or NicknameIndex())
         # Columns, one entry per row; a removed or replaced row is only marked dead.
         self._person_id: array[int] = array("q")
-        self._forenames: list[str] = []
-        self._surname: list[str] = []
-        self._aliases: list[tuple[str, ...]] = []
+        self._forenames: array[int] = array("I")  # ids into the tables below
+        self._surname: array[int] = array("I")
+        self._aliases: array[int] = array("I")
         self._dob: array[int] = array("i")
-        self._postcode: list[str | None] = []
+        self._postcode: array[int] = array("I")
         self._tenancy: list[str | None] = []
         self._flagged = bytearray()
         self._alive = bytearray()
-        self._row_of: dict[int, int] = {}
+        self._row_of = RowMap()
         self._flagged_rows: set[int] = set()
         self._live = 0
         # Name strings are shared between rows; each distinct one is tokenised once.
-        self._forename_words: dict[str, tuple[str, tuple[int, ...]]] = {}
-        self._surname_words: dict[str, tuple[str, tuple[int, ...]]] = {}
-        self._alias_words: dict[str, _Variant] = {}
-        self._postcodes: dict[str, str] = {}  # canonical -> the one shared string
+        self._forename_texts: InternTable[str] = InternTable()
+        self._forename_words: list[tuple[int, ...]] = [()]
+        self._surname_texts: InternTable[str] = InternTable()
+        self._surname_words: list[tuple[int, ...]] = [()]
+        self._alias_sets: InternTable[tuple[str, ...]] = InternTable(())
+        self._alias_variants: list[tuple[_Variant, ...]] = [()]
+        self._postcodes: InternTable[str] = InternTable()
         # Blocking indexes.
         self._by_dob: dict[int, array[int]] = {}
         self._by_postcode: dict[str, array[int]] = {}
         self._by_sector: dict[str, array[int]] = {}
         self._by_district: dict[str, array[int]] = {}
         self._refs: list[str] = []  # sorted canonical tenancy refs
-        self._ref_rows: list[int] = []
+        self._ref_rows: array[int] = array("I")
         self._pending_refs: list[tuple[str, int]] = []
         self._term_cache: OrderedDict[tuple[str, bool], _NameTerm] = OrderedDict()
         for record in records:
@@ -208,8 +212,6 @@ class PersonIndex:
         """Replace a person's indexed details (or add them if new)."""
         with self._lock:
             row = self._row_of.get(record.person_id)
-            if row is not None and self._record(row) == record:
-                return
             if row is not None and self._same_identity(row, record):
                 self.set_flagged(record.person_id, record.flagged)
                 return
@@ -241,68 +243,75 @@ class PersonIndex:
                 self._flagged_rows.discard(row)
 
     def _same_identity(self, row: int, record: PersonRecord) -> bool:
+        """Same person details as indexed (postcode compared in its canonical form)."""
         old = self._record(row)
-        return old == replace(record, flagged=old.flagged)
+        postcode = canonical_postcode(record.postcode) if record.postcode else None
+        return old == replace(record, flagged=old.flagged, postcode=postcode)
 
     def _kill(self, row: int) -> None:
         self._alive[row] = 0
         self._flagged_rows.discard(row)
-        del self._row_of[self._person_id[row]]
+        self._row_of.delete(self._person_id[row])
         self._live -= 1
 
     def _append(self, record: PersonRecord) -> None:
         row = len(self._person_id)
         vocab = self._vocab
-        forenames, f_ids = self._words(self._forename_words, record.forenames, join=False)
-        surname, s_ids = self._words(self._surname_words, record.surname, join=True)
-        word_ids = set(f_ids) | set(s_ids)
-        for alias in record.aliases:
-            variant = self._alias_variant(alias, record.surname)
-            word_ids.update(variant[0])
-            word_ids.update(variant[1])
+        forenames = self._text_id(
+            self._forename_texts, self._forename_words, record.forenames, join=False
+        )
+        surname = self._text_id(self._surname_texts, self._surname_words, record.surname, join=True)
+        word_ids = set(self._forename_words[forenames]) | set(self._surname_words[surname])
+        aliases, new = self._alias_sets.intern(record.aliases)
+        if new:
+            self._alias_variants.append(
+                tuple(self._alias_variant(alias, record.surname) for alias in record.aliases)
+            )
+        for fore_ids, sur_ids in self._alias_variants[aliases]:
+            word_ids.update(fore_ids)
+            word_ids.update(sur_ids)
         vocab.post(word_ids, row)
 
         dob = record.date_of_birth.toordinal() if record.date_of_birth else _NO_DOB
         if dob:
             self._by_dob.setdefault(dob, array("I")).append(row)
         postcode = canonical_postcode(record.postcode) if record.postcode else None
+        postcode_id = 0
         if postcode is not None:
-            postcode = self._postcodes.setdefault(postcode, postcode)
+            postcode_id = self._postcodes.intern(postcode)[0]
             self._by_postcode.setdefault(postcode, array("I")).append(row)
             self._by_sector.setdefault(postcode_sector(postcode), array("I")).append(row)
             self._by_district.setdefault(postcode_district(postcode), array("I")).append(row)
         ref = canonical_reference(record.tenancy_ref)
+        if ref is not None and ref == record.tenancy_ref:
+            ref = record.tenancy_ref  # one string object for both the row and the sorted refs
         if ref is not None:
             self._pending_refs.append((ref, row))
 
         self._person_id.append(record.person_id)
         self._forenames.append(forenames)
         self._surname.append(surname)
-        self._aliases.append(record.aliases)
+        self._aliases.append(aliases)
         self._dob.append(dob)
-        self._postcode.append(postcode)
+        self._postcode.append(postcode_id)
         self._tenancy.append(record.tenancy_ref)
         self._flagged.append(1 if record.flagged else 0)
         self._alive.append(1)
         if record.flagged:
             self._flagged_rows.add(row)
-        self._row_of[record.person_id] = row
+        self._row_of.set(record.person_id, row)
         self._live += 1
 
-    def _words(
-        self, cache: dict[str, tuple[str, tuple[int, ...]]], text: str, *, join: bool
-    ) -> tuple[str, tuple[int, ...]]:
-        found = cache.get(text)
-        if found is None:
-            words = record_name_tokens(text, join_words=join)
-            ids = tuple(self._vocab.intern(w) for w in words)
-            found = cache[text] = (text, ids)
-        return found
+    def _text_id(
+        self, table: InternTable[str], words: list[tuple[int, ...]], text: str, *, join: bool
+    ) -> int:
+        text_id, new = table.intern(text)
+        if new:
+            tokens = record_name_tokens(text, join_words=join)
+            words.append(tuple(self._vocab.intern(w) for w in tokens))
+        return text_id
 
     def _alias_variant(self, alias: str, surname: str) -> _Variant:
-        found = self._alias_words.get(alias)
-        if found is not None:
-            return found
         folded_alias, folded_surname = fold(alias).strip(), fold(surname).strip()
         if folded_surname and folded_alias.endswith(" " + folded_surname):
             cut = len(alias) - len(surname)
@@ -311,12 +320,10 @@ class PersonIndex:
             fore_text, _, sur_text = alias.strip().rpartition(" ")
         else:
             fore_text, sur_text = alias, ""
-        variant = (
+        return (
             tuple(self._vocab.intern(w) for w in record_name_tokens(fore_text, join_words=False)),
             tuple(self._vocab.intern(w) for w in record_name_tokens(sur_text)),
         )
-        self._alias_words[alias] = variant
-        return variant
 
     def _flush_refs(self) -> None:
         if not self._pending_refs:
@@ -325,7 +332,7 @@ class PersonIndex:
             pairs = list(zip(self._refs, self._ref_rows, strict=True)) + self._pending_refs
             pairs.sort()
             self._refs = [p[0] for p in pairs]
-            self._ref_rows = [p[1] for p in pairs]
+            self._ref_rows = array("I", (p[1] for p in pairs))
         else:
             for ref, row in self._pending_refs:
                 at = bisect.bisect_left(self._refs, ref)
@@ -337,11 +344,11 @@ class PersonIndex:
         dob = self._dob[row]
         return PersonRecord(
             person_id=self._person_id[row],
-            forenames=self._forenames[row],
-            surname=self._surname[row],
-            aliases=self._aliases[row],
+            forenames=self._forename_texts.values[self._forenames[row]] or "",
+            surname=self._surname_texts.values[self._surname[row]] or "",
+            aliases=self._alias_sets.values[self._aliases[row]] or (),
             date_of_birth=date.fromordinal(dob) if dob else None,
-            postcode=self._postcode[row],
+            postcode=self._postcodes.values[self._postcode[row]],
             tenancy_ref=self._tenancy[row],
             flagged=bool(self._flagged[row]),
         )
@@ -587,13 +594,9 @@ class PersonIndex:
 
     def _variants(self, row: int) -> list[_Variant]:
         variants: list[_Variant] = [
-            (
-                self._forename_words[self._forenames[row]][1],
-                self._surname_words[self._surname[row]][1],
-            )
+            (self._forename_words[self._forenames[row]], self._surname_words[self._surname[row]])
         ]
-        for alias in self._aliases[row]:
-            variants.append(self._alias_words[alias])
+        variants.extend(self._alias_variants[self._aliases[row]])
         return variants
 
     def _name_score(self, plan: _Plan, row: int) -> tuple[float, int, list[tuple[int, int, int]]]:
@@ -666,7 +669,7 @@ class PersonIndex:
     def _postcode_level(self, plan: _Plan, row: int) -> tuple[float, str]:
         typed = plan.parsed.postcode
         assert typed is not None
-        return postcode_compare.compare_postcode(typed, self._postcode[row])
+        return postcode_compare.compare_postcode(typed, self._postcodes.values[self._postcode[row]])
 
     def _explain(
         self,
@@ -726,7 +729,8 @@ class PersonIndex:
         found: list[FieldComparison] = []
         if plan.names:
             _, variant, picks = self._name_score(plan, row)
-            alias = self._aliases[row][variant - 1] if variant else ""
+            aliases = self._alias_sets.values[self._aliases[row]] or ()
+            alias = aliases[variant - 1] if variant else ""
             for term, (wid, role, _) in zip(plan.names, picks, strict=True):
                 field_name = "forename" if role == _FORENAME else "surname"
                 if alias:
