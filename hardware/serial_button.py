@@ -251,8 +251,7 @@ class SerialButtonSource(ButtonSource):
         except (serial.SerialException, OSError) as exc:
             reason = f"port lost: {exc}"
         finally:
-            for frame in session.decoder.end_of_stream():
-                self._on_frame(session, frame)
+            self._handle(session, session.decoder.end_of_stream())
             self._log_decoder_errors(session, stats)
             try:
                 port.close()
@@ -297,6 +296,9 @@ class SerialButtonSource(ButtonSource):
     def _on_bytes(self, session: _Session, stats: PortStats, data: bytes) -> None:
         frames = session.decoder.feed(data)
         self._log_decoder_errors(session, stats)
+        self._handle(session, frames)
+
+    def _handle(self, session: _Session, frames: list[protocol.Frame]) -> None:
         for frame in frames:
             try:
                 self._on_frame(session, frame)
