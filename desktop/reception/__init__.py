@@ -1,0 +1,1 @@
+"""The reception window: today's visitors, booking in, flagged-file warnings, rooms, host notices."""

@@ -1,0 +1,346 @@
+"""The reception window: today's visitors at a glance, booking in, and warnings found later.
+
+The default screen on a reception PC. Every few seconds it catches the search index up and
+re-matches the visitors still to come or in the building; a flagged record found for one of
+them (a marker placed after booking) opens the warning at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.reception.book_in_dialog import BookInDialog
+from desktop.reception.override_dialog import ManagerOverrideDialog
+from desktop.reception.visit_warning_flow import warn_for_visit
+from desktop.reception.warning_dialog import FlaggedFileWarning
+from desktop.status_icons import StatusKind, status_icon
+from safedesk.db import DatabaseUnavailable
+from safedesk.services.actor import Actor
+from safedesk.services.reception_desk import ReceptionDesk
+from safedesk.services.room_choice import RoomNeedsOverride
+from safedesk.services.visits import VisitError, VisitView, WarningsPending
+
+log = logging.getLogger(__name__)
+
+REFRESH_MS = 10_000
+COLUMNS = ("Time", "Visitor", "Flagged file", "Seeing", "Room", "Status", "Notes")
+
+
+def _time(when: datetime | None) -> str:
+    return when.astimezone().strftime("%H:%M") if when else "walk-in"
+
+
+class _RefreshJob(QRunnable):
+    """Catches the search index up off the GUI thread (a delta, usually milliseconds)."""
+
+    def __init__(self, desk: ReceptionDesk, relay: _Relay) -> None:
+        super().__init__()
+        self.desk = desk
+        self.relay = relay
+
+    def run(self) -> None:
+        try:
+            self.desk.refresh_search()
+        except DatabaseUnavailable as exc:
+            self.relay.failed.emit(str(exc))
+            return
+        except Exception as exc:
+            log.exception("search refresh failed")
+            self.relay.failed.emit(f"search refresh failed: {exc}")
+            return
+        self.relay.done.emit()
+
+
+class _Relay(QObject):
+    done = Signal()
+    failed = Signal(str)
+
+
+class ReceptionPanel(QWidget):
+    """Signals:
+    warning_shown(object): a FlaggedFileWarning was opened (for tests and the tray).
+    """
+
+    warning_shown = Signal(object)
+
+    def __init__(
+        self,
+        desk: ReceptionDesk,
+        office_id: int,
+        actor: Callable[[], Actor],
+        parent: QWidget | None = None,
+        *,
+        auto_refresh: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.office_id = office_id
+        self.actor = actor
+        self.visits: list[VisitView] = []
+        self._warning_open = False
+        layout = QVBoxLayout(self)
+
+        top = QHBoxLayout()
+        title = QLabel(f"Reception — {desk.office_name(office_id)}")
+        title.setStyleSheet("font-size:18pt; font-weight:bold")
+        top.addWidget(title)
+        top.addStretch()
+        self.book_button = QPushButton("Book in visitor")
+        self.book_button.setStyleSheet("font-size:15pt; font-weight:bold; padding:8px 20px")
+        self.book_button.clicked.connect(self.open_book_in)
+        top.addWidget(self.book_button)
+        layout.addLayout(top)
+
+        self.rooms_line = QLabel("")
+        self.rooms_line.setWordWrap(True)
+        self.rooms_line.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.rooms_line)
+
+        heading = QLabel("Today's visitors")
+        heading.setStyleSheet("font-size:13pt; font-weight:bold")
+        layout.addWidget(heading)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+
+        actions = QHBoxLayout()
+        self.arrived_button = QPushButton("Visitor has arrived")
+        self.left_button = QPushButton("Visitor has left")
+        self.refresh_button = QPushButton("Refresh")
+        for button in (self.arrived_button, self.left_button):
+            button.setStyleSheet("font-size:12pt; padding:5px 12px")
+        actions.addWidget(self.arrived_button)
+        actions.addWidget(self.left_button)
+        actions.addStretch()
+        self.status = QLabel("")
+        actions.addWidget(self.status)
+        actions.addWidget(self.refresh_button)
+        layout.addLayout(actions)
+
+        self.arrived_button.clicked.connect(self._on_arrived)
+        self.left_button.clicked.connect(self._on_left)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.table.itemSelectionChanged.connect(self._on_selection)
+
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._relay = _Relay()
+        self._relay.done.connect(self._after_search_refresh)
+        self._relay.failed.connect(self._on_failed)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self._start_refresh)
+        if auto_refresh:
+            self._timer.start()
+        self.refresh()
+
+    # ------------------------------------------------------------------ showing
+
+    def refresh(self) -> None:
+        try:
+            self.visits = self.desk.todays_visits(self.office_id)
+            rooms = self.desk.room_options(self.office_id)
+        except DatabaseUnavailable as exc:
+            self._on_failed(str(exc))
+            return
+        parts = []
+        for room in rooms:
+            mark = "✔ alarm OK" if room.alarm_ok else f"⚠ {room.summary}"
+            colour = "#1b7f3b" if room.alarm_ok else "#b00000"
+            parts.append(f"<b>{room.name}</b>: <span style='color:{colour}'>{mark}</span>")
+        self.rooms_line.setText("Interview rooms — " + " · ".join(parts))
+        self._fill_table()
+        self.status.setText(f"Updated {datetime.now().strftime('%H:%M:%S')}")
+        self._on_selection()
+
+    def _fill_table(self) -> None:
+        selected = self.selected_visit()
+        self.table.setRowCount(0)
+        for visit in self.visits:
+            row = self.table.rowCount()
+            self.table.insertRow(row)
+            if visit.pending_warnings:
+                flag = "⚠ WARNING NOT YET ACKNOWLEDGED"
+            elif visit.flagged:
+                flag = "FLAGGED: " + "; ".join(visit.instructions[:2])
+            else:
+                flag = ""
+            notes = []
+            if visit.high_risk:
+                notes.append(f"HIGH-RISK MEETING: {visit.risk_notes or ''}")
+            if visit.walk_in:
+                notes.append("walk-in (not matched to a record)")
+            if visit.purpose:
+                notes.append(visit.purpose)
+            values = (
+                _time(visit.expected_at or visit.arrived_at),
+                visit.visitor_name + ("  [HIGH-RISK]" if visit.high_risk else ""),
+                flag,
+                visit.host_name or "—",
+                visit.room_name or "—",
+                visit.status + (f" {_time(visit.arrived_at)}" if visit.arrived_at else ""),
+                " · ".join(notes),
+            )
+            for col, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, visit.id)
+                if visit.flagged and col == 2:
+                    item.setIcon(status_icon(StatusKind.ALARM))
+                    bold = QFont()
+                    bold.setBold(True)
+                    item.setFont(bold)
+                    item.setForeground(QBrush(QColor("#9a0000")))
+                if visit.high_risk and col == 6:
+                    item.setIcon(status_icon(StatusKind.WARNING))
+                if visit.pending_warnings or visit.flagged:
+                    item.setBackground(QBrush(QColor("#ffe8e8")))
+                elif visit.high_risk:
+                    item.setBackground(QBrush(QColor("#fff4d6")))
+                if visit.left_at is not None:
+                    item.setForeground(QBrush(QColor("#888888")))
+                self.table.setItem(row, col, item)
+        self.table.resizeRowsToContents()
+        if selected is not None:
+            self.select_visit(selected.id)
+
+    def selected_visit(self) -> VisitView | None:
+        rows = {i.row() for i in self.table.selectedItems()}
+        if len(rows) != 1:
+            return None
+        item = self.table.item(rows.pop(), 0)
+        visit_id = item.data(Qt.ItemDataRole.UserRole) if item else None
+        return next((v for v in self.visits if v.id == visit_id), None)
+
+    def select_visit(self, visit_id: int) -> None:
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 0)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == visit_id:
+                self.table.selectRow(row)
+                return
+
+    def _on_selection(self) -> None:
+        visit = self.selected_visit()
+        self.arrived_button.setEnabled(visit is not None and visit.arrived_at is None)
+        self.left_button.setEnabled(
+            visit is not None and visit.arrived_at is not None and visit.left_at is None
+        )
+
+    def _on_failed(self, message: str) -> None:
+        self.status.setText(f"<span style='color:#b00000'><b>{message}</b></span>")
+
+    # ------------------------------------------------------------------ keeping current
+
+    def _start_refresh(self) -> None:
+        self._pool.start(_RefreshJob(self.desk, self._relay))
+
+    def _after_search_refresh(self) -> None:
+        self.check_for_new_warnings()
+
+    def check_for_new_warnings(self) -> None:
+        """Re-match today's visitors; warn at once about any flagged record found for one."""
+        if self._warning_open:
+            return
+        try:
+            flagged = self.desk.recheck_open_visits(self.office_id)
+        except DatabaseUnavailable as exc:
+            self._on_failed(str(exc))
+            return
+        self.refresh()
+        for visit in flagged:
+            self._warning_open = True
+            try:
+                warn_for_visit(
+                    self.desk,
+                    self.actor,
+                    visit,
+                    self,
+                    f"A flagged record now matches {visit.visitor_name}, who is already on "
+                    "today's list. Tell the officer now.",
+                    opened=self.warning_shown.emit,
+                )
+            finally:
+                self._warning_open = False
+        if flagged:
+            self.refresh()
+
+    # ------------------------------------------------------------------ acting
+
+    def open_book_in(self, expected: VisitView | None = None) -> BookInDialog:
+        dialog = BookInDialog(self.desk, self.office_id, self.actor, self, expected=expected)
+        dialog.booked.connect(lambda _v: self.refresh())
+        dialog.setModal(True)
+        dialog.show()
+        self.book_in_dialog = dialog
+        return dialog
+
+    def _on_arrived(self) -> None:
+        visit = self.selected_visit()
+        if visit is None:
+            return
+        if visit.walk_in:
+            # Booked by name in advance: search for the record now, with the visitor here.
+            self.open_book_in(visit)
+            return
+        for _attempt in range(4):
+            try:
+                self.desk.mark_arrived(self.actor(), visit.id)
+                break
+            except WarningsPending:
+                visit = self.desk.visit(visit.id)
+                if not warn_for_visit(
+                    self.desk,
+                    self.actor,
+                    visit,
+                    self,
+                    f"{visit.visitor_name} is expected today.",
+                    opened=self.warning_shown.emit,
+                ):
+                    return
+            except RoomNeedsOverride as exc:
+                dialog = ManagerOverrideDialog(exc.room, self.desk.authorise_override, self)
+                if dialog.exec() != QDialog.DialogCode.Accepted or dialog.override is None:
+                    return
+                self.desk.assign_room(self.actor(), visit.id, exc.room.room_id, dialog.override)
+            except VisitError as exc:
+                QMessageBox.warning(self, "Cannot book in", str(exc))
+                return
+        self.refresh()
+
+    def _on_left(self) -> None:
+        visit = self.selected_visit()
+        if visit is None:
+            return
+        try:
+            self.desk.mark_left(self.actor(), visit.id)
+        except VisitError as exc:
+            QMessageBox.warning(self, "Cannot record", str(exc))
+        self.refresh()
+
+
+__all__ = ["FlaggedFileWarning", "ReceptionPanel"]

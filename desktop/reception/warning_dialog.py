@@ -1,0 +1,235 @@
+"""The flagged-file warning: a red triangle and words, listing what staff must do.
+
+Modal and impossible to wave away: no close button, Escape does nothing, and "Acknowledge" stays
+disabled until the receptionist ticks that they have read it. It shows each flagged record
+(the booked one and any close match) beside what the visitor said, with the instructions to
+staff only, never a restricted reason. A close match that is not the visitor can be marked
+"Not this person", which needs a reason; both choices are audited by the service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.status_icons import StatusKind, status_pixmap
+from safedesk.services.visits import MIN_DISMISS_REASON
+
+
+@dataclass(frozen=True)
+class FlaggedCandidate:
+    """One flagged record to warn about (from a shortlist entry or a visit's warning)."""
+
+    key: int  # person id
+    name: str
+    date_of_birth: date | None
+    postcode: str | None
+    tenancy_ref: str | None
+    instructions: tuple[str, ...]
+    marker_ids: tuple[int, ...]
+    booked_person: bool
+
+
+@dataclass
+class WarningOutcome:
+    """What the receptionist did: person id -> marker ids acknowledged, person id -> reason."""
+
+    acknowledged: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    dismissed: dict[int, str] = field(default_factory=dict)
+
+
+def _dob(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "not recorded"
+
+
+class _CandidateCard(QFrame):
+    def __init__(self, candidate: FlaggedCandidate, visitor_said: str) -> None:
+        super().__init__()
+        self.candidate = candidate
+        self.setObjectName("card")
+        layout = QVBoxLayout(self)
+        role = "BOOKED AS THIS RECORD" if candidate.booked_person else "POSSIBLE MATCH"
+        title = QLabel(f"<b>{role}: {candidate.name}</b>")
+        title.setObjectName("cardTitle")
+        layout.addWidget(title)
+        facts = QLabel(
+            f"Record: DOB {_dob(candidate.date_of_birth)} · postcode "
+            f"{candidate.postcode or 'not recorded'} · tenancy {candidate.tenancy_ref or '—'}"
+            + (f"<br>Visitor said: {visitor_said}" if visitor_said else "")
+        )
+        facts.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(facts)
+        items = "".join(f"<li><b>{text}</b></li>" for text in candidate.instructions)
+        instructions = QLabel(f"Instructions to staff:<ul style='margin:2px'>{items}</ul>")
+        instructions.setObjectName("instructions")
+        instructions.setWordWrap(True)
+        layout.addWidget(instructions)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(
+            "Why this is not the visitor (e.g. DOB and address checked, they differ)"
+        )
+        self.reason.hide()
+        self.not_this_person = QPushButton("Not this person…")
+        self.not_this_person.setCheckable(True)
+        self.not_this_person.toggled.connect(self._on_not_this_person)
+        if not candidate.booked_person:
+            row = QHBoxLayout()
+            row.addWidget(self.not_this_person)
+            row.addWidget(self.reason, 1)
+            layout.addLayout(row)
+
+    def _on_not_this_person(self, checked: bool) -> None:
+        self.reason.setVisible(checked)
+        if checked:
+            self.reason.setFocus()
+
+    @property
+    def dismissal(self) -> str | None:
+        if self.not_this_person.isChecked():
+            return self.reason.text().strip()
+        return None
+
+
+class FlaggedFileWarning(QDialog):
+    """Shown before a flagged visitor sits down with anyone; must be acknowledged."""
+
+    def __init__(
+        self,
+        candidates: list[FlaggedCandidate],
+        *,
+        visitor_said: str = "",
+        context: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("FLAGGED FILE: read before continuing")
+        self.setModal(True)
+        self.setWindowFlags(
+            Qt.WindowType.Dialog
+            | Qt.WindowType.CustomizeWindowHint
+            | Qt.WindowType.WindowTitleHint
+            | Qt.WindowType.WindowStaysOnTopHint
+        )
+        self.outcome = WarningOutcome()
+        self.resize(760, 560)
+        layout = QVBoxLayout(self)
+
+        banner = QFrame()
+        banner.setObjectName("banner")
+        top = QHBoxLayout(banner)
+        icon = QLabel()
+        icon.setPixmap(status_pixmap(StatusKind.ALARM, 96))
+        icon.setAccessibleName("Red triangle: flagged file")
+        icon.setObjectName("triangle")
+        top.addWidget(icon)
+        heading = QLabel(
+            "<div style='font-size:22pt; font-weight:bold'>FLAGGED FILE</div>"
+            "<div style='font-size:13pt'>This visitor may be a person with a risk marker. "
+            "Follow the instructions below and tell the officer before anyone meets them.</div>"
+            + (f"<div style='font-size:11pt; margin-top:4px'>{context}</div>" if context else "")
+        )
+        heading.setWordWrap(True)
+        heading.setObjectName("heading")
+        top.addWidget(heading, 1)
+        layout.addWidget(banner)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        body = QWidget()
+        cards = QVBoxLayout(body)
+        self.cards = [_CandidateCard(c, visitor_said) for c in candidates]
+        for card in self.cards:
+            cards.addWidget(card)
+            card.reason.textChanged.connect(self._update)
+            card.not_this_person.toggled.connect(self._update)
+        cards.addStretch()
+        scroll.setWidget(body)
+        layout.addWidget(scroll, 1)
+
+        self.read_it = QCheckBox(
+            "I have read this warning and will pass the instructions to the officer"
+        )
+        self.read_it.toggled.connect(self._update)
+        layout.addWidget(self.read_it)
+        self.problem = QLabel("")
+        self.problem.setObjectName("problem")
+        layout.addWidget(self.problem)
+        buttons = QHBoxLayout()
+        self.cancel = QPushButton("Stop booking in")
+        self.cancel.clicked.connect(self.reject)
+        self.acknowledge = QPushButton("Acknowledge warning")
+        self.acknowledge.setObjectName("acknowledge")
+        self.acknowledge.clicked.connect(self._on_acknowledge)
+        buttons.addWidget(self.cancel)
+        buttons.addStretch()
+        buttons.addWidget(self.acknowledge)
+        layout.addLayout(buttons)
+        self.setStyleSheet(
+            """
+            QDialog { background: #fff7f7; }
+            #banner { background: #b00000; border-radius: 6px; }
+            #heading { color: white; }
+            #triangle { background: white; border-radius: 8px; padding: 6px; }
+            #card { border: 3px solid #b00000; border-radius: 6px; background: white; }
+            #cardTitle { font-size: 13pt; color: #7a0000; }
+            #instructions { font-size: 12pt; }
+            #problem { color: #b00000; font-weight: bold; }
+            #acknowledge { font-size: 13pt; padding: 8px 18px; font-weight: bold; }
+            QCheckBox { font-size: 12pt; }
+            """
+        )
+        self._update()
+
+    def _problem(self) -> str:
+        for card in self.cards:
+            reason = card.dismissal
+            if reason is not None and len(reason) < MIN_DISMISS_REASON:
+                return f"Say why {card.candidate.name} is not the visitor."
+        if not self.read_it.isChecked():
+            return "Tick the box to confirm you have read the warning."
+        return ""
+
+    def _update(self) -> None:
+        problem = self._problem()
+        self.problem.setText(problem)
+        self.acknowledge.setEnabled(not problem)
+
+    def _on_acknowledge(self) -> None:
+        if self._problem():
+            return
+        outcome = WarningOutcome()
+        for card in self.cards:
+            reason = card.dismissal
+            if reason is not None:
+                outcome.dismissed[card.candidate.key] = reason
+            else:
+                outcome.acknowledged[card.candidate.key] = card.candidate.marker_ids
+        self.outcome = outcome
+        self.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            event.ignore()  # the warning is not dismissed by a stray key
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.result() != QDialog.DialogCode.Accepted:
+            event.ignore()
+            return
+        super().closeEvent(event)

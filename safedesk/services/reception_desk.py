@@ -1,0 +1,124 @@
+"""ReceptionDesk: everything the reception and host-officer screens ask of the core.
+
+Widgets never open database sessions; they call this object, which opens one transaction per
+call with the clock and the search index it was given. It is Qt-free, so the whole reception
+procedure can be tested without a window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from safedesk.clock import Clock
+from safedesk.config import Config
+from safedesk.db import Database
+from safedesk.models import Office
+from safedesk.services import visits
+from safedesk.services.actor import Actor
+from safedesk.services.person_search import PersonSearch, RefreshReport, Shortlist
+from safedesk.services.room_choice import (
+    ManagerOverride,
+    ReadinessSource,
+    RoomOption,
+    authorise_override,
+    readiness_from_buttons,
+    room_options,
+)
+from safedesk.services.visits import BookingRequest, HostNotice, VisitView
+
+
+class ReceptionDesk:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        search: PersonSearch,
+        *,
+        readiness: ReadinessSource | None = None,
+        config: Config | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.search = search
+        self.readiness = readiness or readiness_from_buttons(clock, config or Config())
+
+    # reading
+    def office_name(self, office_id: int) -> str:
+        with self.db.session() as s:
+            office = s.get(Office, office_id)
+            return office.name if office else "?"
+
+    def shortlist(self, query: str, limit: int = 20) -> Shortlist:
+        return self.search.shortlist(query, limit)
+
+    def todays_visits(self, office_id: int) -> list[VisitView]:
+        with self.db.session() as s:
+            return visits.todays_visits(s, office_id, self.clock.now())
+
+    def visit(self, visit_id: int) -> VisitView:
+        with self.db.session() as s:
+            return visits.view_visit(s, visit_id)
+
+    def room_options(self, office_id: int) -> list[RoomOption]:
+        with self.db.session() as s:
+            return room_options(s, office_id, self.readiness)
+
+    def host_officers(self, office_id: int) -> list[tuple[int, str]]:
+        with self.db.session() as s:
+            return visits.host_officers(s, office_id)
+
+    def host_notices(self, staff_id: int) -> list[HostNotice]:
+        with self.db.session() as s:
+            return visits.host_notices(s, staff_id)
+
+    # keeping current
+    def refresh_search(self) -> RefreshReport:
+        return self.search.refresh()
+
+    def recheck_open_visits(self, office_id: int) -> list[VisitView]:
+        """Re-match today's visitors; those with a new warning come back."""
+        with self.db.session() as s:
+            return visits.recheck_open_visits(s, office_id, self.search, self.clock.now())
+
+    # acting
+    def book_in(self, actor: Actor, request: BookingRequest) -> VisitView:
+        with self.db.session() as s:
+            return visits.book_in(s, actor, self.clock.now(), self.search, self.readiness, request)
+
+    def acknowledge(self, actor: Actor, visit_id: int, warning_ids: Collection[int]) -> None:
+        with self.db.session() as s:
+            visits.acknowledge_warnings(s, actor, self.clock.now(), visit_id, warning_ids)
+
+    def dismiss(self, actor: Actor, warning_id: int, reason: str) -> None:
+        with self.db.session() as s:
+            visits.dismiss_candidate(s, actor, self.clock.now(), warning_id, reason)
+
+    def authorise_override(self, login: str, password: str, reason: str) -> ManagerOverride:
+        with self.db.session() as s:
+            return authorise_override(s, login, password, reason)
+
+    def assign_room(
+        self,
+        actor: Actor,
+        visit_id: int,
+        room_id: int | None,
+        override: ManagerOverride | None = None,
+    ) -> None:
+        with self.db.session() as s:
+            visits.assign_room(
+                s, actor, self.clock.now(), visit_id, room_id, self.readiness, override
+            )
+
+    def mark_arrived(self, actor: Actor, visit_id: int) -> VisitView:
+        with self.db.session() as s:
+            return visits.mark_arrived(
+                s, actor, self.clock.now(), visit_id, self.search, self.readiness
+            )
+
+    def mark_left(self, actor: Actor, visit_id: int) -> None:
+        with self.db.session() as s:
+            visits.mark_left(s, actor, self.clock.now(), visit_id)
+
+    def mark_notice_seen(self, actor: Actor, visit_id: int) -> None:
+        with self.db.session() as s:
+            visits.mark_notice_seen(s, actor, self.clock.now(), visit_id)
