@@ -56,6 +56,11 @@ class TestWeek:
         return now >= self.overdue_from
 
     @property
+    def deadline_at(self) -> datetime:
+        """The last on-time minute (the configured HH:MM on the test day), as UTC."""
+        return self.overdue_from - timedelta(minutes=1)
+
+    @property
     def label(self) -> str:
         """How the checklist and reports name a week: "Week of Mon 23 Nov 2026"."""
         return f"Week of {self.week_start:%a} {self.week_start.day} {self.week_start:%b %Y}"
