@@ -13,6 +13,10 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from unidecode import unidecode
 
+BODY_PT = 10.5
+LINE = 5.0  # mm between lines of body text
+GAP = 2.4  # mm between paragraphs
+
 _PLAIN = str.maketrans(
     {
         "\u2018": "'",
@@ -41,6 +45,21 @@ class Letter:
     marking: str = "PRIVATE AND CONFIDENTIAL"
 
 
+class _LetterPdf(FPDF):
+    """Every page after the first carries the reference and page number, in case pages part."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(format="A4")
+        self.reference = reference
+
+    def footer(self) -> None:
+        if self.pages_count < 2:
+            return
+        self.set_y(-12)
+        self.set_font("Helvetica", "", 8)
+        self.cell(0, 5, latin1(f"{self.reference}   page {self.page_no()} of {{nb}}"), align="R")
+
+
 def latin1(text: str) -> str:
     text = text.translate(_PLAIN)
     return "".join(ch if ord(ch) < 256 else unidecode(ch) for ch in text)
@@ -61,9 +80,9 @@ def _paragraphs(body: str) -> list[list[str]]:
 
 
 def render_pdf(letter: Letter) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.set_margins(22, 18, 22)
-    pdf.set_auto_page_break(True, margin=22)
+    pdf = _LetterPdf(letter.reference)
+    pdf.set_margins(22, 15, 22)
+    pdf.set_auto_page_break(True, margin=18)
     pdf.set_title(latin1(f"{letter.reference} {letter.recipient_name}"))
     pdf.set_author(latin1(letter.office_name))
     pdf.add_page()
@@ -73,7 +92,8 @@ def render_pdf(letter: Letter) -> bytes:
     pdf.set_font("Helvetica", "B", 13)
     pdf.cell(width, 7, latin1(letter.office_name), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", "", 9.5)
-    for part in [*letter.office_address.split(","), letter.office_phone or ""]:
+    phone = f"Telephone {letter.office_phone}" if letter.office_phone else ""
+    for part in (letter.office_address, phone):
         if part.strip():
             pdf.cell(
                 width, 4.6, latin1(part.strip()), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT
@@ -81,7 +101,7 @@ def render_pdf(letter: Letter) -> bytes:
     pdf.set_draw_color(150, 20, 20)
     pdf.set_line_width(0.6)
     pdf.line(pdf.l_margin, pdf.get_y() + 2, pdf.w - pdf.r_margin, pdf.get_y() + 2)
-    pdf.ln(8)
+    pdf.ln(6)
 
     pdf.set_font("Helvetica", "B", 9)
     pdf.cell(width, 5, latin1(letter.marking), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -99,7 +119,11 @@ def render_pdf(letter: Letter) -> bytes:
     )
     pdf.ln(6)
 
-    for block in _paragraphs(letter.body):
+    blocks = _paragraphs(letter.body)
+    sign_off: str | None = None
+    if blocks and len(blocks[-1]) == 1 and blocks[-1][0].lower().startswith("yours"):
+        sign_off = blocks.pop()[0]
+    for block in blocks:
         first = block[0]
         if first.startswith("# "):
             pdf.set_font("Helvetica", "B", 12.5)
@@ -108,28 +132,36 @@ def render_pdf(letter: Letter) -> bytes:
             block = block[1:]
             if not block:
                 continue
-        pdf.set_font("Helvetica", "", 11)
+        pdf.set_font("Helvetica", "", BODY_PT)
         if all(line.lstrip().startswith("- ") for line in block):
             for line in block:
                 pdf.set_x(pdf.l_margin + 4)
-                pdf.cell(5, 5.6, "-")
+                pdf.cell(5, LINE, "-")
                 pdf.multi_cell(
                     width - 9,
-                    5.6,
+                    LINE,
                     latin1(line.lstrip()[2:]),
                     markdown=True,
                     new_x=XPos.LMARGIN,
                     new_y=YPos.NEXT,
                 )
-            pdf.ln(3)
+            pdf.ln(GAP)
             continue
-        text = "\n".join(block)
-        pdf.multi_cell(width, 5.6, latin1(text), markdown=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.ln(3.2)
+        # Consecutive lines are one paragraph (as in Markdown), so an optional block continues it.
+        text = " ".join(line.strip() for line in block)
+        pdf.multi_cell(
+            width, LINE, latin1(text), markdown=True, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
+        pdf.ln(GAP)
 
+    if pdf.get_y() + 4 * LINE + 14 > pdf.h - pdf.b_margin:
+        pdf.add_page()  # the sign-off and the signature stay together
+    pdf.set_font("Helvetica", "", BODY_PT)
+    if sign_off:
+        pdf.cell(width, LINE, latin1(sign_off), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(12)
-    pdf.set_font("Helvetica", "B", 11)
-    pdf.cell(width, 5.6, latin1(letter.signatory_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("Helvetica", "", 11)
-    pdf.cell(width, 5.6, latin1(letter.signatory_title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Helvetica", "B", BODY_PT)
+    pdf.cell(width, LINE, latin1(letter.signatory_name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Helvetica", "", BODY_PT)
+    pdf.cell(width, LINE, latin1(letter.signatory_title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())

@@ -17,7 +17,7 @@ from safedesk.services.acting_staff import acting_staff
 from safedesk.services.actor import Actor
 from safedesk.services.letter_pdf import Letter, long_date
 from safedesk.services.letter_templates import fill, load_template
-from safedesk.services.marker_roles import SENIORITY, is_manager
+from safedesk.services.marker_roles import ROLE_TITLES, SENIORITY, is_manager
 from safedesk.services.refusals import FieldProblem, NotFound, PermissionRefused, require
 from safedesk.services.review_dates import UK
 
@@ -59,7 +59,7 @@ def _title(staff: Staff) -> str:
     if staff.job_title:
         return staff.job_title
     top = max(staff.role_set, key=lambda r: SENIORITY[r])
-    return top.value.replace("_", " ").title()
+    return ROLE_TITLES[top]
 
 
 def _address(person: Person | None) -> tuple[str, ...]:
