@@ -49,6 +49,12 @@ def first_forename(p: DemoPerson) -> str:
     return p.forenames.split()[0]
 
 
+def name_starts(p: DemoPerson) -> set[str]:
+    """The first three letters of every word of every name the person is known by."""
+    words = fold(" ".join((p.forenames, p.surname, *p.aliases))).split()
+    return {w[:3] for w in words} | {fold(p.surname).replace(" ", "")[:3]}
+
+
 def dob_text(d: date, rng: random.Random) -> str:
     """The date of birth in one of the ways people write it."""
     style = rng.randrange(6)
@@ -130,7 +136,11 @@ class Builder:
             (fold(first_forename(p)), fold(p.surname), p.postcode) for p in people
         )
         self.by_name = Counter((fold(first_forename(p)), fold(p.surname)) for p in people)
-        self.by_dob_sur3 = Counter((p.date_of_birth, fold(p.surname)[:3]) for p in people)
+        # Any name word (forenames, surname, aliases) starting with three letters, with
+        # the DOB: "07.09.1945 wil" could be a Wilson or a William born that day.
+        self.by_dob_start3 = Counter(
+            (p.date_of_birth, start) for p in people for start in name_starts(p)
+        )
         self.by_pc_fore = Counter((p.postcode, fold(first_forename(p))) for p in people)
         self.by_postcode = Counter(p.postcode for p in people)
         self.rows: list[tuple[str, str, str]] = []
@@ -244,7 +254,7 @@ def build(people: list[DemoPerson]) -> list[tuple[str, str, str]]:
 
     def dob_partial_name(p: DemoPerson) -> str | None:
         surname = fold(p.surname).replace(" ", "")
-        if p.date_of_birth is None or b.by_dob_sur3[(p.date_of_birth, surname[:3])] > MAX_TWINS:
+        if p.date_of_birth is None or b.by_dob_start3[(p.date_of_birth, surname[:3])] > MAX_TWINS:
             return None
         return f"{dob_text(p.date_of_birth, rng)} {surname[:3]}"
 

@@ -108,7 +108,7 @@ class NameVocabulary:
         if len(typed) >= 3:
             self._spelling_matches(typed, put)
         if len(typed) >= 2 and (typing or len(typed) >= 4):
-            level = NameLevel.PREFIX if len(typed) >= 4 else NameLevel.SHORT_PREFIX
+            level = NameLevel.PREFIX if len(typed) >= 3 else NameLevel.SHORT_PREFIX
             for word in self.with_prefix(typed):
                 put(word, level)
         return found
