@@ -1,0 +1,264 @@
+"""The year at a glance: every button x every test week, so a missed week stands out.
+
+A painted grid (green pass, red fail, amber "!" gap), a summary line, and export of the same
+record as CSV or as the printable PDF report for health-and-safety audits.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from safedesk.clock import Clock
+from safedesk.db import DatabaseUnavailable
+from safedesk.services.weekly_test_export import YearRecord, write_csv
+from safedesk.services.weekly_test_history import CellState, YearView
+from safedesk.services.weekly_test_report import render_report
+from safedesk.services.weekly_tests import WeeklyTestDesk, WeeklyTestRefused
+
+CELL_COLOURS: dict[CellState, str] = {
+    CellState.PASS: "#2ea043",
+    CellState.FAIL: "#c81e1e",
+    CellState.NOT_TESTED: "#f5a623",
+    CellState.DUE: "#bccde6",
+    CellState.FUTURE: "#ffffff",
+    CellState.NOT_INSTALLED: "#e1e1e1",
+}
+CELL_MARKS: dict[CellState, str] = {
+    CellState.FAIL: "F",
+    CellState.NOT_TESTED: "!",
+    CellState.NOT_INSTALLED: "-",
+}
+CELL_WORDS: dict[CellState, str] = {
+    CellState.PASS: "passed",
+    CellState.FAIL: "FAILED",
+    CellState.NOT_TESTED: "NOT TESTED",
+    CellState.DUE: "due this week",
+    CellState.FUTURE: "future",
+    CellState.NOT_INSTALLED: "not installed yet",
+}
+
+
+class YearGrid(QWidget):
+    """Paints a ``YearView``; hover a cell for the week, the button and what happened."""
+
+    LABEL_W = 170
+    CELL = 17
+    HEADER_H = 30
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view: YearView | None = None
+        self.setMouseTracking(True)
+
+    def set_view(self, view: YearView) -> None:
+        self.view = view
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        weeks = len(self.view.weeks) if self.view else 52
+        rows = len(self.view.rows) if self.view else 8
+        return QSize(self.LABEL_W + weeks * self.CELL + 4, self.HEADER_H + rows * self.CELL + 4)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def cell_at(self, pos: QPoint) -> tuple[int, int] | None:
+        if self.view is None:
+            return None
+        col = (pos.x() - self.LABEL_W) // self.CELL
+        row = (pos.y() - self.HEADER_H) // self.CELL
+        if pos.x() < self.LABEL_W or pos.y() < self.HEADER_H:
+            return None
+        if 0 <= row < len(self.view.rows) and 0 <= col < len(self.view.weeks):
+            return row, col
+        return None
+
+    def cell_text(self, row: int, col: int) -> str:
+        assert self.view is not None
+        cell = self.view.rows[row].cells[col]
+        week = self.view.weeks[col]
+        text = f"{self.view.rows[row].room_name}, {week.label}: {CELL_WORDS[cell.state]}"
+        if cell.fail_reason is not None:
+            text += f" ({cell.fail_reason.value.replace('_', ' ')})"
+        if cell.retested:
+            text += " (failed first, passed on retest)"
+        return text
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        hit = self.cell_at(event.position().toPoint())
+        if hit is None:
+            QToolTip.hideText()
+        else:
+            QToolTip.showText(event.globalPosition().toPoint(), self.cell_text(*hit), self)
+        super().mouseMoveEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self.view is None:
+            return
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("white"))
+        small = QFont(self.font())
+        small.setPointSizeF(7.5)
+        bold = QFont(small)
+        bold.setBold(True)
+        p.setFont(small)
+        p.setPen(QColor("#333333"))
+        last_month = 0
+        for col, week in enumerate(self.view.weeks):
+            x = self.LABEL_W + col * self.CELL
+            if week.week_start.month != last_month:
+                last_month = week.week_start.month
+                p.drawText(QRect(x, 0, 40, 14), Qt.AlignmentFlag.AlignLeft, f"{week.week_start:%b}")
+            if col % 4 == 0:
+                p.drawText(
+                    QRect(x, 14, self.CELL * 2, 14), Qt.AlignmentFlag.AlignLeft, str(col + 1)
+                )
+        grid = QPen(QColor("#9a9a9a"))
+        for row, year_row in enumerate(self.view.rows):
+            y = self.HEADER_H + row * self.CELL
+            p.setPen(QColor("#111111"))
+            p.setFont(small)
+            p.drawText(
+                QRect(2, y, self.LABEL_W - 6, self.CELL),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                year_row.room_name,
+            )
+            p.setFont(bold)
+            for col, cell in enumerate(year_row.cells):
+                rect = QRect(self.LABEL_W + col * self.CELL, y, self.CELL, self.CELL)
+                p.fillRect(rect, QColor(CELL_COLOURS[cell.state]))
+                p.setPen(grid)
+                p.drawRect(rect)
+                mark = "r" if cell.retested else CELL_MARKS.get(cell.state, "")
+                if mark:
+                    p.setPen(QColor("white" if cell.state is CellState.FAIL else "black"))
+                    p.drawText(rect, Qt.AlignmentFlag.AlignCenter, mark)
+        p.end()
+
+
+class YearViewPanel(QWidget):
+    """Year selector, summary, the grid, legend and export buttons for one office."""
+
+    def __init__(
+        self, desk: WeeklyTestDesk, office_id: int, clock: Clock, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.office_id = office_id
+        self.clock = clock
+        self.record: YearRecord | None = None
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size:14pt; font-weight:bold;")
+        top.addWidget(self.title)
+        top.addStretch(1)
+        top.addWidget(QLabel("Year"))
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2999)
+        self.year.setValue(clock.now().year)
+        top.addWidget(self.year)
+        self.csv_button = QPushButton("Export CSV…")
+        self.pdf_button = QPushButton("Export PDF report…")
+        top.addWidget(self.csv_button)
+        top.addWidget(self.pdf_button)
+        layout.addLayout(top)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.grid = YearGrid()
+        scroll = QScrollArea()
+        scroll.setWidget(self.grid)
+        scroll.setWidgetResizable(False)
+        layout.addWidget(scroll, 1)
+        legend = QHBoxLayout()
+        for state in (
+            CellState.PASS,
+            CellState.FAIL,
+            CellState.NOT_TESTED,
+            CellState.DUE,
+            CellState.NOT_INSTALLED,
+        ):
+            swatch = QLabel(CELL_MARKS.get(state, ""))
+            swatch.setFixedSize(16, 16)
+            swatch.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            swatch.setStyleSheet(
+                f"background:{CELL_COLOURS[state]}; border:1px solid #888; font-weight:bold;"
+            )
+            legend.addWidget(swatch)
+            legend.addWidget(QLabel(CELL_WORDS[state] + "   "))
+        legend.addWidget(QLabel("r = failed, then passed on retest"))
+        legend.addStretch(1)
+        layout.addLayout(legend)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.year.valueChanged.connect(lambda _v: self.refresh())
+        self.csv_button.clicked.connect(self._on_csv)
+        self.pdf_button.clicked.connect(self._on_pdf)
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            record = self.desk.year_record(self.office_id, self.year.value())
+        except (WeeklyTestRefused, DatabaseUnavailable) as exc:
+            self.message.setText(str(exc))
+            return
+        self.record = record
+        view = record.view
+        self.title.setText(f"{view.office_name}: weekly alarm tests {view.year}")
+        self.summary.setText(
+            f"{len(view.rows)} buttons. Weeks so far: {view.weeks_elapsed} of {len(view.weeks)}; "
+            f"every button passed in {view.weeks_complete}. "
+            f"<b style='color:#b35c00'>Untested button-weeks: {view.gaps}</b>; "
+            f"<b style='color:#c00000'>failed: {view.fails}</b>."
+        )
+        self.grid.set_view(view)
+        self.grid.resize(self.grid.sizeHint())
+
+    def export_csv(self, path: Path) -> None:
+        assert self.record is not None
+        buffer = io.StringIO()
+        rows = write_csv([self.record], buffer)
+        path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
+        self.message.setText(f"Saved {rows} rows to {path}")
+
+    def export_pdf(self, path: Path) -> None:
+        assert self.record is not None
+        path.write_bytes(render_report([self.record], self.clock.now()))
+        self.message.setText(f"Saved the report to {path}")
+
+    def _save(self, caption: str, suffix: str, write: object) -> None:
+        if self.record is None:
+            return
+        default = f"alarm-tests-{self.record.view.year}.{suffix}"
+        name, _ = QFileDialog.getSaveFileName(self, caption, default, f"*.{suffix}")
+        if not name:
+            return
+        try:
+            assert callable(write)
+            write(Path(name))
+        except OSError as exc:
+            self.message.setText(f"Could not save {name}: {exc.strerror or exc}")
+
+    def _on_csv(self) -> None:
+        self._save("Export weekly test record (CSV)", "csv", self.export_csv)
+
+    def _on_pdf(self) -> None:
+        self._save("Export weekly test report (PDF)", "pdf", self.export_pdf)
