@@ -90,21 +90,36 @@ class _Session:
         self.decoder = protocol.FrameDecoder()
         self.devices: set[str] = set()
         self.valid_frames = 0
+        self.closed = False
         self._write_lock = threading.Lock()
 
     def send(self, frame: protocol.Frame) -> bool:
         """Write one frame; False (logged) if the port is gone: the reader will notice too."""
         data = protocol.encode(frame)
-        try:
-            with self._write_lock:
+        with self._write_lock:
+            if self.closed:
+                log.warning(
+                    "%s: port closed, %s for %s not sent", self.url, frame.kind, frame.device_id
+                )
+                return False
+            try:
                 self.port.write(data)
                 self.port.flush()
-        except (serial.SerialException, OSError) as exc:
-            log.warning(
-                "%s: could not send %s to %s: %s", self.url, frame.kind, frame.device_id, exc
-            )
-            return False
+            except (serial.SerialException, OSError) as exc:
+                log.warning(
+                    "%s: could not send %s to %s: %s", self.url, frame.kind, frame.device_id, exc
+                )
+                return False
         return True
+
+    def close(self) -> None:
+        """Close under the write lock: a writer on another thread never meets a half-closed port."""
+        with self._write_lock:
+            self.closed = True
+            try:
+                self.port.close()
+            except (serial.SerialException, OSError) as exc:
+                log.debug("%s: closing after loss: %s", self.url, exc)
 
 
 class SerialButtonSource(ButtonSource):
@@ -253,10 +268,7 @@ class SerialButtonSource(ButtonSource):
         finally:
             self._handle(session, session.decoder.end_of_stream())
             self._log_decoder_errors(session, stats)
-            try:
-                port.close()
-            except (serial.SerialException, OSError) as exc:
-                log.debug("%s: closing after loss: %s", url, exc)
+            session.close()
             self._end_session(session, stats, reason)
 
     def _end_session(self, session: _Session, stats: PortStats, reason: str) -> None:
