@@ -18,6 +18,7 @@ Safety rules it keeps:
 from __future__ import annotations
 
 import bisect
+import heapq
 import threading
 from array import array
 from collections import OrderedDict
@@ -28,7 +29,7 @@ from itertools import combinations
 
 from safedesk.clock import Clock, SystemClock
 from safedesk.matching import dob_compare, postcode_compare
-from safedesk.matching.columns import InternTable, RowMap
+from safedesk.matching.columns import InternTable, RowMap, StringColumn
 from safedesk.matching.name_vocabulary import NameVocabulary
 from safedesk.matching.nicknames_index import NicknameIndex
 from safedesk.matching.normalise import (
@@ -66,6 +67,7 @@ DEFAULT_CANDIDATE_CAP = 2500
 """At most this many people are scored per search; enough for every realistic query."""
 
 _ONE_PART_ROOM = 300
+_REF_MERGE = 1024
 _FORENAME, _SURNAME = 0, 1
 _NO_DOB = 0
 _Variant = tuple[tuple[int, ...], tuple[int, ...]]  # forename word ids, surname word ids
@@ -159,7 +161,7 @@ class PersonIndex:
         self._aliases: array[int] = array("I")
         self._dob: array[int] = array("i")
         self._postcode: array[int] = array("I")
-        self._tenancy: list[str | None] = []
+        self._tenancy = StringColumn()
         self._flagged = bytearray()
         self._alive = bytearray()
         self._row_of = RowMap()
@@ -178,13 +180,15 @@ class PersonIndex:
         self._by_postcode: dict[str, array[int]] = {}
         self._by_sector: dict[str, array[int]] = {}
         self._by_district: dict[str, array[int]] = {}
-        self._refs: list[str] = []  # sorted canonical tenancy refs
+        # Canonical tenancy refs, sorted (a tuple, which the garbage collector skips), with
+        # their rows; refs added since the last merge wait, unsorted, in a short list.
+        self._refs: tuple[str, ...] = ()
         self._ref_rows: array[int] = array("I")
         self._pending_refs: list[tuple[str, int]] = []
         self._term_cache: OrderedDict[tuple[str, bool], _NameTerm] = OrderedDict()
         for record in records:
             self._append(record)
-        self._flush_refs()
+        self._flush_refs(force=True)
 
     # ----------------------------------------------------------------- maintenance
 
@@ -325,20 +329,15 @@ class PersonIndex:
             tuple(self._vocab.intern(w) for w in record_name_tokens(sur_text)),
         )
 
-    def _flush_refs(self) -> None:
-        if not self._pending_refs:
+    def _flush_refs(self, force: bool = False) -> None:
+        """Merge waiting refs into the sorted ones once there are enough to be worth it."""
+        if not self._pending_refs or (len(self._pending_refs) < _REF_MERGE and not force):
             return
-        if len(self._pending_refs) > 64 or not self._refs:
-            pairs = list(zip(self._refs, self._ref_rows, strict=True)) + self._pending_refs
-            pairs.sort()
-            self._refs = [p[0] for p in pairs]
-            self._ref_rows = array("I", (p[1] for p in pairs))
-        else:
-            for ref, row in self._pending_refs:
-                at = bisect.bisect_left(self._refs, ref)
-                self._refs.insert(at, ref)
-                self._ref_rows.insert(at, row)
-        self._pending_refs.clear()
+        pairs = sorted(self._pending_refs)
+        merged = list(heapq.merge(zip(self._refs, self._ref_rows, strict=True), pairs))
+        self._refs = tuple(p[0] for p in merged)
+        self._ref_rows = array("I", (p[1] for p in merged))
+        self._pending_refs = []
 
     def _record(self, row: int) -> PersonRecord:
         dob = self._dob[row]
@@ -518,18 +517,23 @@ class PersonIndex:
         if ref is None:
             return
         at = bisect.bisect_left(self._refs, ref)
-        rows: list[int] = []
-        exact = at < len(self._refs) and self._refs[at] == ref
+        found: list[tuple[str, int]] = []
         for i in range(at, min(at + 1000, len(self._refs))):
             if not self._refs[i].startswith(ref):
                 break
-            rows.append(self._ref_rows[i])
+            found.append((self._refs[i], self._ref_rows[i]))
+        found += [(r, row) for r, row in self._pending_refs if r.startswith(ref)]
+        found = [(r, row) for r, row in found if self._alive[row]]
+        exact_rows = [row for r, row in found if r == ref]
+        # A complete reference selects its person only; a partial one, everyone it begins.
+        rows = exact_rows or [row for _, row in found]
+        exact = bool(exact_rows)
         plan.tenancy_exact = exact
         plan.tenancy_weight = TENANCY_WEIGHT if exact or not rows else TENANCY_PREFIX_WEIGHT
         plan.total_weight += plan.tenancy_weight
         plan.tenancy_rows = frozenset(rows)
         if rows:
-            plan.must.extend(rows[:1] if exact else rows)
+            plan.must.extend(rows)
             plan.parts.append(_Part("tenancy", [array("I", rows)]))
 
     def _gather(self, plan: _Plan) -> list[int]:

@@ -74,3 +74,15 @@ def test_an_empty_or_meaningless_line_finds_nobody() -> None:
     assert index.search("") == []
     assert index.search("   ") == []
     assert index.search("j") == []
+
+
+def test_tenancy_references_added_later_are_found_exactly_and_by_their_start() -> None:
+    index = index_with(person("Ann", "Lee", tenancy_ref="T0000001", person_id=1), with_crowd=False)
+    index.add(person("Bob", "Lee", tenancy_ref="T00000010", person_id=2))
+    index.add(person("Cy", "Lee", tenancy_ref="t 0000002", person_id=3))
+    exact = index.search("T0000001")
+    assert [m.record.person_id for m in exact] == [1]
+    assert exact[0].certain
+    assert {m.record.person_id for m in index.search("T000000")} == {1, 2, 3}
+    assert [m.record.person_id for m in index.search("T0000002")] == [3]
+    assert not any(m.certain for m in index.search("T000000"))
