@@ -33,6 +33,12 @@ class RecordingHeader:
         self.calls.append((done, total, problems, detail))
 
 
+def cell(panel: ChecklistPanel, row: int, col: int) -> str:
+    item = panel.table.item(row, col)
+    assert item is not None
+    return item.text()
+
+
 def row_of(panel: ChecklistPanel, room: str) -> int:
     assert panel.checklist is not None
     return next(i for i, item in enumerate(panel.checklist.items) if item.room_name == room)
@@ -54,11 +60,11 @@ def test_tester_starts_a_test_sees_the_countdown_and_records_a_pass(
     panel.start_button.click()
     assert "press the panic button now" in panel.message.text()
     row = row_of(panel, "Interview Room 2")
-    assert panel.table.item(row, 3).text() == "PRESS THE BUTTON NOW"
-    assert panel.table.item(row, 4).text() == "2:00 left"
+    assert cell(panel, row, 3) == "PRESS THE BUTTON NOW"
+    assert cell(panel, row, 4) == "2:00 left"
     clock.advance(seconds=45)
     panel._tick()
-    assert panel.table.item(row, 4).text() == "1:15 left"
+    assert cell(panel, row, 4) == "1:15 left"
     assert panel.checklist is not None
     test_id = panel.checklist.items[row].test_id
     assert test_id is not None
@@ -66,7 +72,7 @@ def test_tester_starts_a_test_sees_the_countdown_and_records_a_pass(
     for pk in office.devices.values():
         heard_now(db, pk, clock.now())
     panel.refresh()
-    assert panel.table.item(row, 3).text() == "Pressed: record the result"
+    assert cell(panel, row, 3) == "Pressed: record the result"
     panel.table.selectRow(row)
     dialog = panel.result_dialog()
     assert dialog is not None
@@ -75,7 +81,7 @@ def test_tester_starts_a_test_sees_the_countdown_and_records_a_pass(
     assert dialog.verdict.text() == "Result: PASS"
     dialog.record_button.click()
     panel.refresh()
-    assert panel.table.item(row, 3).text() == "Passed"
+    assert cell(panel, row, 3) == "Passed"
     assert panel.title.text() == "Weekly alarm test: 1 of 4 buttons tested"
     panel.grab().save(str(tmp_path / "checklist.png"))
 
