@@ -15,6 +15,7 @@ from safedesk.db import Database
 from safedesk.services.alarms import AlarmService
 from safedesk.services.incidents import IncidentService
 from safedesk.services.rota import RotaService
+from safedesk.services.weekly_tests import WeeklyTestDesk
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Services:
     alarms: AlarmService
     rota: RotaService
     incidents: IncidentService
+    weekly_tests: WeeklyTestDesk
 
     @classmethod
     def build(cls, config: Config, db: Database, clock: Clock, workstation: str) -> Services:
@@ -40,6 +42,7 @@ class Services:
             alarms=AlarmService(db, bus, clock, config.alarm, workstation),
             rota=RotaService(db, bus),
             incidents=IncidentService(db, clock),
+            weekly_tests=WeeklyTestDesk(db, clock, config),
         )
 
     def close(self) -> None:
