@@ -2,7 +2,8 @@
 down, record the result.
 
 Signals:
-    changed(object): the ``Checklist`` after each refresh (the header and room lists follow it).
+    changed(object): the ``Checklist`` after each refresh.
+    acted(): a test was started or a result recorded here (the header should update now).
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ _STATE_COLOURS = {
 
 class ChecklistPanel(QWidget):
     changed = Signal(object)
+    acted = Signal()
 
     def __init__(
         self,
@@ -298,6 +300,7 @@ class ChecklistPanel(QWidget):
         else:
             self._say(outcome.message, error=outcome.offline)
         self.refresh()
+        self.acted.emit()
 
     def _on_start_all(self) -> None:
         actor = self._signed_in()
@@ -311,6 +314,7 @@ class ChecklistPanel(QWidget):
             problem = bool(outcome.refused) or any(s.offline for s in outcome.started)
             self._say(outcome.message, warning=problem)
         self.refresh()
+        self.acted.emit()
 
     def result_dialog(self) -> ResultDialog | None:
         """The result dialog for the selected button (separate so tests can drive it)."""
@@ -340,3 +344,4 @@ class ChecklistPanel(QWidget):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self._say(f"Result recorded for {dialog.item.room_name}.")
         self.refresh()
+        self.acted.emit()

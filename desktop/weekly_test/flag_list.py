@@ -1,0 +1,52 @@
+"""A compact list of panic buttons that need attention (failed, overdue, offline), for the
+responder screen and the reception side panel. Hidden when every button is fine.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from desktop.status_icons import StatusKind, status_pixmap
+from desktop.weekly_test.room_flags import RoomFlag
+
+
+class ButtonFlagList(QWidget):
+    """Connect ``WeeklyTestStatus.flags_changed`` to ``set_flags``."""
+
+    def __init__(self, room_names: dict[int, str] | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.room_names = room_names or {}
+        self.setObjectName("buttonFlags")
+        self.setStyleSheet(
+            "#buttonFlags { background:#fff4f4; border:2px solid #c00000; border-radius:4px; }"
+        )
+        self.rows = QVBoxLayout(self)
+        self.rows.setContentsMargins(8, 6, 8, 6)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-weight:bold; color:#7a0000; font-size:11pt;")
+        self.rows.addWidget(self.title)
+        self.lines: list[QWidget] = []
+        self.hide()
+
+    def set_flags(self, flags: dict[int, RoomFlag]) -> None:
+        for line in self.lines:
+            line.deleteLater()
+        self.lines = []
+        if not flags:
+            self.hide()
+            return
+        count = len(flags)
+        self.title.setText(f"{count} room{'s' if count != 1 else ''} with a panic button problem")
+        for flag in sorted(flags.values(), key=lambda f: (not f.is_serious, f.detail)):
+            line = QWidget()
+            row = QHBoxLayout(line)
+            row.setContentsMargins(0, 0, 0, 0)
+            icon = QLabel()
+            icon.setPixmap(status_pixmap(flag.kind if flag.kind else StatusKind.WARNING, 18))
+            text = QLabel(flag.detail.splitlines()[0])
+            text.setToolTip(flag.detail)
+            row.addWidget(icon)
+            row.addWidget(text, 1)
+            self.rows.addWidget(line)
+            self.lines.append(line)
+        self.show()

@@ -1,0 +1,44 @@
+"""The "Weekly alarm test" page of the main window: the checklist and the year view as tabs,
+plus the status controller that keeps the header chip and room flags current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QTabWidget, QWidget
+
+from desktop.weekly_test.checklist_window import ChecklistPanel
+from desktop.weekly_test.header_status import WeeklyTestChip, WeeklyTestStatus
+from desktop.weekly_test.year_view import YearViewPanel
+from safedesk.clock import Clock
+from safedesk.services.actor import Actor
+from safedesk.services.weekly_tests import WeeklyTestDesk
+
+
+class WeeklyTestPage(QTabWidget):
+    """Checklist | Year view for one office. ``status`` is the header/flags controller."""
+
+    def __init__(
+        self,
+        desk: WeeklyTestDesk,
+        office_id: int,
+        actor: Callable[[], Actor | None],
+        clock: Clock,
+        header: WeeklyTestChip | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.checklist = ChecklistPanel(desk, office_id, actor, clock)
+        self.year_view = YearViewPanel(desk, office_id, clock)
+        self.addTab(self.checklist, "This week's checklist")
+        self.addTab(self.year_view, "Year view")
+        self.status = WeeklyTestStatus(desk, office_id, header, parent=self)
+        # A result recorded here updates the header at once, not at the next timer tick.
+        self.checklist.acted.connect(self.status.refresh)
+        self.currentChanged.connect(self._on_tab)
+        self.status.start()
+
+    def _on_tab(self, index: int) -> None:
+        if self.widget(index) is self.year_view:
+            self.year_view.refresh()
