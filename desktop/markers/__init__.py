@@ -1,0 +1,1 @@
+"""The managers' marker window: register, risk assessments, reviews, appeals, letters."""
