@@ -22,6 +22,7 @@ from __future__ import annotations
 import abc
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from typing import Any
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from safedesk.alarm_bus.cursor import GapTrackingCursor
@@ -51,7 +53,7 @@ class BusHealth:
     """Whether this PC is receiving alarms: the NOT CONNECTED banner is driven from here."""
 
     connected: bool
-    since_monotonic: float  # when the current state began (clock.monotonic())
+    since_monotonic: float  # when the current state began (time.monotonic())
     last_error: str | None = None
 
 
@@ -135,7 +137,10 @@ class AlarmBus(abc.ABC):
         self._kick = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._health = BusHealth(connected=True, since_monotonic=clock.monotonic())
+        # Waiting and gap hold times are I/O timing, not business rules: always real time, so a
+        # FakeClock driving escalation in a test cannot freeze a reader.
+        self._monotonic = time.monotonic
+        self._health = BusHealth(connected=True, since_monotonic=self._monotonic())
         self._cursor: GapTrackingCursor | None = None
 
     # --- writing ------------------------------------------------------------------------------
@@ -189,12 +194,12 @@ class AlarmBus(abc.ABC):
         For worker threads that keep their own cursor. Woken by the pump, re-checked by query.
         """
         self._ensure_pump()
-        deadline = self.clock.monotonic() + timeout
+        deadline = self._monotonic() + timeout
         while True:
             messages = self.poll(after_id)
             if messages:
                 return messages
-            remaining = deadline - self.clock.monotonic()
+            remaining = deadline - self._monotonic()
             if remaining <= 0:
                 return []
             with self._changed:
@@ -256,6 +261,16 @@ class AlarmBus(abc.ABC):
                 return
             if self._stop.is_set():
                 raise RuntimeError("the alarm bus is closed")
+            if self._cursor is None:
+                # Fix "now" before the caller goes on: an event committed after subscribe()
+                # returns must be delivered, however late the pump thread gets going.
+                try:
+                    with self.db.engine.connect() as conn:
+                        self._cursor = self._new_cursor(conn)
+                except DBAPIError as exc:
+                    log.warning(
+                        "alarm bus cannot read the log yet (%s); the pump will retry", exc.orig
+                    )
             self._thread = threading.Thread(
                 target=self._pump_main, name=f"alarm-bus-{self.backend}", daemon=True
             )
@@ -276,7 +291,7 @@ class AlarmBus(abc.ABC):
         ).scalars()
         ids = list(recent)
         cursor = GapTrackingCursor(
-            max(top - PRIME_WINDOW, 0), hold_s=self.gap_hold_s, monotonic=self.clock.monotonic
+            max(top - PRIME_WINDOW, 0), hold_s=self.gap_hold_s, monotonic=self._monotonic
         )
         cursor.accept(ids)
         return cursor
@@ -315,7 +330,7 @@ class AlarmBus(abc.ABC):
             since = (
                 self._health.since_monotonic
                 if connected == self._health.connected
-                else self.clock.monotonic()
+                else self._monotonic()
             )
             self._health = BusHealth(connected=connected, since_monotonic=since, last_error=error)
 

@@ -108,7 +108,7 @@ class PostgresAlarmBus(AlarmBus):
             )
         ]
         cursor = GapTrackingCursor(
-            max(top - PRIME_WINDOW, 0), hold_s=self.gap_hold_s, monotonic=self.clock.monotonic
+            max(top - PRIME_WINDOW, 0), hold_s=self.gap_hold_s, monotonic=self._monotonic
         )
         cursor.accept(ids)
         return cursor
