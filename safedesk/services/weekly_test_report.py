@@ -244,6 +244,8 @@ def _log_header(pdf: _ReportPdf, widths: list[float]) -> None:
 
 
 def _line_count(pdf: _ReportPdf, text: str, width: float, line_h: float) -> int:
+    if pdf.get_string_width(text) <= width - 1:
+        return 1  # the common case, without fpdf's (slow) dry-run layout
     wrapped = pdf.multi_cell(width, line_h, text, dry_run=True, output="LINES")
     assert isinstance(wrapped, list)
     return max(1, len(wrapped))
