@@ -64,8 +64,8 @@ class AppealDialog(QDialog):
             action = "Record appeal"
         else:
             self.outcome.addItem("Choose…", None)
-            self.outcome.addItem("Upheld: the marker stays", AppealOutcome.UPHELD)
-            self.outcome.addItem("Removed: the marker ends", AppealOutcome.REMOVED)
+            self.outcome.addItem("Upheld: the marker stays", AppealOutcome.UPHELD.value)
+            self.outcome.addItem("Removed: the marker ends", AppealOutcome.REMOVED.value)
             form.addRow("Outcome", self.outcome)
             form.addRow("Reason for the decision", self.text)
             layout.addWidget(
@@ -93,7 +93,9 @@ class AppealDialog(QDialog):
                 self.desk.decide_appeal(
                     self.actor,
                     self.open_appeal.appeal_id,
-                    self.outcome.currentData(),
+                    AppealOutcome(self.outcome.currentData())
+                    if self.outcome.currentData()
+                    else None,
                     self.text.toPlainText(),
                 )
         except InvalidInput as exc:

@@ -64,6 +64,7 @@ class _EvidenceRow(QWidget):
         self.occurred_on.setDisplayFormat("dd/MM/yyyy")
         self.occurred_on.setDate(_qdate(item.occurred_on if item and item.occurred_on else today))
         self.what = QLineEdit(item.what_happened if item else "")
+        self.what.setCursorPosition(0)  # show how the account starts, not how it ends
         self.what.setPlaceholderText("What happened (facts, in the words used)")
         self.source = QLineEdit(item.source if item else "")
         self.source.setPlaceholderText("Source (report, officer, partner)")
@@ -153,7 +154,7 @@ class RiskAssessmentDialog(QDialog):
         self.category.setObjectName("category")
         self.category.addItem("Choose…", None)
         for category, title in CATEGORY_TITLES.items():
-            self.category.addItem(title, category)
+            self.category.addItem(title, category.value)  # Qt hands enums back as str
         self.category.currentIndexChanged.connect(self._on_category_changed)
         self.assessor = QComboBox()
         self.assessor.setObjectName("assessor")
@@ -190,7 +191,7 @@ class RiskAssessmentDialog(QDialog):
         self.contact_role = QComboBox()
         for role in Role:
             if is_manager([role]):
-                self.contact_role.addItem(ROLE_TITLES[role], role)
+                self.contact_role.addItem(ROLE_TITLES[role], role.value)
         row = QHBoxLayout()
         row.addWidget(QLabel("Staff contact:"))
         row.addWidget(self.contact_role, 1)
@@ -264,8 +265,12 @@ class RiskAssessmentDialog(QDialog):
         self.person_id = int(item.data(Qt.ItemDataRole.UserRole))
         self.person_label.setText(f"<b>Chosen:</b> {item.text()}")
 
+    def _category(self) -> MarkerCategory | None:
+        data = self.category.currentData()
+        return MarkerCategory(data) if data else None
+
     def _on_category_changed(self) -> None:
-        category = self.category.currentData()
+        category = self._category()
         self.assessor.clear()
         if category is None:
             self.assessor.addItem("Choose a category first", None)
@@ -276,7 +281,7 @@ class RiskAssessmentDialog(QDialog):
             self.assessor.addItem(f"{choice.name}, {choice.title}".rstrip(", "), choice.staff_id)
         required = ROLE_TITLES[ASSESSING_ROLE[category]]
         self.assessor_note.setText(f"Seed 002: assessed by the {required} or someone more senior")
-        index = self.contact_role.findData(ASSESSING_ROLE[category])
+        index = self.contact_role.findData(ASSESSING_ROLE[category].value)
         if index >= 0:
             self.contact_role.setCurrentIndex(index)
 
@@ -288,7 +293,7 @@ class RiskAssessmentDialog(QDialog):
                 self.person_id = choice.person_id
                 self.person_label.setText(f"<b>Chosen:</b> {choice.label}")
         if draft.category is not None:
-            self.category.setCurrentIndex(self.category.findData(draft.category))
+            self.category.setCurrentIndex(self.category.findData(draft.category.value))
         if draft.evidence:
             for row in self._evidence:
                 row.setParent(None)
@@ -307,7 +312,8 @@ class RiskAssessmentDialog(QDialog):
             informed = True
         elif self.informed_no.isChecked():
             informed = False
-        category: MarkerCategory | None = self.category.currentData()
+        category = self._category()
+        contact = self.contact_role.currentData() if self.restricted.isChecked() else None
         return RiskAssessment(
             person_id=self.person_id,
             category=category,
@@ -322,7 +328,7 @@ class RiskAssessmentDialog(QDialog):
             instructions=checked,
             instructions_note=self.instructions_note.text(),
             restricted=self.restricted.isChecked(),
-            contact_role=self.contact_role.currentData() if self.restricted.isChecked() else None,
+            contact_role=Role(contact) if contact else None,
             review_due=_pydate(self.review_due.date()),
             source_alarm_id=self.source_alarm_id,
         )

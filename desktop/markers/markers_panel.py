@@ -43,7 +43,8 @@ from safedesk.services.review_dates import UK
 OVERDUE_BG = QColor("#fde2e1")
 
 
-def _table(headers: list[str]) -> QTableWidget:
+def _table(headers: list[str], stretch: int) -> QTableWidget:
+    """Columns sized to their contents except ``stretch``, which takes the rest and wraps."""
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -51,7 +52,7 @@ def _table(headers: list[str]) -> QTableWidget:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     table.setWordWrap(True)
     return table
 
@@ -100,12 +101,14 @@ class MarkersPanel(QWidget):
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs)
         self.register_table = _table(
-            ["Marker", "Person", "Category", "Instructions to staff", "Review due", "Reasons"]
+            ["Marker", "Person", "Category", "Instructions to staff", "Review due", "Reasons"], 3
         )
-        self.due_table = _table(["Marker", "Person", "Category", "Review due", "State", "Reviewer"])
+        self.due_table = _table(
+            ["Marker", "Person", "Category", "Review due", "State", "Reviewer"], 1
+        )
         incidents = QWidget()
         incidents_layout = QVBoxLayout(incidents)
-        self.incident_table = _table(["Incident", "Raised", "Room", "Visitor"])
+        self.incident_table = _table(["Incident", "Raised", "Room", "Visitor"], 3)
         incident_actions = QHBoxLayout()
         self.assess_incident_button = QPushButton("Start marker assessment…")
         self.follow_up_button = QPushButton("Follow-up letter…")
@@ -114,7 +117,7 @@ class MarkersPanel(QWidget):
         incident_actions.addStretch()
         incidents_layout.addWidget(self.incident_table)
         incidents_layout.addLayout(incident_actions)
-        self.views_table = _table(["When", "Who", "PC", "Marker", "Result"])
+        self.views_table = _table(["When", "Who", "PC", "Marker", "Result"], 4)
         self.tabs.addTab(self.register_table, "Register")
         self.tabs.addTab(self.due_table, "Reviews due")
         self.tabs.addTab(incidents, "From an incident")
