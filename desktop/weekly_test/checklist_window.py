@@ -34,6 +34,7 @@ from desktop.weekly_test.room_flags import READINESS_COLOURS
 from safedesk.clock import Clock
 from safedesk.db import DatabaseUnavailable
 from safedesk.services.actor import Actor
+from safedesk.services.test_week import UnknownTimeZone
 from safedesk.services.weekly_tests import (
     Checklist,
     ChecklistItem,
@@ -152,6 +153,9 @@ class ChecklistPanel(QWidget):
             checklist = self.desk.checklist(self.office_id)
         except DatabaseUnavailable as exc:
             self._say(f"Cannot reach the database: {exc}", error=True)
+            return
+        except UnknownTimeZone as exc:
+            self._say(str(exc), error=True)
             return
         self.checklist = checklist
         self.zone = ZoneInfo(checklist.week.zone)
@@ -335,7 +339,11 @@ class ChecklistPanel(QWidget):
                 "No press has been received from this button. Recording now will record "
                 "FAIL — no signal."
             )
-        return ResultDialog(item, self.desk, actor, pressed, self)
+        try:
+            screens = self.desk.responder_screens(self.office_id)
+        except DatabaseUnavailable:
+            screens = []  # only suggestions; the tester can still type the name
+        return ResultDialog(item, self.desk, actor, pressed, screens, self)
 
     def _on_result(self) -> None:
         dialog = self.result_dialog()

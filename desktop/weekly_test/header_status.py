@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.weekly_test.room_flags import RoomFlag, room_flags
 from safedesk.db import DatabaseUnavailable
+from safedesk.services.test_week import UnknownTimeZone
 from safedesk.services.weekly_tests import Checklist, WeeklyTestDesk
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,12 @@ class WeeklyTestStatus(QObject):
         except DatabaseUnavailable as exc:
             # The connection banner says NOT CONNECTED; keep showing the last known state.
             log.warning("weekly test status not refreshed: %s", exc)
+            return
+        except UnknownTimeZone as exc:
+            # A typo in the office record: say so on the chip rather than show a wrong week.
+            log.error("weekly test status: %s", exc)
+            if self.header is not None:
+                self.header.set_weekly_test(0, 0, problems=1, detail=str(exc))
             return
         self.checklist = checklist
         self.flags = room_flags(readiness)

@@ -4,9 +4,11 @@ did the LED change, notes. The verdict follows from the answers; the core decide
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -31,6 +33,7 @@ class ResultDialog(QDialog):
         desk: WeeklyTestDesk,
         actor: Actor,
         pressed_text: str,
+        screens: list[str] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -52,6 +55,10 @@ class ResultDialog(QDialog):
         self.not_heard = QRadioButton("Did NOT sound on this responder screen:")
         self.screen_name = QLineEdit()
         self.screen_name.setPlaceholderText("screen / PC name, e.g. RESPONDER-PC2")
+        if screens:
+            completer = QCompleter(screens, self)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            self.screen_name.setCompleter(completer)
         group = QButtonGroup(self)
         group.addButton(self.heard)
         group.addButton(self.not_heard)

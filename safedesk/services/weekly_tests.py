@@ -34,7 +34,16 @@ from sqlalchemy.orm import Session
 from safedesk.clock import Clock
 from safedesk.config import Config
 from safedesk.db import Database
-from safedesk.models import AlarmTest, FailReason, Office, PanicDevice, Room, Staff, TestResult
+from safedesk.models import (
+    AlarmTest,
+    FailReason,
+    Office,
+    PanicDevice,
+    Room,
+    Staff,
+    TestResult,
+    Workstation,
+)
 from safedesk.services import audit
 from safedesk.services.actor import Actor
 from safedesk.services.button_readiness import (
@@ -468,8 +477,16 @@ def record_result(
     - ``fail_reason`` given (e.g. OTHER with notes) -> fail with that reason
     - otherwise pass.
     """
+    if session.get_bind().dialect.name != "postgresql":
+        # SQLite: take the write lock before reading, so two results cannot both see "pending".
+        session.execute(
+            update(AlarmTest)
+            .where(AlarmTest.id == test_id)
+            .values(id=AlarmTest.id)
+            .execution_options(synchronize_session=False)
+        )
     tester = _acting_staff(session, actor, "Recording a weekly alarm test result")
-    test = session.get(AlarmTest, test_id, with_for_update=True)
+    test = session.get(AlarmTest, test_id, with_for_update=True, populate_existing=True)
     if test is None:
         raise WeeklyTestRefused(f"No weekly test with id {test_id}")
     if test.result is not TestResult.PENDING:
@@ -686,6 +703,17 @@ class WeeklyTestDesk:
     def device_history(self, device_pk: int) -> list[TestRecord]:
         with self.db.session() as s:
             return tests_for_device(s, device_pk)
+
+    def responder_screens(self, office_id: int) -> list[str]:
+        """Names of the office's PCs, offered when the tester names a screen that was silent."""
+        with self.db.session() as s:
+            return list(
+                s.scalars(
+                    select(Workstation.name)
+                    .where(Workstation.office_id == office_id)
+                    .order_by(Workstation.name)
+                )
+            )
 
     def expire_windows(self) -> list[int]:
         with self.db.session() as s:
