@@ -229,6 +229,32 @@ def _validate(config: Config) -> None:
         raise ConfigError(src, "database.pool_size", "must be at least 1")
     if config.database.url:
         validate_database_url(config.database.url, src)
+    _validate_markers(config.markers, src)
+
+
+def _validate_markers(markers: MarkersConfig, src: str) -> None:
+    """A misspelt role or category would silently hide reasons or keep records too long."""
+    from safedesk.models.markers import MarkerCategory
+    from safedesk.models.staff import Role
+
+    roles = {r.value for r in Role}
+    for i, name in enumerate(markers.restricted_roles):
+        if name not in roles:
+            raise ConfigError(
+                src,
+                f"markers.restricted_roles[{i}]",
+                f"unknown role {name!r} (known: {', '.join(sorted(roles))})",
+            )
+    categories = {c.value for c in MarkerCategory}
+    for name, days in markers.retention_days.items():
+        if name not in categories:
+            raise ConfigError(
+                src,
+                f"markers.retention_days.{name}",
+                f"unknown category (known: {', '.join(sorted(categories))})",
+            )
+        if days < 1:
+            raise ConfigError(src, f"markers.retention_days.{name}", "must be at least 1 day")
 
 
 def parse_config(data: dict[str, Any], source: str) -> Config:
