@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from safedesk.clock import FakeClock
 from safedesk.db import Database
@@ -250,3 +251,37 @@ def test_a_disabled_button_is_off_the_checklist_but_its_room_is_flagged(
     assert desk.checklist(office.office_id).total == 3
     room = desk.readiness(office.office_id).room(office.rooms["Interview Room 3"])
     assert room is not None and room.status is Readiness.OFFLINE and room.status.is_flagged
+
+
+def test_a_test_just_after_midnight_bst_counts_for_the_new_week(
+    desk: WeeklyTestDesk, db: Database, clock: FakeClock, office: TestOffice
+) -> None:
+    # Monday 30 March 2026, 00:30 BST (the clocks went forward on Sunday): still Sunday in UTC.
+    clock.set(datetime(2026, 3, 29, 23, 30, tzinfo=UTC))
+    for pk in office.devices.values():
+        heard_now(db, pk, clock.now())
+    pass_button(desk, db, clock, office, "Interview Room 1")
+    checklist = desk.checklist(office.office_id)
+    assert checklist.week.week_start == date(2026, 3, 30)
+    assert checklist.tested == 1
+    with db.session() as s:
+        test = s.scalars(select(AlarmTest)).one()
+        assert test.week_start == date(2026, 3, 30)
+
+
+def test_a_test_late_on_sunday_counts_for_the_old_week_not_the_new_one(
+    desk: WeeklyTestDesk, db: Database, clock: FakeClock, office: TestOffice
+) -> None:
+    # Sunday 25 October 2026, 23:50 GMT (the clocks went back that morning).
+    clock.set(datetime(2026, 10, 25, 23, 50, tzinfo=UTC))
+    for pk in office.devices.values():
+        heard_now(db, pk, clock.now())
+    pass_button(desk, db, clock, office, "Interview Room 2")
+    assert desk.checklist(office.office_id).week.week_start == date(2026, 10, 19)
+    clock.advance(minutes=10)  # Monday 00:00 GMT: a new week, every button due again
+    for pk in office.devices.values():
+        heard_now(db, pk, clock.now())
+    checklist = desk.checklist(office.office_id)
+    assert checklist.week.week_start == date(2026, 10, 26)
+    assert checklist.tested == 0
+    assert {i.readiness.status for i in checklist.items} == {Readiness.DUE}
