@@ -124,6 +124,11 @@ class SimulatedSerialDevice:
                 wire = protocol.encode(frame)
                 self._write(wire[: len(wire) // 2])
             self._link = None
+            if self.link_path is not None:
+                # As udev removes /dev/serial/by-id/... on unplug; a stale link could otherwise
+                # lead the driver to a pty number the kernel has given to someone else.
+                with contextlib.suppress(FileNotFoundError):
+                    self.link_path.unlink()
             if self._thread is None or not self._thread.is_alive():
                 self._close_link(link)
                 return

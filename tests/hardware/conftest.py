@@ -56,7 +56,7 @@ def serial_source(
             "scan_interval_s": 0.05,
             "backoff_initial_s": 0.05,
             "backoff_max_s": 0.4,
-            "silent_after_s": 1.0,
+            "silent_after_s": 5.0,
         }
         settings.update(overrides)
         source = SerialButtonSource(
