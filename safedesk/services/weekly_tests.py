@@ -53,7 +53,7 @@ from safedesk.services.button_readiness import (
     office_readiness,
 )
 from safedesk.services.device_status import is_online
-from safedesk.services.test_week import TestWeek, week_containing
+from safedesk.services.test_week import TestWeek, office_zone, week_containing
 from safedesk.services.weekly_test_export import YearRecord, year_record
 from safedesk.services.weekly_test_history import (
     TestRecord,
@@ -78,13 +78,16 @@ class TestHeld(WeeklyTestRefused):
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, room_name: str, holder_name: str, started_at: datetime) -> None:
+    def __init__(
+        self, room_name: str, holder_name: str, started_at: datetime, zone_name: str = "UTC"
+    ) -> None:
         self.room_name = room_name
         self.holder_name = holder_name
         self.started_at = started_at
+        local = started_at.astimezone(office_zone(zone_name))
         super().__init__(
             f"The button in {room_name} is already being tested by {holder_name} "
-            f"(started {started_at:%H:%M:%S} UTC). Wait for their result."
+            f"(started {local:%H:%M:%S}). Wait for their result."
         )
 
 
@@ -247,7 +250,7 @@ def _room_and_office(session: Session, device: PanicDevice) -> tuple[Room, Offic
     return room, office
 
 
-def _describe_last_seen(device: PanicDevice, now: datetime) -> str:
+def _describe_last_seen(device: PanicDevice, now: datetime, zone_name: str) -> str:
     if not device.enabled:
         return "it is disabled (out of service)"
     if device.last_seen_at is None:
@@ -257,7 +260,8 @@ def _describe_last_seen(device: PanicDevice, now: datetime) -> str:
         return f"not heard from for {ago} s"
     if ago < 7200:
         return f"not heard from for {ago // 60} min"
-    return f"not heard from since {device.last_seen_at:%d %b %H:%M} UTC"
+    local = device.last_seen_at.astimezone(office_zone(zone_name))
+    return f"not heard from since {local:%a %d %b %H:%M}"
 
 
 def _start_locked(
@@ -270,8 +274,21 @@ def _start_locked(
 ) -> StartOutcome:
     room, office = _room_and_office(session, device)
     existing = _pending_test(session, device.id)
+    closed_before = now - timedelta(seconds=EXPIRY_GRACE_S)
+    if (
+        existing is not None
+        and existing.pressed_at is None
+        and existing.window_ends_at < closed_before
+    ):
+        # Its window closed unpressed and the timer has not caught up: close it now.
+        _close_no_signal(session, existing, now, actor)
+        existing = None
     if existing is not None:
-        if existing.tester_id == tester.id and existing.pressed_at is None:
+        if existing.tester_id == tester.id and existing.pressed_at is not None:
+            raise WeeklyTestRefused(
+                f"The button in {room.name} was pressed in your test: record that result first"
+            )
+        if existing.tester_id == tester.id:
             # A double click, or the same tester on a second screen: the window is theirs.
             return StartOutcome(
                 device_pk=device.id,
@@ -281,7 +298,7 @@ def _start_locked(
                 offline=False,
                 message=f"Test window already open for {room.name}: press the button now.",
             )
-        raise TestHeld(room.name, _holder(session, existing), existing.started_at)
+        raise TestHeld(room.name, _holder(session, existing), existing.started_at, office.time_zone)
     week = week_containing(now, office.time_zone, config.weekly_test)
     test = AlarmTest(
         week_start=week.week_start,
@@ -299,7 +316,7 @@ def _start_locked(
             "press the panic button now."
         )
     else:
-        why = _describe_last_seen(device, now)
+        why = _describe_last_seen(device, now, office.time_zone)
         test.window_ends_at = now
         test.result = TestResult.FAIL
         test.fail_reason = FailReason.DEVICE_OFFLINE
@@ -319,7 +336,9 @@ def _start_locked(
         winner = _pending_test(session, device.id)
         if winner is None:
             raise
-        raise TestHeld(room.name, _holder(session, winner), winner.started_at) from None
+        raise TestHeld(
+            room.name, _holder(session, winner), winner.started_at, office.time_zone
+        ) from None
     audit.record(
         session,
         actor,
@@ -410,6 +429,34 @@ def start_all(
 # --- closing windows and recording results ----------------------------------------------------
 
 
+def _close_no_signal(session: Session, test: AlarmTest, now: datetime, actor: Actor) -> bool:
+    """Fail an unpressed test with no_signal, unless a press got there first. True if closed."""
+    result = session.execute(
+        update(AlarmTest)
+        .where(
+            AlarmTest.id == test.id,
+            AlarmTest.result == TestResult.PENDING,
+            AlarmTest.pressed_at.is_(None),
+        )
+        .values(result=TestResult.FAIL, fail_reason=FailReason.NO_SIGNAL, completed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return False
+    audit.record(
+        session,
+        actor,
+        "weekly_test.no_signal",
+        at=now,
+        subject_type="alarm_test",
+        subject_id=test.id,
+        device_pk=test.device_pk,
+    )
+    log.warning("weekly test %s: no signal from device %s", test.id, test.device_pk)
+    session.expire(test)
+    return True
+
+
 def expire_windows(session: Session, now: datetime, actor: Actor | None = None) -> list[int]:
     """Close test windows that ended with no press: fail, reason ``no_signal``. Returns test ids.
 
@@ -425,34 +472,7 @@ def expire_windows(session: Session, now: datetime, actor: Actor | None = None) 
             AlarmTest.window_ends_at < cutoff,
         )
     ).all()
-    expired: list[int] = []
-    for test in candidates:
-        result = session.execute(
-            update(AlarmTest)
-            .where(
-                AlarmTest.id == test.id,
-                AlarmTest.result == TestResult.PENDING,
-                AlarmTest.pressed_at.is_(None),
-            )
-            .values(
-                result=TestResult.FAIL,
-                fail_reason=FailReason.NO_SIGNAL,
-                completed_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(result, "rowcount", 0) == 1:
-            expired.append(test.id)
-            audit.record(
-                session,
-                actor,
-                "weekly_test.no_signal",
-                at=now,
-                subject_type="alarm_test",
-                subject_id=test.id,
-                device_pk=test.device_pk,
-            )
-            log.warning("weekly test %s: no signal from device %s", test.id, test.device_pk)
+    expired = [test.id for test in candidates if _close_no_signal(session, test, now, actor)]
     session.expire_all()
     return expired
 

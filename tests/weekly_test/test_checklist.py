@@ -285,3 +285,35 @@ def test_a_test_late_on_sunday_counts_for_the_old_week_not_the_new_one(
     assert checklist.week.week_start == date(2026, 10, 26)
     assert checklist.tested == 0
     assert {i.readiness.status for i in checklist.items} == {Readiness.DUE}
+
+
+def test_a_timed_out_window_does_not_block_the_next_tester_even_before_the_timer_runs(
+    desk: WeeklyTestDesk, db: Database, clock: FakeClock, office: TestOffice
+) -> None:
+    first = desk.start(office.devices["Interview Room 1"], office.actor("ben"))
+    clock.advance(seconds=200)
+    heard_now(db, office.devices["Interview Room 1"], clock.now())
+    second = desk.start(office.devices["Interview Room 1"], office.actor("asha"))
+    assert not second.offline and second.test_id != first.test_id
+    with db.session() as s:
+        old = s.get_one(AlarmTest, first.test_id)
+        assert (old.result, old.fail_reason) == (TestResult.FAIL, FailReason.NO_SIGNAL)
+
+
+def test_the_holder_is_named_with_the_local_start_time(
+    desk: WeeklyTestDesk, db: Database, clock: FakeClock, office: TestOffice
+) -> None:
+    clock.set(datetime(2026, 7, 6, 8, 15, tzinfo=UTC))  # 09:15 BST
+    heard_now(db, office.devices["Interview Room 1"], clock.now())
+    desk.start(office.devices["Interview Room 1"], office.actor("asha"))
+    with pytest.raises(TestHeld, match=r"Asha Patel \(started 09:15:00\)"):
+        desk.start(office.devices["Interview Room 1"], office.actor("ben"))
+
+
+def test_an_offline_button_is_described_in_local_time(
+    desk: WeeklyTestDesk, db: Database, clock: FakeClock, office: TestOffice
+) -> None:
+    clock.set(datetime(2026, 7, 6, 8, 15, tzinfo=UTC))  # Monday; last heard on Friday
+    heard_now(db, office.devices["Interview Room 2"], datetime(2026, 7, 3, 16, 30, tzinfo=UTC))
+    outcome = desk.start(office.devices["Interview Room 2"], office.actor("asha"))
+    assert "not heard from since Fri 03 Jul 17:30" in outcome.message  # BST
