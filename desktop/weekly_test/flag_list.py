@@ -4,13 +4,13 @@ responder screen and the reception side panel. Hidden when every button is fine.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.status_icons import StatusKind, status_pixmap
 from desktop.weekly_test.room_flags import RoomFlag
 
 
-class ButtonFlagList(QWidget):
+class ButtonFlagList(QFrame):
     """Connect ``WeeklyTestStatus.flags_changed`` to ``set_flags``."""
 
     def __init__(self, room_names: dict[int, str] | None = None, parent: QWidget | None = None):

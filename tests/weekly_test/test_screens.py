@@ -10,6 +10,7 @@ from PySide6.QtCore import QPoint
 from pytestqt.qtbot import QtBot
 
 from desktop.weekly_test.checklist_window import ChecklistPanel
+from desktop.weekly_test.flag_list import ButtonFlagList
 from desktop.weekly_test.header_status import WeeklyTestStatus
 from desktop.weekly_test.room_flags import room_flags
 from desktop.weekly_test.year_view import YearViewPanel
@@ -177,3 +178,19 @@ def test_year_view_shows_this_week_and_exports(
     assert (tmp_path / "year.pdf").read_bytes().startswith(b"%PDF")
     assert "Saved the report" in panel.message.text()
     panel.grab().save(str(tmp_path / "year.png"))
+
+
+def test_flag_list_names_the_rooms_with_a_button_problem_and_hides_when_clear(
+    qtbot: QtBot, desk: WeeklyTestDesk, db: Database, clock: FakeClock, office: TestOffice
+) -> None:
+    flags_widget = ButtonFlagList()
+    qtbot.addWidget(flags_widget)
+    flags_widget.set_flags(room_flags(desk.readiness(office.office_id)))
+    assert flags_widget.isHidden()  # Monday morning: everything only due
+    clock.advance(seconds=30)  # nothing heard for 30 s: Interview Room 4's button too
+    for room, pk in office.devices.items():
+        if room != "Reception desk 1":
+            heard_now(db, pk, clock.now())
+    flags_widget.set_flags(room_flags(desk.readiness(office.office_id)))
+    assert not flags_widget.isHidden()
+    assert flags_widget.title.text() == "1 room with a panic button problem"
