@@ -9,6 +9,7 @@ import select
 import sys
 
 import machine
+import micropython
 from button_logic import ButtonController
 
 import button_settings as settings
@@ -66,6 +67,8 @@ def run() -> None:
     button = machine.Pin(settings.BUTTON_PIN, machine.Pin.IN, machine.Pin.PULL_UP)
     if button.value() == 0:
         return  # held at power-up: maintenance mode, leave the REPL free for mpremote
+    # In service a stray Ctrl-C byte on the USB line must not stop the button (see docs).
+    micropython.kbd_intr(-1)
     led = output_pin(settings.LED_PIN)
     buzzer = output_pin(settings.BUZZER_PIN) if settings.BUZZER_PIN is not None else None
     link = UsbSerial()
