@@ -60,6 +60,20 @@ class SerialButtonConfig:
     remembered_presses: int = 4096  # committed presses re-acknowledged without the sink
 
 
+def parse_usb_id(text: str) -> tuple[int, int]:
+    """ "2E8A:0005" (vendor:product, hex, as lsusb prints it) -> (0x2E8A, 0x0005)."""
+    vendor, sep, product = text.strip().partition(":")
+    try:
+        if not sep:
+            raise ValueError
+        ids = int(vendor, 16), int(product, 16)
+    except ValueError:
+        raise ValueError(f"USB id {text!r} is not vendor:product in hex, e.g. 2E8A:0005") from None
+    if not all(0 <= part <= 0xFFFF for part in ids):
+        raise ValueError(f"USB id {text!r} is out of range (each part is 4 hex digits)")
+    return ids
+
+
 def find_usb_buttons(usb_ids: Iterable[tuple[int, int]]) -> list[str]:
     """Ports whose USB vendor/product id is a SafeDesk button's."""
     wanted = set(usb_ids)

@@ -16,7 +16,7 @@ from serial.tools.list_ports_common import ListPortInfo
 import hardware.serial_button
 from firmware_bridge import protocol
 from hardware.button_source import DeviceStatus
-from hardware.serial_button import PICO_MICROPYTHON_USB_IDS, find_usb_buttons
+from hardware.serial_button import PICO_MICROPYTHON_USB_IDS, find_usb_buttons, parse_usb_id
 from hardware.serial_device_sim import SimulatedSerialDevice
 from safedesk.button_events import DeviceKind, LedState
 from safedesk.clock import FakeClock
@@ -311,3 +311,11 @@ def test_the_serial_driver_stays_portable_to_windows() -> None:
         )
     }
     assert not imported & {"termios", "fcntl", "pty", "tty", "select", "posix", "grp", "pwd"}
+
+
+def test_usb_ids_from_the_config_file_are_read_as_lsusb_prints_them() -> None:
+    assert parse_usb_id("2E8A:0005") == PICO_MICROPYTHON_USB_IDS[0]
+    assert parse_usb_id(" 2e8a:000a ") == (0x2E8A, 0x000A)
+    for bad in ("2E8A", "2E8A:zz", "12345:1", ""):
+        with pytest.raises(ValueError, match="USB id"):
+            parse_usb_id(bad)
