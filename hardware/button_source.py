@@ -34,7 +34,11 @@ StatusListener = Callable[[DeviceStatus], None]
 
 
 class ButtonSource(abc.ABC):
-    """Buttons feeding one sink. ``start`` begins listening; ``stop`` releases every resource."""
+    """Buttons feeding one sink. ``start`` begins listening; ``stop`` releases every resource.
+
+    The sink and the status listener are called on the driver's own threads: a Qt user must
+    carry them to the GUI thread with a queued signal, never touch widgets from them.
+    """
 
     def __init__(
         self, sink: PressSink, clock: Clock, on_status: StatusListener | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import random
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 
 from firmware_bridge import protocol as p
 from safedesk.button_events import LedState
+from tests.firmware.conftest import RunScript
 
 DEVICE_ID_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
 device_ids = st.text(DEVICE_ID_CHARS, min_size=1, max_size=p.MAX_DEVICE_ID)
@@ -224,3 +227,31 @@ def test_every_example_frame_in_the_spec_is_valid() -> None:
     decoder = p.FrameDecoder()
     assert len(decoder.feed(b"".join(examples))) == 7
     assert decoder.errors_total == 0
+
+
+def test_micropython_and_cpython_put_the_same_bytes_on_the_wire(run_script: RunScript) -> None:
+    rng = random.Random(7)
+    samples: list[tuple[str, str, int, int, str]] = []
+    for _ in range(200):
+        kind = rng.choice(p.KINDS)
+        arg = {
+            p.HELLO: "1.0." + str(rng.randrange(100)),
+            p.PRESS: str(rng.randrange(1 << 32)),
+            p.HEARTBEAT: rng.choice(p.SHOWN_STATES),
+            p.LED: rng.choice(p.LED_STATES),
+            p.ACK: "",
+        }[kind]
+        device = "".join(rng.choice(DEVICE_ID_CHARS) for _ in range(rng.randrange(1, 33)))
+        samples.append((kind, device, rng.randrange(1 << 32), rng.randrange(1 << 32), arg))
+    script = f"""
+import json, protocol
+samples = json.loads({json.dumps(json.dumps(samples))})
+wire = b"".join(protocol.encode(protocol.Frame(*s)) for s in samples)
+back = protocol.FrameDecoder().feed(wire)
+same = [(f.kind, f.device_id, f.boot_id, f.seq, f.arg) == tuple(s) for f, s in zip(back, samples)]
+print(json.dumps({{"hex": wire.hex(), "round_trip": len(back) == len(samples) and all(same)}}))
+"""
+    result = run_script(script)
+    expected = b"".join(p.encode(p.Frame(*s)) for s in samples)
+    assert bytes.fromhex(result["hex"]) == expected
+    assert result["round_trip"]
