@@ -1,0 +1,229 @@
+"""Turns alarm updates into what this PC shows and sounds; the buttons' actions go to the core.
+
+Which alert a PC gets (full screen or notice) is the rota's decision, made in the core and carried
+on each ``AlarmUpdate``. The one presentation rule kept here: the PC at the desk where an alarm
+was raised stays silent (the person there may be facing the aggressor) and shows only a discreet
+"sent" confirmation.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.alarm_notice import AlarmNotice
+from desktop.alarm_sound import AlarmSound
+from desktop.alert_window import OUTCOME_WORDS, AlertWindow, local_time
+from desktop.bus_adapter import AlarmUpdate, BusAdapter
+from desktop.status_icons import StatusKind
+from safedesk.alarm_bus import TestPressReceived
+from safedesk.clock import Clock
+from safedesk.models import AlarmOutcome
+from safedesk.services.actor import Actor
+from safedesk.services.alarm_views import AlertView
+from safedesk.services.alarms import AlarmService
+from safedesk.services.rota import AlertLevel
+
+log = logging.getLogger(__name__)
+
+
+class AlarmController(QObject):
+    """Owns the alert windows, notices and the sound of one PC.
+
+    Signals:
+        open_alarms_changed(int): how many alarms are open (for the tray and header).
+        silent_update(AlertView): an alarm raised at this PC's own desk changed (for the
+            discreet confirmation on the panic button).
+    """
+
+    open_alarms_changed = Signal(int)
+    silent_update = Signal(object)
+
+    def __init__(
+        self,
+        alarms: AlarmService,
+        adapter: BusAdapter,
+        sound: AlarmSound,
+        clock: Clock,
+        actor: Callable[[], Actor],
+        *,
+        silent_room_id: int | None = None,
+        silent_device_ids: frozenset[str] = frozenset(),
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.alarms = alarms
+        self.sound = sound
+        self.clock = clock
+        self._actor = actor
+        self.silent_room_id = silent_room_id
+        self.silent_device_ids = silent_device_ids
+        self.windows: dict[int, AlertWindow] = {}
+        self.notices: dict[int, AlarmNotice] = {}
+        self.silenced: set[int] = set()  # acknowledged on this screen: no sound here
+        self.hidden: set[int] = set()  # put away by the person after acknowledging
+        self.open_views: dict[int, AlertView] = {}
+        adapter.alarm_update.connect(self._on_alarm_update)
+        adapter.test_press.connect(self._on_test_press)
+        sound.availability_changed.connect(self._on_sound_availability)
+
+    # --- updates from the bus -----------------------------------------------------------------
+
+    def _on_alarm_update(self, update: AlarmUpdate) -> None:
+        view = update.view
+        if view.is_test:
+            return
+        if not view.is_open:
+            self._take_down(view, announce=update.event is not None)
+            return
+        self.open_views[view.alarm_id] = view
+        if self._is_silent_here(view):
+            self.silent_update.emit(view)
+        elif update.level is AlertLevel.FULL_SCREEN:
+            self._show_full(view)
+        else:
+            self._show_notice(view)
+        self._refresh_sound()
+        self.open_alarms_changed.emit(len(self.open_views))
+
+    def _is_silent_here(self, view: AlertView) -> bool:
+        at_my_desk = self.silent_room_id is not None and view.room_id == self.silent_room_id
+        return at_my_desk or view.device_id in self.silent_device_ids
+
+    def _show_full(self, view: AlertView) -> None:
+        notice = self.notices.pop(view.alarm_id, None)
+        if notice is not None:
+            notice.close()
+        window = self.windows.get(view.alarm_id)
+        if window is None:
+            window = AlertWindow(view, self, self.clock)
+            window.set_sound_problem(self.sound.problem)
+            window.closed.connect(self._on_window_closed)
+            self.windows[view.alarm_id] = window
+            log.warning(
+                "showing full-screen alert for alarm %d (%s)", view.alarm_id, view.room_name
+            )
+        else:
+            window.update_view(view)
+        window.set_silenced(view.alarm_id in self.silenced)
+        escalated_now = view.escalated_at is not None and view.acknowledged_at is None
+        if view.alarm_id in self.hidden and not escalated_now:
+            return
+        self.hidden.discard(view.alarm_id)
+        window.showFullScreen()
+        window.raise_()
+        window.activateWindow()
+
+    def _show_notice(self, view: AlertView) -> None:
+        if view.alarm_id in self.windows:
+            self.windows[view.alarm_id].update_view(view)
+            return
+        going = ", ".join(r.name for r in view.responders)
+        body = (
+            f"{view.office_name} · raised at {local_time(view.raised_at)}\n"
+            + (f"{going} responding.\n" if going else "The responders on duty have been alerted.\n")
+            + "Keep clear of the area unless you are asked to help."
+        )
+        title = f"⚠ PANIC ALARM — {view.room_name}"
+        notice = self.notices.get(view.alarm_id)
+        if notice is None:
+            notice = AlarmNotice(StatusKind.ALARM, title, body, details=True)
+            notice.details_requested.connect(lambda v=view: self._show_details(v.alarm_id))
+            self.notices[view.alarm_id] = notice
+            notice.show_in_corner(len(self.notices) - 1)
+        else:
+            notice.set_text(title, body)
+
+    def _show_details(self, alarm_id: int) -> None:
+        view = self.open_views.get(alarm_id)
+        if view is None:
+            return
+        # Someone off duty asked to see it: the full alert, without the loud sound.
+        self.silenced.add(alarm_id)
+        self._show_full(view)
+        self._refresh_sound()
+
+    def _take_down(self, view: AlertView, *, announce: bool) -> None:
+        self.open_views.pop(view.alarm_id, None)
+        window = self.windows.pop(view.alarm_id, None)
+        notice = self.notices.pop(view.alarm_id, None)
+        shown_here = window is not None or notice is not None
+        if window is not None:
+            window.dismiss()
+        if notice is not None:
+            notice.close()
+        self.silenced.discard(view.alarm_id)
+        self.hidden.discard(view.alarm_id)
+        self._refresh_sound()
+        self.open_alarms_changed.emit(len(self.open_views))
+        if self._is_silent_here(view):
+            self.silent_update.emit(view)
+            return
+        if announce and shown_here:
+            outcome = OUTCOME_WORDS.get(view.outcome, "") if view.outcome else ""
+            done = AlarmNotice(
+                StatusKind.OK,
+                f"✔ Alarm in {view.room_name} resolved",
+                f"{outcome.capitalize()}." if outcome else "Resolved.",
+                auto_close_s=15,
+            )
+            self._resolved_notice = done
+            done.show_in_corner()
+
+    def _on_test_press(self, event: TestPressReceived) -> None:
+        notice = AlarmNotice(
+            StatusKind.TEST,
+            f"TEST — {event.room_name}",
+            f"Weekly alarm test press received in {event.latency_ms:.0f} ms. "
+            "This is a test, not an emergency.",
+            auto_close_s=20,
+        )
+        self._test_notice = notice
+        notice.show_in_corner()
+        self.sound.play_test()
+
+    def _on_window_closed(self, alarm_id: int) -> None:
+        if alarm_id in self.open_views:
+            self.hidden.add(alarm_id)
+
+    def _on_sound_availability(self, ok: bool, problem: str) -> None:
+        for window in self.windows.values():
+            window.set_sound_problem(None if ok else problem)
+
+    def _refresh_sound(self) -> None:
+        loud = [a for a in self.windows if a in self.open_views and a not in self.silenced]
+        if loud:
+            self.sound.play_alarm()
+        else:
+            self.sound.stop()
+
+    # --- AlertActions: what the alert's buttons do --------------------------------------------
+
+    def respond(self, alarm_id: int) -> None:
+        view = self.alarms.respond(alarm_id, self._actor())
+        self.silenced.add(alarm_id)
+        self._refresh_sound()
+        window = self.windows.get(alarm_id)
+        if window is not None:
+            window.update_view(view)
+            window.set_silenced(True)
+
+    def resolve(self, alarm_id: int, outcome: AlarmOutcome, notes: str) -> None:
+        view = self.alarms.resolve(alarm_id, self._actor(), outcome, notes)
+        self._take_down(view, announce=False)
+
+    def silence(self, alarm_id: int) -> None:
+        log.info("alarm %d silenced on this PC by %s", alarm_id, self._actor().login)
+        self.silenced.add(alarm_id)
+        self._refresh_sound()
+
+    def close_all(self) -> None:
+        for window in list(self.windows.values()):
+            window.dismiss()
+        for notice in list(self.notices.values()):
+            notice.close()
+        self.windows.clear()
+        self.notices.clear()
+        self.sound.stop()

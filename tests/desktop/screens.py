@@ -1,0 +1,58 @@
+"""A "screen" for tests: one PC's database connection, services, bus adapter, sound and alerts.
+
+Two screens in a test are two PCs: each has its own ``Database`` (its own connections) on the
+same URL, exactly as two SafeDesk instances on one PostgreSQL server or one SQLite file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from desktop.alarm_controller import AlarmController
+from desktop.alarm_sound import AlarmSound
+from desktop.bus_adapter import BusAdapter
+from safedesk.clock import Clock
+from safedesk.config import Config
+from safedesk.db import Database
+from safedesk.services.actor import Actor
+from safedesk.services.hub import Services
+
+
+@dataclass
+class Screen:
+    name: str
+    db: Database
+    services: Services
+    adapter: BusAdapter
+    sound: AlarmSound
+    controller: AlarmController
+    actor: Actor
+    updates: list[object] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.adapter.stop()
+        self.controller.close_all()
+        self.services.close()
+        self.db.dispose()
+
+
+def open_screen(
+    url: str,
+    clock: Clock,
+    office_id: int,
+    actor: Actor,
+    *,
+    config: Config | None = None,
+    silent_room_id: int | None = None,
+) -> Screen:
+    db = Database(url, pool_size=2, max_overflow=2)
+    services = Services.build(config or Config(), db, clock, actor.workstation or "TEST-PC")
+    adapter = BusAdapter(services, office_id, lambda: actor, disconnected_after_s=5.0)
+    sound = AlarmSound()
+    controller = AlarmController(
+        services.alarms, adapter, sound, clock, lambda: actor, silent_room_id=silent_room_id
+    )
+    screen = Screen(actor.workstation or "", db, services, adapter, sound, controller, actor)
+    adapter.alarm_update.connect(screen.updates.append)
+    adapter.start()
+    return screen

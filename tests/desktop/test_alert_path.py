@@ -1,0 +1,167 @@
+"""The responder's screen: an alarm appears, is acknowledged, escalates, and is resolved."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desktop.alert_window import AlertWindow
+from safedesk.button_events import ButtonPress, DeviceKind
+from safedesk.clock import FakeClock
+from safedesk.models import AlarmOutcome
+from safedesk.services.hub import Services
+from tests.desktop.conftest import SeededOffice
+from tests.desktop.screens import Screen, open_screen
+
+
+def _press(services: Services, office: SeededOffice, clock: FakeClock, room: str) -> int:
+    press = ButtonPress(office.device_ids[room], 1, clock.now(), DeviceKind.SERIAL, boot_id=7)
+    return services.alarms.press(press).alarm_id
+
+
+def _window(screen: Screen, alarm_id: int) -> AlertWindow | None:
+    return screen.controller.windows.get(alarm_id)
+
+
+def test_alarm_opens_full_screen_alert_on_the_on_duty_responders_pc(
+    qtbot: QtBot,
+    db_url: str,
+    services: Services,
+    office: SeededOffice,
+    clock: FakeClock,
+    screens: list[Screen],
+) -> None:
+    tom = open_screen(db_url, clock, office.office_id, office.actor("twhitfield"))
+    screens.append(tom)
+    qtbot.waitUntil(lambda: tom.adapter.connected and tom.adapter._sub is not None, timeout=5000)
+
+    alarm_id = _press(services, office, clock, "Interview Room 1")
+    clock.advance(12)
+
+    qtbot.waitUntil(lambda: _window(tom, alarm_id) is not None, timeout=5000)
+    window = _window(tom, alarm_id)
+    assert window is not None
+    qtbot.waitUntil(window.isVisible, timeout=2000)
+    assert window.isFullScreen()
+    assert window.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+    assert window.kind_label.text() == "PANIC ALARM"
+    assert window.room_label.text() == "Interview Room 1"
+    assert "Ground floor, left of reception" in window.where_label.text()
+    assert "Derby Central Housing Office" in window.where_label.text()
+    qtbot.waitUntil(lambda: window.elapsed_label.text() == "12 s ago", timeout=2000)
+    assert "Nobody has said they are going yet" in window.responders_label.text()
+
+
+def test_staff_not_on_duty_get_the_smaller_notice_not_the_full_alert(
+    qtbot: QtBot,
+    db_url: str,
+    services: Services,
+    office: SeededOffice,
+    clock: FakeClock,
+    screens: list[Screen],
+) -> None:
+    rachel = open_screen(db_url, clock, office.office_id, office.actor("rgreen"))
+    screens.append(rachel)
+    qtbot.waitUntil(lambda: rachel.adapter._sub is not None, timeout=5000)
+
+    alarm_id = _press(services, office, clock, "Interview Room 2")
+
+    qtbot.waitUntil(lambda: alarm_id in rachel.controller.notices, timeout=5000)
+    notice = rachel.controller.notices[alarm_id]
+    assert notice.isVisible()
+    assert "Interview Room 2" in notice.title.text()
+    assert alarm_id not in rachel.controller.windows
+    assert not rachel.sound.is_playing
+
+
+def test_acknowledgement_on_one_screen_shows_on_a_second(
+    qtbot: QtBot,
+    db_url: str,
+    services: Services,
+    office: SeededOffice,
+    clock: FakeClock,
+    screens: list[Screen],
+) -> None:
+    tom = open_screen(db_url, clock, office.office_id, office.actor("twhitfield"))
+    sarah = open_screen(db_url, clock, office.office_id, office.actor("sokafor"))
+    screens.extend([tom, sarah])
+    qtbot.waitUntil(lambda: tom.adapter._sub is not None and sarah.adapter._sub is not None)
+
+    alarm_id = _press(services, office, clock, "Interview Room 1")
+    qtbot.waitUntil(
+        lambda: _window(tom, alarm_id) is not None and _window(sarah, alarm_id) is not None,
+        timeout=5000,
+    )
+    tom_window, sarah_window = _window(tom, alarm_id), _window(sarah, alarm_id)
+    assert tom_window is not None and sarah_window is not None
+
+    qtbot.mouseClick(tom_window.respond_button, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: "Tom Whitfield" in sarah_window.responders_label.text(), timeout=5000)
+    assert "is going" in sarah_window.responders_label.text()
+    assert alarm_id in tom.controller.silenced
+    assert alarm_id not in sarah.controller.silenced  # Sarah's screen still sounds until she acts
+    assert sarah_window.silence_button.isVisible()
+
+
+def test_unacknowledged_alarm_escalates_to_all_staff(
+    qtbot: QtBot,
+    db_url: str,
+    services: Services,
+    office: SeededOffice,
+    clock: FakeClock,
+    screens: list[Screen],
+) -> None:
+    rachel = open_screen(db_url, clock, office.office_id, office.actor("rgreen"))
+    screens.append(rachel)
+    qtbot.waitUntil(lambda: rachel.adapter._sub is not None, timeout=5000)
+    alarm_id = _press(services, office, clock, "Interview Room 3")
+    qtbot.waitUntil(lambda: alarm_id in rachel.controller.notices, timeout=5000)
+
+    clock.advance(29)
+    qtbot.wait(1500)  # two escalation checks at 29 s: nothing may change yet
+    assert alarm_id not in rachel.controller.windows
+
+    clock.advance(2)
+    qtbot.waitUntil(lambda: _window(rachel, alarm_id) is not None, timeout=5000)
+    window = _window(rachel, alarm_id)
+    assert window is not None
+    qtbot.waitUntil(window.isVisible, timeout=2000)
+    assert window.escalation_label.isVisible()
+    assert "ESCALATED TO ALL STAFF" in window.escalation_label.text()
+    assert alarm_id not in rachel.controller.notices
+
+
+def test_resolving_requires_an_outcome_and_notes_and_takes_every_alert_down(
+    qtbot: QtBot,
+    db_url: str,
+    services: Services,
+    office: SeededOffice,
+    clock: FakeClock,
+    screens: list[Screen],
+) -> None:
+    tom = open_screen(db_url, clock, office.office_id, office.actor("twhitfield"))
+    sarah = open_screen(db_url, clock, office.office_id, office.actor("sokafor"))
+    screens.extend([tom, sarah])
+    qtbot.waitUntil(lambda: tom.adapter._sub is not None and sarah.adapter._sub is not None)
+    alarm_id = _press(services, office, clock, "Interview Room 4")
+    qtbot.waitUntil(
+        lambda: _window(tom, alarm_id) is not None and _window(sarah, alarm_id) is not None,
+        timeout=5000,
+    )
+    tom_window = _window(tom, alarm_id)
+    assert tom_window is not None
+
+    qtbot.mouseClick(tom_window.resolve_button, Qt.MouseButton.LeftButton)
+    dialog = tom_window.resolve_dialog
+    assert not dialog.ok_button.isEnabled()
+    dialog.choose(AlarmOutcome.RESOLVED_ON_SITE, "")
+    assert not dialog.ok_button.isEnabled()  # notes are required
+    dialog.choose(AlarmOutcome.RESOLVED_ON_SITE, "Visitor calmed down and left at 10:05.")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: _window(sarah, alarm_id) is None, timeout=5000)
+    assert _window(tom, alarm_id) is None
+    assert not tom.sound.is_playing and not sarah.sound.is_playing
+    view = services.alarms.alert(alarm_id)
+    assert view.outcome is AlarmOutcome.RESOLVED_ON_SITE
