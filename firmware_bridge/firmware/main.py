@@ -94,5 +94,13 @@ def run() -> None:
             watchdog.feed()
 
 
+def main() -> None:
+    try:
+        run()
+    except Exception as exc:  # a bug: say what it was on the line, then start again at once
+        sys.print_exception(exc)
+        machine.reset()  # sooner than the watchdog: the button is back in about a second
+
+
 if __name__ == "__main__":
-    run()
+    main()
