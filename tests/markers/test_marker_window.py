@@ -183,3 +183,40 @@ def test_sign_in_and_quick_switch_through_the_dialog(
         actions = s.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     # The next person's sign-in is accepted first; only then is the previous one signed out.
     assert actions == ["auth.sign_in_failed", "auth.signed_in", "auth.signed_in", "auth.signed_out"]
+
+
+def test_the_panel_follows_whoever_signs_in_on_the_main_window(
+    world: World, clock: FakeClock, qtbot: QtBot
+) -> None:
+    from PySide6.QtCore import Signal
+    from PySide6.QtWidgets import QTabWidget
+
+    from desktop.markers.panel_hook import add_markers_panel
+    from safedesk.config import Config
+
+    class Window(QTabWidget):
+        """Just the part of MainWindow's panel hook a panel uses."""
+
+        user_changed = Signal(object)
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.db, self.clock, self.config = world.db, clock, Config()
+            self.actor = Actor.system()
+
+        def current_actor(self) -> Actor:
+            return self.actor
+
+        def add_panel(self, widget: QWidget, title: str) -> int:
+            return self.addTab(widget, title)
+
+    _markers(world, clock)
+    window = Window()
+    qtbot.addWidget(window)
+    add_markers_panel(window)  # type: ignore[arg-type]
+    panel = window.widget(0)
+    assert isinstance(panel, MarkersPanel) and window.tabText(0) == "Markers"
+    assert panel.register_table.rowCount() == 0
+    window.actor = world.actor("asb")
+    window.user_changed.emit(None)
+    assert panel.register_table.rowCount() == 2

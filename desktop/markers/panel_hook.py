@@ -1,0 +1,19 @@
+"""Plugs the marker window into the main window (listed in main_window.PANEL_FACTORIES)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from desktop.markers.markers_panel import MarkersPanel
+from safedesk.services.marker_desk import MarkerDesk
+
+if TYPE_CHECKING:
+    from desktop.main_window import MainWindow
+
+
+def add_markers_panel(window: MainWindow) -> None:
+    """On every PC: a manager may sign in at a reception PC; the panel locks for everyone else."""
+    desk = MarkerDesk(window.db, window.clock, window.config.markers)
+    panel = MarkersPanel(desk, window.current_actor, window)
+    window.user_changed.connect(lambda _user: panel.refresh())
+    window.add_panel(panel, "Markers")
