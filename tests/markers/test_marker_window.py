@@ -71,8 +71,9 @@ def test_the_register_highlights_overdue_reviews_and_guards_restricted_detail(
     panel.resize(1200, 600)
     assert "1 OVERDUE for review" in panel.header.text()
     row = [e.marker_id for e in panel.entries].index(overdue)
-    assert "OVERDUE" in panel.register_table.item(row, 4).text()
-    assert not panel.register_table.item(row, 4).icon().isNull()  # not colour alone
+    due_cell = panel.register_table.item(row, 4)
+    assert due_cell is not None and "OVERDUE" in due_cell.text()
+    assert not due_cell.icon().isNull()  # not colour alone
     # A plain manager may not read the offender marker's reasons: the button says who to contact.
     panel.register_table.selectRow([e.marker_id for e in panel.entries].index(restricted))
     assert not panel.detail_button.isEnabled()
@@ -88,7 +89,8 @@ def test_the_register_highlights_overdue_reviews_and_guards_restricted_detail(
     assert "recorded in the audit log" in dialog.findChild(QWidget, "auditNotice").text()  # type: ignore[union-attr]
     panel.refresh()
     assert panel.views_table.rowCount() == 1
-    assert panel.views_table.item(0, 1).text() == "area"
+    who_cell = panel.views_table.item(0, 1)
+    assert who_cell is not None and who_cell.text() == "area"
     panel.show()
     _shot(panel, "markers_register")
     dialog.show()
