@@ -173,6 +173,7 @@ class GpioButtonSource(ButtonSource):
         pin_factory: Factory | None = None,
         heartbeat_s: float = 2.0,
         sample_s: float = 0.005,
+        idle_sample_s: float = 0.02,
         retry_initial_s: float = 0.25,
         retry_max_s: float = 2.0,
     ) -> None:
@@ -184,6 +185,9 @@ class GpioButtonSource(ButtonSource):
         self.pin_factory = pin_factory
         self.heartbeat_s = heartbeat_s
         self.sample_s = sample_s
+        # Edges only wake the sampler early; polling alone must still catch the shortest real
+        # press (debounce + one idle interval), in case an edge callback is lost.
+        self.idle_sample_s = idle_sample_s
         self.retry_initial_s = retry_initial_s
         self.retry_max_s = retry_max_s
         self.boot_id = random.getrandbits(32)
@@ -268,7 +272,7 @@ class GpioButtonSource(ButtonSource):
             for room in list(self._rooms.values()):
                 self._sample(room)
                 settling = settling or room.debouncer.settling
-            self._edge.wait(self.sample_s if settling else 0.5)
+            self._edge.wait(self.sample_s if settling else self.idle_sample_s)
             self._edge.clear()
 
     def _sample(self, room: _Room) -> None:

@@ -238,3 +238,14 @@ def test_two_buttons_on_one_pin_is_refused_with_the_button_named(
         start(gpio, sink, ROOM_1, clash)
     with pytest.raises(GpioConfigError, match="unique"):
         GpioButtonSource(sink, SystemClock(), [ROOM_1, ROOM_1])
+
+
+def test_a_short_press_is_caught_even_if_no_edge_callback_arrives(
+    gpio: list[GpioButtonSource], sink: RecordingSink, mock_pins: MockFactory
+) -> None:
+    source = start(gpio, sink)
+    for room in source._rooms.values():  # as if the GPIO library lost its edge events
+        room.button.when_activated = None
+        room.button.when_deactivated = None
+    press_for(mock_pins, 0.08)
+    assert sink.wait_until(lambda: len(sink.presses) == 1)
