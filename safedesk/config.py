@@ -58,7 +58,7 @@ class WorkstationConfig:
 @dataclass(frozen=True)
 class AlarmConfig:
     escalate_after_s: int = 30
-    hotkey: str = "<ctrl>+<alt>+<f12>"
+    hotkey: str = "<ctrl>+<shift>+<f12>"  # Ctrl+Alt+F-keys switch consoles on Linux
     sound: str = ""  # empty: resources/sounds/alarm.wav
     disconnected_banner_after_s: float = 5.0
     poll_interval_ms: int = 50
