@@ -1,49 +1,194 @@
-"""Start-up: configuration, database (retrying, never falling back), migrations, the main window."""
+"""Start-up: configuration, database (retrying, never falling back), migrations, the main window.
+
+Builds the pieces once, in order: services -> where this PC is -> who is signed in -> sound ->
+bus adapter -> alarm controller -> main window (panels) -> tray. Then the adapter starts reading
+the alarm bus and this PC receives alarms.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop.alarm_controller import AlarmController
+from desktop.alarm_sound import AlarmSound
+from desktop.bus_adapter import BusAdapter
 from desktop.connect_window import ConnectWindow
 from desktop.main_window import MainWindow
+from desktop.tray import SafeDeskTray, TrayState
 from safedesk.cli.context import CliContext
-from safedesk.clock import SystemClock
+from safedesk.clock import Clock, SystemClock
+from safedesk.config import Config
 from safedesk.db import Database, DatabaseUnavailable
 from safedesk.db.migrate import upgrade
+from safedesk.demo.office import DEMO_PASSWORD
 from safedesk.demo.seed import database_has_data, seed_demo
+from safedesk.services.actor import Actor
+from safedesk.services.auth import SignInRefused, StaffSession
+from safedesk.services.hub import Services
+from safedesk.services.workstation_place import PlaceError, register_workstation, resolve_place
 
 log = logging.getLogger(__name__)
 
 DEMO_PEOPLE = 5000
+# The demo signs in as a responder on the rota, so pressing a demo button brings the full alert.
+DEMO_LOGIN = "twhitfield"
+
+
+@dataclass
+class DesktopApp:
+    """Everything one running SafeDesk holds; ``shutdown`` releases it in reverse order."""
+
+    services: Services
+    staff_session: StaffSession
+    sound: AlarmSound
+    adapter: BusAdapter
+    controller: AlarmController
+    window: MainWindow
+    tray: SafeDeskTray
+
+    def shutdown(self) -> None:
+        self.adapter.stop()
+        if self.window.desk_hotkey is not None:
+            self.window.desk_hotkey.stop()
+        self.controller.close_all()
+        self.services.close()
+
+
+def build_desktop(
+    config: Config,
+    db: Database,
+    clock: Clock,
+    *,
+    demo: bool,
+    mode: str | None = None,
+    sign_in_as: str | None = None,
+    panel_factories: list[str] | None = None,
+) -> DesktopApp:
+    """Wire one PC's SafeDesk on an open, migrated database (also used by tests and the bench)."""
+    services = Services.build(config, db, clock, config.workstation_name)
+    place = resolve_place(db, config, mode=mode)
+    staff_session = StaffSession(db, clock, workstation=place.workstation)
+    login = sign_in_as or (DEMO_LOGIN if demo else None)
+    if login:
+        try:
+            staff_session.sign_in(login, DEMO_PASSWORD)
+        except SignInRefused as exc:
+            log.error("could not sign in %s automatically: %s", login, exc)
+
+    def actor() -> Actor:
+        current = staff_session.current
+        return current.actor if current else Actor.system(place.workstation)
+
+    sound_path = Path(config.alarm.sound) if config.alarm.sound else None
+    sound = AlarmSound(sound_path)
+    adapter = BusAdapter(
+        services,
+        place.office_id,
+        actor,
+        disconnected_after_s=config.alarm.disconnected_banner_after_s,
+    )
+    controller = AlarmController(services.alarms, adapter, sound, clock, actor)
+    window = MainWindow(
+        config=config,
+        services=services,
+        place=place,
+        clock=clock,
+        bus=adapter,
+        staff_session=staff_session,
+        demo=demo,
+        alarm_controller=controller,
+        panel_factories=panel_factories,
+    )
+    tray = SafeDeskTray(window)
+
+    def show_window() -> None:
+        window.showNormal()
+        window.raise_()
+
+    tray.show_requested.connect(show_window)
+
+    def on_sound(ok: bool, problem: str) -> None:
+        window.header.set_sound(None if ok else problem)
+        tray.set_state(_replace(tray.state, sound_problem=None if ok else problem))
+        _register(services, place_db=db, clock=clock, window=window, sound_ok=ok)
+
+    sound.availability_changed.connect(on_sound)
+    window.header.set_sound(sound.problem)
+    tray.set_state(_replace(tray.state, sound_problem=sound.problem))
+    adapter.connection_changed.connect(
+        lambda ok, _detail, _since: tray.set_state(_replace(tray.state, connected=ok))
+    )
+    adapter.cover_changed.connect(
+        lambda names: tray.set_state(_replace(tray.state, nobody_on_rota=not names))
+    )
+    controller.open_alarms_changed.connect(
+        lambda n: tray.set_state(_replace(tray.state, open_alarms=n))
+    )
+    _register(services, place_db=db, clock=clock, window=window, sound_ok=sound.available)
+    adapter.start()
+    return DesktopApp(services, staff_session, sound, adapter, controller, window, tray)
+
+
+def _replace(state: TrayState, **changes: object) -> TrayState:
+    from dataclasses import replace
+
+    return replace(state, **changes)  # type: ignore[arg-type]
+
+
+def _register(
+    services: Services, *, place_db: Database, clock: Clock, window: MainWindow, sound_ok: bool
+) -> None:
+    try:
+        register_workstation(place_db, window.place, now=clock.now(), sound_ok=sound_ok)
+    except DatabaseUnavailable as exc:
+        log.warning("could not record this PC in workstations: %s", exc)
 
 
 def run_app(ctx: CliContext, args: argparse.Namespace) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("SafeDesk")
-    app.setQuitOnLastWindowClosed(True)
     config = ctx.config
     db = Database(
         config.database_url,
         pool_size=config.database.pool_size,
         max_overflow=config.database.max_overflow,
     )
-    windows: list[object] = []
+    clock = SystemClock()
+    holder: list[object] = []
 
     def start() -> None:
         upgrade(db.engine)  # the embedded SQLite upgrades itself on first start
         if ctx.demo and not database_has_data(db):
-            seed_demo(db, DEMO_PEOPLE, SystemClock().now())
-        window = MainWindow(config=config, db=db, demo=ctx.demo)
-        windows.append(window)
+            seed_demo(db, DEMO_PEOPLE, clock.now())
+        try:
+            desktop = build_desktop(config, db, clock, demo=ctx.demo, mode=args.mode)
+        except PlaceError as exc:
+            QMessageBox.critical(None, "SafeDesk: configuration problem", str(exc))
+            app.exit(2)
+            return
+        holder.append(desktop)
+        window = desktop.window
+        app.setQuitOnLastWindowClosed(not desktop.tray.available)
+        window.close_guard = lambda: _may_close(desktop)
+        app.aboutToQuit.connect(desktop.shutdown)
         window.show()
+        if not ctx.demo and desktop.staff_session.current is None:
+            bridge = window.session_bridge
+            if bridge is not None:
+                from desktop.sign_in import SessionBridge, SignInDialog
+
+                assert isinstance(bridge, SessionBridge)
+                SignInDialog(bridge, window).open()
         if args.screenshot:
-            QTimer.singleShot(800, lambda: (window.grab().save(args.screenshot), app.quit()))
+            QTimer.singleShot(1500, lambda: (window.grab().save(args.screenshot), app.exit(0)))
 
     try:
         db.ping()
@@ -52,6 +197,23 @@ def run_app(ctx: CliContext, args: argparse.Namespace) -> int:
         # Never fall back to another database: keep retrying and say so on screen.
         log.error("cannot reach %s: %s", db.display_url, exc)
         waiting = ConnectWindow(db, retry_s=config.database.connect_retry_s, on_connected=start)
-        windows.append(waiting)
+        holder.append(waiting)
         waiting.show()
-    return app.exec()
+    code = app.exec()
+    db.dispose()
+    return code
+
+
+def _may_close(desktop: DesktopApp) -> bool:
+    """Closing the window must not silently stop alarms on this PC."""
+    if desktop.tray.available:
+        desktop.window.hide()  # keeps running in the tray, still receiving alarms
+        return False
+    answer = QMessageBox.warning(
+        desktop.window,
+        "Close SafeDesk?",
+        "If you close SafeDesk, this PC will NOT receive panic alarms.\n\nClose it anyway?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes

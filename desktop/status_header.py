@@ -44,7 +44,13 @@ class StatusChip(QFrame):
         self.icon.setPixmap(status_pixmap(kind, 20))
         self.label.setText(text)
         self.setToolTip(detail or text)
-        self.setStyleSheet(f"#statusChip {{ {_CHIP_STYLE[kind]} border-radius:4px; }}")
+        style = _CHIP_STYLE[kind]
+        colour = style.split("color:")[1].split(";")[0]
+        self.setStyleSheet(f"#statusChip {{ {style} border-radius:4px; }}")
+        # Explicit, so a dark header bar's "QLabel { color: white }" cannot make it unreadable.
+        self.label.setStyleSheet(
+            f"border:none; background:transparent; font-weight:bold; color:{colour};"
+        )
 
     def text(self) -> str:
         return self.label.text()
@@ -124,7 +130,7 @@ class StatusHeader(QWidget):
     def set_rota(self, on_duty: list[str]) -> None:
         """``on_duty``: names of the responders on duty now for this office (empty: nobody)."""
         if on_duty:
-            shown = ", ".join(on_duty[:3]) + (f" +{len(on_duty) - 3}" if len(on_duty) > 3 else "")
+            shown = on_duty[0] + (f" +{len(on_duty) - 1}" if len(on_duty) > 1 else "")
             self.rota.set(
                 StatusKind.OK, f"On duty: {shown}", "Responders on duty: " + ", ".join(on_duty)
             )

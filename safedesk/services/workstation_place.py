@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from safedesk.config import Config
 from safedesk.db import Database
-from safedesk.models import Office, Person, Room, RoomKind, Workstation
+from safedesk.models import Office, PanicDevice, Person, Room, RoomKind, Workstation
 
 
 class PlaceError(Exception):
@@ -27,6 +27,7 @@ class RoomChoice:
     name: str
     kind: RoomKind
     location: str | None
+    device_id: str | None  # the room's first enabled panic device (None: no button registered)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,14 @@ def resolve_place(db: Database, config: Config, *, mode: str | None = None) -> W
                 .order_by(Room.kind, Room.name)
             )
         )
+        devices: dict[int, str] = {}
+        for room_id, device_id in s.execute(
+            select(PanicDevice.room_id, PanicDevice.device_id)
+            .where(PanicDevice.enabled.is_(True), PanicDevice.room_id.is_not(None))
+            .order_by(PanicDevice.id)
+        ).tuples():
+            if room_id is not None:
+                devices.setdefault(room_id, device_id)
         desk: Room | None = None
         if wanted_desk:
             found = [r for r in rooms if r.name.casefold() == wanted_desk.casefold()]
@@ -90,7 +99,9 @@ def resolve_place(db: Database, config: Config, *, mode: str | None = None) -> W
             mode=mode or config.workstation.mode,
             desk_room_id=desk.id if desk is not None else None,
             desk_name=desk.name if desk is not None else None,
-            rooms=tuple(RoomChoice(r.id, r.name, r.kind, r.location) for r in rooms),
+            rooms=tuple(
+                RoomChoice(r.id, r.name, r.kind, r.location, devices.get(r.id)) for r in rooms
+            ),
         )
 
 
