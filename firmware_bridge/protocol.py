@@ -186,13 +186,15 @@ def encode(frame: Frame) -> bytes:
     """The bytes on the wire for ``frame``; refuses (ProtocolError) what a receiver would drop."""
     if frame.kind not in KINDS:
         raise ProtocolError(UNKNOWN_KIND, str(frame.kind))
-    try:
-        device = frame.device_id.encode()
-        arg = frame.arg.encode()
-        boot = int(frame.boot_id)
-        seq = int(frame.seq)
-    except (AttributeError, TypeError, ValueError) as exc:
-        raise ProtocolError(BAD_FORMAT, f"unencodable field: {exc}") from exc
+    # Exact types (not int("5") or True): what is encoded must decode to the same frame.
+    if type(frame.device_id) is not str or type(frame.arg) is not str:
+        raise ProtocolError(BAD_FORMAT, "device id and argument must be text")
+    if type(frame.boot_id) is not int or type(frame.seq) is not int:
+        raise ProtocolError(BAD_FORMAT, "boot id and sequence must be integers")
+    device = frame.device_id.encode()
+    arg = frame.arg.encode()
+    boot = frame.boot_id
+    seq = frame.seq
     if not _is_word(device, _ID_EXTRA, 1, MAX_DEVICE_ID):
         raise ProtocolError(BAD_FORMAT, f"bad device id {frame.device_id!r}")
     if not 0 <= boot <= 0xFFFFFFFF:

@@ -255,3 +255,19 @@ print(json.dumps({{"hex": wire.hex(), "round_trip": len(back) == len(samples) an
     expected = b"".join(p.encode(p.Frame(*s)) for s in samples)
     assert bytes.fromhex(result["hex"]) == expected
     assert result["round_trip"]
+
+
+anything = st.one_of(st.none(), st.integers(), st.text(max_size=40), st.binary(max_size=10))
+
+
+@given(st.sampled_from(p.KINDS) | anything, anything, anything, anything, anything)
+def test_encoding_arbitrary_field_values_raises_only_the_codec_error(
+    kind: object, device: object, boot: object, seq: object, arg: object
+) -> None:
+    frame = p.Frame(kind, device, boot, seq, arg)  # type: ignore[arg-type]
+    try:
+        wire = p.encode(frame)
+    except p.ProtocolError as error:
+        assert error.reason in p.REASONS
+    else:
+        assert p.decode(wire) == frame
