@@ -319,3 +319,18 @@ def test_usb_ids_from_the_config_file_are_read_as_lsusb_prints_them() -> None:
     for bad in ("2E8A", "2E8A:zz", "12345:1", ""):
         with pytest.raises(ValueError, match="USB id"):
             parse_usb_id(bad)
+
+
+def test_field_debugging_through_spy_url_sees_the_frames_and_changes_nothing(
+    serial_source: Serial,
+    sink: RecordingSink,
+    button: SimulatedSerialDevice,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    make, _ = serial_source
+    make(f"spy://{button.port_path}")  # pyserial prints the traffic to stderr
+    seq = button.press()
+    assert button.wait_for_ack(seq)
+    assert len(sink.alarms) == 1
+    traffic = capsys.readouterr().err
+    assert "PRESS" in traffic and "ACK" in traffic
