@@ -79,7 +79,7 @@ class AlarmController(QObject):
             self._take_down(view, announce=update.event is not None)
             return
         self.open_views[view.alarm_id] = view
-        if self._is_silent_here(view):
+        if self.is_silent_here(view):
             self.silent_update.emit(view)
         elif update.level is AlertLevel.FULL_SCREEN:
             self._show_full(view)
@@ -88,7 +88,7 @@ class AlarmController(QObject):
         self._refresh_sound()
         self.open_alarms_changed.emit(len(self.open_views))
 
-    def _is_silent_here(self, view: AlertView) -> bool:
+    def is_silent_here(self, view: AlertView) -> bool:
         at_my_desk = self.silent_room_id is not None and view.room_id == self.silent_room_id
         return at_my_desk or view.device_id in self.silent_device_ids
 
@@ -158,7 +158,7 @@ class AlarmController(QObject):
         self.hidden.discard(view.alarm_id)
         self._refresh_sound()
         self.open_alarms_changed.emit(len(self.open_views))
-        if self._is_silent_here(view):
+        if self.is_silent_here(view):
             self.silent_update.emit(view)
             return
         if announce and shown_here:

@@ -37,7 +37,10 @@ class OpenAlarmsList(QWidget):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
-        views = list(self.controller.open_views.values())
+        # The desk's own alarm is not listed here: the person at it may be facing the aggressor.
+        views = [
+            v for v in self.controller.open_views.values() if not self.controller.is_silent_here(v)
+        ]
         if not views:
             self._layout.addWidget(QLabel("✔ No open alarms in this office."))
             return
