@@ -4,18 +4,19 @@ responder screen and the reception side panel. Hidden when every button is fine.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from desktop.status_icons import StatusKind, status_pixmap
+from desktop.status_icons import status_pixmap
 from desktop.weekly_test.room_flags import RoomFlag
 
 
 class ButtonFlagList(QFrame):
     """Connect ``WeeklyTestStatus.flags_changed`` to ``set_flags``."""
 
-    def __init__(self, room_names: dict[int, str] | None = None, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.room_names = room_names or {}
         self.setObjectName("buttonFlags")
         self.setStyleSheet(
             "#buttonFlags { background:#fff4f4; border:2px solid #c00000; border-radius:4px; }"
@@ -37,16 +38,23 @@ class ButtonFlagList(QFrame):
             return
         count = len(flags)
         self.title.setText(f"{count} room{'s' if count != 1 else ''} with a panic button problem")
+        # One line per kind of problem ("Alarm test OVERDUE: Room 1, Room 2"), worst first, so
+        # a Tuesday with every button overdue is one line, not a wall.
+        groups: dict[str, list[RoomFlag]] = {}
         for flag in sorted(flags.values(), key=lambda f: (not f.is_serious, f.detail)):
+            groups.setdefault(flag.text, []).append(flag)
+        for text, members in groups.items():
             line = QWidget()
             row = QHBoxLayout(line)
             row.setContentsMargins(0, 0, 0, 0)
             icon = QLabel()
-            icon.setPixmap(status_pixmap(flag.kind if flag.kind else StatusKind.WARNING, 18))
-            text = QLabel(flag.detail.splitlines()[0])
-            text.setToolTip(flag.detail)
+            icon.setPixmap(status_pixmap(members[0].kind, 18))
+            rooms = ", ".join(f.detail.split(":", 1)[0] for f in members)
+            label = QLabel(f"<b>{html.escape(text)}</b>: {html.escape(rooms)}")
+            label.setWordWrap(True)
+            label.setToolTip("\n".join(f.detail for f in members))
             row.addWidget(icon)
-            row.addWidget(text, 1)
+            row.addWidget(label, 1)
             self.rows.addWidget(line)
             self.lines.append(line)
         self.show()

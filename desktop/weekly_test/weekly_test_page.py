@@ -5,15 +5,20 @@ plus the status controller that keeps the header chip and room flags current.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QTabWidget, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from desktop.weekly_test.checklist_window import ChecklistPanel
+from desktop.weekly_test.flag_list import ButtonFlagList
 from desktop.weekly_test.header_status import WeeklyTestChip, WeeklyTestStatus
 from desktop.weekly_test.year_view import YearViewPanel
 from safedesk.clock import Clock
 from safedesk.services.actor import Actor
 from safedesk.services.weekly_tests import WeeklyTestDesk
+
+if TYPE_CHECKING:
+    from desktop.main_window import MainWindow
 
 
 class WeeklyTestPage(QTabWidget):
@@ -42,3 +47,28 @@ class WeeklyTestPage(QTabWidget):
     def _on_tab(self, index: int) -> None:
         if self.widget(index) is self.year_view:
             self.year_view.refresh()
+
+
+def add_weekly_test_panel(window: MainWindow) -> None:
+    """Panel factory (``PANEL_FACTORIES``): the weekly test tab, the header chip, and the strip of
+    rooms with a panic button problem under the header on every screen (reception, responder).
+
+    Other panels use ``window.weekly_test_status`` (``flags_changed``, ``flag_for_room``) to
+    mark rooms in their own lists.
+    """
+    page = WeeklyTestPage(
+        window.services.weekly_tests,
+        window.office_id,
+        window.current_actor,
+        window.clock,
+        window.header,
+    )
+    window.add_panel(page, "Weekly alarm test")
+    flags = ButtonFlagList()
+    page.status.flags_changed.connect(flags.set_flags)
+    flags.set_flags(page.status.flags)
+    central = window.centralWidget()
+    layout = central.layout() if central is not None else None
+    if isinstance(layout, QVBoxLayout):
+        layout.insertWidget(1, flags)  # just under the status header
+    window.weekly_test_status = page.status  # type: ignore[attr-defined]
