@@ -40,6 +40,7 @@ PANEL_FACTORIES: list[str] = [
     "desktop.alarms_panel:add_alarms_panel",
     "desktop.incidents_view:add_incidents_panel",
     "desktop.weekly_test.weekly_test_page:add_weekly_test_panel",
+    "desktop.markers.panel_hook:add_markers_panel",
     "desktop.main_window:add_office_panel",
 ]
 
