@@ -25,9 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from safedesk.db import DatabaseUnavailable
+from safedesk.models import Role
 from safedesk.services.actor import Actor
 from safedesk.services.auth import SignedIn, SignInRefused, StaffSession
 from safedesk.services.marker_roles import ROLE_TITLES, SENIORITY
+
+GENERIC_ROLES = frozenset({Role.MANAGER, Role.SENIOR_MANAGER})
 
 
 class SessionBridge(QObject):
@@ -54,7 +57,8 @@ class SessionBridge(QObject):
 def describe(user: SignedIn | None) -> str:
     if user is None:
         return "Nobody signed in"
-    top = max(user.roles, key=lambda r: SENIORITY[r], default=None)
+    # The most senior role; of equals, the named post (Area Housing Manager) over the generic one.
+    top = max(user.roles, key=lambda r: (SENIORITY[r], r not in GENERIC_ROLES), default=None)
     return f"{user.name} ({ROLE_TITLES[top]})" if top else user.name
 
 

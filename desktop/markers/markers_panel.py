@@ -53,12 +53,14 @@ def _table(headers: list[str], stretch: int) -> QTableWidget:
     table.verticalHeader().setVisible(False)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    table.setWordWrap(True)
+    # One line per row (fast with thousands of markers); the full text is in each cell's tooltip.
+    table.setWordWrap(False)
     return table
 
 
 def _item(text: str, overdue: bool = False, icon: QIcon | None = None) -> QTableWidgetItem:
     item = QTableWidgetItem(text)
+    item.setToolTip(text)
     if overdue:
         item.setBackground(OVERDUE_BG)
     if icon is not None:
@@ -220,7 +222,6 @@ class MarkersPanel(QWidget):
             ]
             for col, cell in enumerate(cells):
                 table.setItem(row, col, cell)
-        table.resizeRowsToContents()
 
     def _fill_due(self, items: list[ReviewItem]) -> None:
         table = self.due_table
