@@ -79,7 +79,7 @@ def resolve_place(db: Database, config: Config, *, mode: str | None = None) -> W
             select(PanicDevice.room_id, PanicDevice.device_id)
             .where(PanicDevice.enabled.is_(True), PanicDevice.room_id.is_not(None))
             .order_by(PanicDevice.id)
-        ).tuples():
+        ):
             if room_id is not None:
                 devices.setdefault(room_id, device_id)
         desk: Room | None = None
