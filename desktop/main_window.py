@@ -41,6 +41,7 @@ PANEL_FACTORIES: list[str] = [
     "desktop.incidents_view:add_incidents_panel",
     "desktop.weekly_test.weekly_test_page:add_weekly_test_panel",
     "desktop.markers.panel_hook:add_markers_panel",
+    "desktop.reception.panel_hook:add_reception_panel",
     "desktop.main_window:add_office_panel",
 ]
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from desktop.status_icons import StatusKind, status_pixmap
 from safedesk.db import DatabaseUnavailable
 from safedesk.services.actor import Actor
-from safedesk.services.reception_desk import ReceptionDesk
+from safedesk.services.reception_desk import HostNotices
 from safedesk.services.visits import HostNotice
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ class HostNoticeWatcher(QObject):
     failed = Signal(str)
 
     def __init__(
-        self, desk: ReceptionDesk, actor: Callable[[], Actor], parent: QObject | None = None
+        self, desk: HostNotices, actor: Callable[[], Actor], parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self.desk = desk

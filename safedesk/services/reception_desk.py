@@ -27,7 +27,23 @@ from safedesk.services.room_choice import (
 from safedesk.services.visits import BookingRequest, HostNotice, VisitView
 
 
-class ReceptionDesk:
+class HostNotices:
+    """What an officer's PC needs for "Your visitor has arrived": no search index required."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    def host_notices(self, staff_id: int) -> list[HostNotice]:
+        with self.db.session() as s:
+            return visits.host_notices(s, staff_id)
+
+    def mark_notice_seen(self, actor: Actor, visit_id: int) -> None:
+        with self.db.session() as s:
+            visits.mark_notice_seen(s, actor, self.clock.now(), visit_id)
+
+
+class ReceptionDesk(HostNotices):
     def __init__(
         self,
         db: Database,
@@ -37,8 +53,7 @@ class ReceptionDesk:
         readiness: ReadinessSource | None = None,
         config: Config | None = None,
     ) -> None:
-        self.db = db
-        self.clock = clock
+        super().__init__(db, clock)
         self.search = search
         self.readiness = readiness or readiness_from_buttons(clock, config or Config())
 
@@ -66,10 +81,6 @@ class ReceptionDesk:
     def host_officers(self, office_id: int) -> list[tuple[int, str]]:
         with self.db.session() as s:
             return visits.host_officers(s, office_id)
-
-    def host_notices(self, staff_id: int) -> list[HostNotice]:
-        with self.db.session() as s:
-            return visits.host_notices(s, staff_id)
 
     # keeping current
     def refresh_search(self) -> RefreshReport:
@@ -118,7 +129,3 @@ class ReceptionDesk:
     def mark_left(self, actor: Actor, visit_id: int) -> None:
         with self.db.session() as s:
             visits.mark_left(s, actor, self.clock.now(), visit_id)
-
-    def mark_notice_seen(self, actor: Actor, visit_id: int) -> None:
-        with self.db.session() as s:
-            visits.mark_notice_seen(s, actor, self.clock.now(), visit_id)
