@@ -279,6 +279,10 @@ class SerialButtonSource(ButtonSource):
                     self._on_bytes(session, stats, data)
         except (serial.SerialException, OSError) as exc:
             reason = f"port lost: {exc}"
+        except Exception as exc:
+            # Not an unplug but a fault in a transport (a URL handler, a driver): reopen anyway.
+            log.exception("%s: reading failed unexpectedly", url)
+            reason = f"port failed: {exc!r}"
         finally:
             self._handle(session, session.decoder.end_of_stream())
             self._log_decoder_errors(session, stats)

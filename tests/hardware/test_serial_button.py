@@ -16,7 +16,12 @@ from serial.tools.list_ports_common import ListPortInfo
 import hardware.serial_button
 from firmware_bridge import protocol
 from hardware.button_source import DeviceStatus
-from hardware.serial_button import PICO_MICROPYTHON_USB_IDS, find_usb_buttons, parse_usb_id
+from hardware.serial_button import (
+    PICO_MICROPYTHON_USB_IDS,
+    PortStats,
+    find_usb_buttons,
+    parse_usb_id,
+)
 from hardware.serial_device_sim import SimulatedSerialDevice
 from safedesk.button_events import DeviceKind, LedState
 from safedesk.clock import FakeClock
@@ -328,9 +333,32 @@ def test_field_debugging_through_spy_url_sees_the_frames_and_changes_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     make, _ = serial_source
-    make(f"spy://{button.port_path}")  # pyserial prints the traffic to stderr
+    source = make(f"spy://{button.port_path}")  # pyserial prints the traffic to stderr
     seq = button.press()
     assert button.wait_for_ack(seq)
     assert len(sink.alarms) == 1
+    source.stop()  # before the captured stderr the spy writes to goes away
     traffic = capsys.readouterr().err
     assert "PRESS" in traffic and "ACK" in traffic
+
+
+def test_a_transport_fault_is_logged_and_the_port_reopened(
+    serial_source: Serial, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from serial.urlhandler import protocol_loop
+
+    faults = iter([RuntimeError("handler bug")])
+
+    def faulty_read(self: object, size: int = 1) -> bytes:
+        fault = next(faults, None)
+        if fault is not None:
+            raise fault
+        time.sleep(0.01)
+        return b""
+
+    monkeypatch.setattr(protocol_loop.Serial, "read", faulty_read)
+    make, _ = serial_source
+    source = make("loop://")
+    assert eventually(lambda: source.port_stats().get("loop://", PortStats()).opened >= 2)
+    assert "reading failed unexpectedly" in caplog.text
+    assert "handler bug" in source.port_stats()["loop://"].last_error
