@@ -130,6 +130,7 @@ def notification_letter(
         subject_type="marker",
         subject_id=marker.id,
         letter="tenant_notification",
+        text=body,  # seed 004: keep a copy of the communication
     )
     return Letter(
         office_name=office.name,
@@ -201,6 +202,7 @@ def follow_up_letter(
         subject_type="alarm",
         subject_id=alarm.id,
         letter="incident_follow_up",
+        text=body,
         understood=details.understood,
     )
     return Letter(

@@ -86,6 +86,7 @@ def test_the_tenant_notification_letter_renders_with_the_arrangements_review_and
             select(AuditEntry).where(AuditEntry.action == "marker.letter_produced")
         ).one()
         assert entry.actor == "asb" and entry.subject_id == marker_id
+        assert "right to appeal" in entry.detail["text"]  # a copy is kept with the record
 
 
 def test_no_letter_goes_to_a_tenant_recorded_as_not_to_be_told(
