@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QGuiApplication
 
 from desktop.alarm_notice import AlarmNotice
 from desktop.alarm_sound import AlarmSound
@@ -112,6 +113,10 @@ class AlarmController(QObject):
         if view.alarm_id in self.hidden and not escalated_now:
             return
         self.hidden.discard(view.alarm_id)
+        # Cover the screen even where no window manager honours "full screen" (kiosks, Xvfb).
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:
+            window.setGeometry(screen.geometry())
         window.showFullScreen()
         window.raise_()
         window.activateWindow()

@@ -84,6 +84,7 @@ class AlertWindow(QWidget):
         self._actions = actions
         self._clock = clock
         self._silenced = False
+        self._responded = False
         self._sound_problem: str | None = None
         self.setObjectName("alertWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -285,7 +286,10 @@ class AlertWindow(QWidget):
         self.silence_button.setVisible(others_going and not self._silenced)
         self.silence_button.setText("Silence this PC" if others_going else "")
         self.hide_button.setVisible(self._silenced)
-        self.respond_button.setEnabled(view.is_open)
+        self.respond_button.setEnabled(view.is_open and not self._responded)
+        self.respond_button.setText(
+            "✔  YOU ARE RESPONDING" if self._responded else "➜  I'M RESPONDING"
+        )
         self.resolve_button.setEnabled(view.is_open)
 
     def _people_html(self, view: AlertView) -> str:
@@ -341,6 +345,7 @@ class AlertWindow(QWidget):
     def _on_respond(self) -> None:
         if self._run("I'm responding", lambda: self._actions.respond(self.view.alarm_id)):
             self._silenced = True
+            self._responded = True
             self._refresh_buttons()
 
     def _on_silence(self) -> None:
