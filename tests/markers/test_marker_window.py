@@ -222,3 +222,47 @@ def test_the_panel_follows_whoever_signs_in_on_the_main_window(
     window.actor = world.actor("asb")
     window.user_changed.emit(None)
     assert panel.register_table.rowCount() == 2
+
+
+def test_review_and_appeal_dialogs_show_refusals_and_record_decisions(
+    world: World, clock: FakeClock, qtbot: QtBot
+) -> None:
+    from desktop.markers.appeal_dialog import AppealDialog
+    from desktop.markers.review_dialog import ReviewDialog
+    from safedesk.models import MarkerAppeal, ReviewDecision
+
+    overdue, _ = _markers(world, clock)
+    desk = MarkerDesk(world.db, clock, world.config)
+    (entry,) = [e for e in desk.register(world.actor("asb")) if e.marker_id == overdue]
+
+    review = ReviewDialog(desk, world.actor("complex"), entry)
+    qtbot.addWidget(review)
+    review._buttons[ReviewDecision.CONTINUE].setChecked(True)
+    review.reason.setPlainText("Incident in March; risk remains")
+    review.information.setPlainText("Officer notes; police update")
+    review.informed_yes.setChecked(True)
+    review.show()
+    _shot(review, "markers_review")
+    review._on_save()  # the Complex Needs Manager does not review violence markers
+    assert "reviewed by the ASB Manager" in review.error.text()
+    review.actor = world.actor("asb")
+    review._on_save()
+    assert review.result() == review.DialogCode.Accepted
+
+    lodge = AppealDialog(desk, world.actor("reception"), entry)
+    qtbot.addWidget(lodge)
+    lodge.text.setPlainText("The tenant says the bottle was dropped")
+    lodge._on_ok()
+    decide = AppealDialog(desk, world.actor("complex"), entry)
+    qtbot.addWidget(decide)
+    decide.outcome.setCurrentIndex(1)
+    decide.text.setPlainText("CCTV shows it thrown")
+    decide.show()
+    _shot(decide, "markers_appeal_decide")
+    decide._on_ok()
+    assert "more senior than Steve Barker" in decide.error.text()
+    decide.actor = world.actor("area")
+    decide._on_ok()
+    with world.db.session() as s:
+        appeal = s.scalars(select(MarkerAppeal)).one()
+        assert appeal.decided_by_id == world.staff["area"]
