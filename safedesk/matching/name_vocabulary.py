@@ -22,6 +22,11 @@ from safedesk.matching.token_match import NameLevel, TokenMatch
 _JW_HIGH = 0.92
 _JW_MID = 0.87
 _JW_FLOOR = 0.80
+_SOUND_AND_SLIP = (
+    {NameLevel.PHONETIC, NameLevel.TYPO},
+    {NameLevel.PHONETIC, NameLevel.TRANSPOSITION},
+)
+_SOUND_AND_SLIP_SIMILARITY = 0.93
 
 
 class _Put(Protocol):
@@ -97,7 +102,11 @@ class NameVocabulary:
                 return
             value = similarity or level.similarity
             old = found.get(wid)
-            if old is None or old.similarity < value:
+            if old is not None and {old.level, level} in _SOUND_AND_SLIP:
+                # Both one slip of the keyboard and the same sound: say it sounds alike,
+                # and trust it a little more than either alone.
+                found[wid] = TokenMatch(_SOUND_AND_SLIP_SIMILARITY, NameLevel.PHONETIC, word)
+            elif old is None or old.similarity < value:
                 found[wid] = TokenMatch(value, level, word, note)
 
         put(typed, NameLevel.EXACT)
