@@ -31,6 +31,8 @@ class ButtonFlagList(QFrame):
 
     def set_flags(self, flags: dict[int, RoomFlag]) -> None:
         for line in self.lines:
+            self.rows.removeWidget(line)
+            line.hide()  # deleteLater waits for the event loop; it must vanish now
             line.deleteLater()
         self.lines = []
         if not flags:

@@ -194,3 +194,16 @@ def test_flag_list_names_the_rooms_with_a_button_problem_and_hides_when_clear(
     flags_widget.set_flags(room_flags(desk.readiness(office.office_id)))
     assert not flags_widget.isHidden()
     assert flags_widget.title.text() == "1 room with a panic button problem"
+
+
+def test_flag_list_replaces_its_lines_on_every_update(
+    qtbot: QtBot, desk: WeeklyTestDesk, clock: FakeClock, office: TestOffice
+) -> None:
+    flags_widget = ButtonFlagList()
+    qtbot.addWidget(flags_widget)
+    clock.advance(hours=15)  # past the deadline, and nothing heard since: all offline
+    flags = room_flags(desk.readiness(office.office_id))
+    flags_widget.set_flags(flags)
+    flags_widget.set_flags(flags)
+    assert len(flags_widget.lines) == 1  # one problem kind, one line, however often refreshed
+    assert flags_widget.rows.count() == 2  # the title and that line, nothing left over
