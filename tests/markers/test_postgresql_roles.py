@@ -198,3 +198,18 @@ def test_a_manager_on_an_ordinary_pc_places_a_restricted_marker_but_cannot_read_
     finally:
         ordinary_pc.dispose()
         restricted_pc.dispose()
+
+
+def test_every_table_but_the_restricted_register_is_open_to_ordinary_pcs(pg_url: str) -> None:
+    """Also guards later migrations: a new table must be usable by every PC's role."""
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT tablename, has_table_privilege('safedesk_app', 'public.' || tablename, 'SELECT'),"
+            " has_table_privilege('safedesk_app', 'public.' || tablename, 'INSERT'),"
+            " has_table_privilege('safedesk_restricted', 'public.' || tablename, 'SELECT')"
+            " FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchall()
+    by_table = {name: (select_, insert, restricted) for name, select_, insert, restricted in rows}
+    assert by_table.pop("marker_restricted") == (False, True, True)
+    assert by_table.pop("alembic_version") == (True, False, True)
+    assert by_table and all(v == (True, True, True) for v in by_table.values()), by_table
