@@ -1,0 +1,505 @@
+"""Press-to-screen latency of the alarm path: N buttons, M screens, separate processes.
+
+    .venv/bin/python bench/alarm_latency.py [--buttons 200] [--screens 100] [--presses 400]
+        [--backend sqlite|postgresql|both] [--json]
+
+Buttons press through the real AlarmService (one transaction per press, as a driver does);
+screens are real bus subscriptions, several per process the way one PC runs several windows,
+so 100 screens stay within PostgreSQL's connection limit (each process: one LISTEN connection
+plus a pool of one). Every screen must receive every press exactly once: ``lost`` and
+``duplicates`` count the exceptions. Latency is from the press time stamped by the button to
+the moment the screen's reader thread has the event. With --paint (default on when the desktop
+alert window exists) one extra process shows each alarm in a real offscreen AlertWindow and
+measures press-to-painted. Prints figures; asserts nothing (targets are read, not tested).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import multiprocessing as mp
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import select
+
+from safedesk.alarm_bus import AlarmPressedAgain, AlarmRaised, make_bus
+from safedesk.button_events import ButtonPress, DeviceKind
+from safedesk.clock import SystemClock
+from safedesk.config import AlarmConfig
+from safedesk.db import Database
+from safedesk.db.migrate import upgrade
+from safedesk.models import Office, PanicDevice, Room, RoomKind
+from safedesk.services.alarms import AlarmService
+
+PG_ADMIN_URL = os.environ.get(
+    "SAFEDESK_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+ALERT_WINDOW = Path(__file__).resolve().parent.parent / "desktop" / "alert_window.py"
+
+Key = tuple[str, str]  # (device id, press time ISO): one press
+
+
+# --- setup ---------------------------------------------------------------------------------------
+
+
+def seed(db: Database, buttons: int) -> list[str]:
+    now = datetime.now(UTC)
+    devices = [f"bench-{i:04d}" for i in range(buttons)]
+    with db.session() as s:
+        office = Office(
+            name="Bench Office", address="1 Bench Road, Derby", time_zone="Europe/London"
+        )
+        s.add(office)
+        s.flush()
+        for i, device_id in enumerate(devices):
+            room = Room(office_id=office.id, name=f"Room {i:04d}", kind=RoomKind.INTERVIEW_ROOM)
+            s.add(room)
+            s.flush()
+            s.add(
+                PanicDevice(
+                    device_id=device_id,
+                    kind=DeviceKind.SERIAL,
+                    room_id=room.id,
+                    registered_at=now,
+                    last_seen_at=now,
+                )
+            )
+    return devices
+
+
+def create_pg_database() -> tuple[str, str]:
+    import psycopg
+
+    name = f"sd_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name, name
+
+
+def drop_pg_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- processes -----------------------------------------------------------------------------------
+
+
+def _key_of(event: Any) -> Key | None:
+    """The press an event announces; warm-up presses are not part of the measurement."""
+    if isinstance(event, AlarmRaised | AlarmPressedAgain) and event.device_id.startswith("bench-"):
+        return (event.device_id, event.pressed_at.isoformat())
+    return None
+
+
+def screen_process(
+    url: str, screens: int, expected: int, ready: Any, results: Any, timeout_s: float
+) -> None:
+    """One PC with ``screens`` windows: one bus, one subscription and reader thread per window."""
+    db = Database(url, pool_size=1, max_overflow=0)
+    bus = make_bus(db, SystemClock())
+    subs = [bus.subscribe() for _ in range(screens)]
+    received: list[list[tuple[Key, float]]] = [[] for _ in range(screens)]
+
+    def read(index: int) -> None:
+        sub = subs[index]
+        got = received[index]
+        deadline = time.monotonic() + timeout_s
+        while len(got) < expected and time.monotonic() < deadline:
+            batch = sub.get(timeout=0.5)
+            arrived = time.time()
+            for message in batch:
+                key = _key_of(message.event)
+                if key is not None:
+                    got.append((key, arrived))
+        # Linger briefly: a duplicate arriving late must still be counted.
+        for message in sub.get(timeout=0.3):
+            key = _key_of(message.event)
+            if key is not None:
+                got.append((key, time.time()))
+
+    threads = [threading.Thread(target=read, args=(i,)) for i in range(screens)]
+    for t in threads:
+        t.start()
+    ready.release()
+    for t in threads:
+        t.join()
+    results.put(received)
+    bus.close()
+    db.dispose()
+
+
+def button_process(
+    url: str,
+    plan: list[tuple[str, int, float]],
+    warm_devices: list[str],
+    warmed: Any,
+    go: Any,
+    start_at: Any,
+    results: Any,
+    pool: int,
+) -> None:
+    """Buttons in one process: each press at its planned offset, each through AlarmService.
+
+    First a warm-up press per pooled connection, so the figures are for a running driver, not
+    for a process opening its connections and compiling its queries.
+    """
+    db = Database(url, pool_size=pool, max_overflow=0)
+    clock = SystemClock()
+    bus = make_bus(db, clock)
+    service = AlarmService(db, bus, clock, AlarmConfig(escalate_after_s=3600), "BENCH-BUTTONS")
+    warmers = [
+        threading.Thread(
+            target=service.press,
+            args=(ButtonPress(d, 1, datetime.now(UTC), DeviceKind.SERIAL, boot_id=1),),
+        )
+        for d in warm_devices
+    ]
+    for t in warmers:
+        t.start()
+    for t in warmers:
+        t.join()
+    warmed.release()
+    go.wait()
+    start = start_at.value
+    done: list[Key] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    by_device: dict[str, list[tuple[int, float]]] = {}
+    for device_id, seq, offset in plan:
+        by_device.setdefault(device_id, []).append((seq, offset))
+
+    def button(device_id: str, presses: list[tuple[int, float]]) -> None:
+        for seq, offset in sorted(presses, key=lambda p: p[1]):
+            delay = start + offset - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            pressed_at = datetime.now(UTC)
+            try:
+                service.press(ButtonPress(device_id, seq, pressed_at, DeviceKind.SERIAL, boot_id=1))
+            except Exception as exc:  # noqa: BLE001 - counted and reported as lost presses
+                with lock:
+                    errors.append(f"{device_id}/{seq}: {exc!r}")
+                continue
+            with lock:
+                done.append((device_id, pressed_at.isoformat()))
+
+    threads = [threading.Thread(target=button, args=item) for item in by_device.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    results.put((done, errors))
+    bus.close()
+    db.dispose()
+
+
+class _NoActions:
+    def respond(self, alarm_id: int) -> None:
+        del alarm_id
+
+    def resolve(self, alarm_id: int, outcome: Any, notes: str) -> None:
+        del alarm_id, outcome, notes
+
+    def silence(self, alarm_id: int) -> None:
+        del alarm_id
+
+
+def paint_process(url: str, devices: list[str], ready: Any, results: Any, timeout_s: float) -> None:
+    """A responder PC: each new alarm from ``devices`` opens a real AlertWindow offscreen.
+
+    Measured from the press time to the end of the window's first paint pass.
+    """
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QPaintEvent
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.alert_window import AlertWindow
+
+    app = QApplication.instance() or QApplication([])
+    db = Database(url, pool_size=1, max_overflow=0)
+    clock = SystemClock()
+    bus = make_bus(db, clock)
+    service = AlarmService(db, bus, clock, AlarmConfig(escalate_after_s=3600), "BENCH-PAINT")
+    sub = bus.subscribe()
+    latencies: list[float] = []
+    windows: list[Any] = []
+    wanted = set(devices)
+    deadline = time.monotonic() + timeout_s
+
+    class TimedAlertWindow(AlertWindow):
+        pressed = 0.0
+        painted = False
+
+        def paintEvent(self, event: QPaintEvent) -> None:
+            super().paintEvent(event)
+            if not self.painted:
+                self.painted = True
+                # After this paint pass (the window and its children) has been flushed.
+                QTimer.singleShot(0, self.mark)
+
+        def mark(self) -> None:
+            latencies.append((time.time() - self.pressed) * 1000)
+
+    def poll() -> None:
+        for message in sub.get(timeout=0.0):
+            event = message.event
+            if isinstance(event, AlarmRaised) and event.device_id in wanted:
+                window = TimedAlertWindow(service.alert(event.alarm_id), _NoActions(), clock)
+                window.pressed = event.pressed_at.timestamp()
+                windows.append(window)
+                window.showFullScreen()
+        if len(latencies) >= len(wanted) or time.monotonic() > deadline:
+            app.exit(0)  # quit() would ask the alert windows to close, and they refuse
+
+    ticker = QTimer()
+    ticker.setInterval(1)
+    ticker.timeout.connect(poll)
+    ticker.start()
+    ready.release()
+    app.exec()
+    ticker.stop()
+    results.put(latencies)
+    results.close()
+    results.join_thread()
+    sub.close()
+    bus.close()
+    db.dispose()
+    # Skip Qt's teardown of many top-level windows at exit: the figures are already sent.
+    os._exit(0)
+
+
+# --- one run -------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
+    tmp: tempfile.TemporaryDirectory[str] | None = None
+    pg_name = None
+    if backend == "sqlite":
+        tmp = tempfile.TemporaryDirectory(prefix="safedesk-bench-")
+        url = f"sqlite:///{(Path(tmp.name) / 'bench.sqlite3').as_posix()}"
+    else:
+        url, pg_name = create_pg_database()
+    try:
+        db = Database(url)
+        upgrade(db.engine)
+        warm_count = args.button_processes * args.pool_per_button_process
+        all_devices = seed(db, args.buttons + args.paint_presses + warm_count)
+        devices = all_devices[: args.buttons]
+        paint_devices = all_devices[args.buttons : args.buttons + args.paint_presses]
+        warm_devices = ["warm-" + d for d in all_devices[args.buttons + args.paint_presses :]]
+        with db.session() as s:
+            for device in s.scalars(
+                select(PanicDevice).where(
+                    PanicDevice.device_id.in_(all_devices[args.buttons + args.paint_presses :])
+                )
+            ):
+                device.device_id = "warm-" + device.device_id
+        db.dispose()
+
+        rng = random.Random(args.seed)
+        plan: list[tuple[str, int, float]] = []
+        for i in range(args.presses):
+            device = devices[i % len(devices)]
+            plan.append((device, i // len(devices) + 1, rng.uniform(0, args.spread)))
+        expected = len(plan)
+
+        screen_procs = math.ceil(args.screens / args.screens_per_process)
+        paint = args.paint and ALERT_WINDOW.exists()
+        ready = ctx.Semaphore(0)
+        screen_results = ctx.Queue()
+        timeout_s = args.spread + 60
+        procs = []
+        remaining = args.screens
+        for _ in range(screen_procs):
+            n = min(args.screens_per_process, remaining)
+            remaining -= n
+            p = ctx.Process(
+                target=screen_process, args=(url, n, expected, ready, screen_results, timeout_s)
+            )
+            p.start()
+            procs.append(p)
+        paint_results = ctx.Queue()
+        paint_proc = None
+        if paint:
+            paint_proc = ctx.Process(
+                target=paint_process, args=(url, paint_devices, ready, paint_results, timeout_s)
+            )
+            paint_proc.start()
+        for _ in range(screen_procs + (1 if paint else 0)):
+            if not ready.acquire(timeout=120):
+                raise RuntimeError("screens did not start within 120 s")
+        time.sleep(0.5)  # let every reader reach its first wait
+
+        button_results = ctx.Queue()
+        warmed = ctx.Semaphore(0)
+        go = ctx.Event()
+        start_at = ctx.Value("d", 0.0)
+        # Split by device so one device's presses stay in order in one process.
+        by_proc: list[list[tuple[str, int, float]]] = [[] for _ in range(args.button_processes)]
+        index = {d: i for i, d in enumerate(devices)}
+        for item in plan:
+            by_proc[index[item[0]] % args.button_processes].append(item)
+        buttons = []
+        for n, items in enumerate(by_proc):
+            if not items:
+                continue
+            warm = warm_devices[
+                n * args.pool_per_button_process : (n + 1) * args.pool_per_button_process
+            ]
+            p = ctx.Process(
+                target=button_process,
+                args=(
+                    url,
+                    items,
+                    warm,
+                    warmed,
+                    go,
+                    start_at,
+                    button_results,
+                    args.pool_per_button_process,
+                ),
+            )
+            p.start()
+            buttons.append(p)
+        for _ in buttons:
+            if not warmed.acquire(timeout=120):
+                raise RuntimeError("button processes did not warm up within 120 s")
+        time.sleep(1.0)  # screens settle after the warm-up alarms
+        start_at.value = time.time() + 0.2
+        go.set()
+        pressed: list[Key] = []
+        errors: list[str] = []
+        for _ in buttons:
+            done, errs = button_results.get(timeout=timeout_s + 60)
+            pressed += done
+            errors += errs
+        press_time = {key: datetime.fromisoformat(key[1]).timestamp() for key in pressed}
+
+        latencies: list[float] = []
+        lost = duplicates = 0
+        for _ in procs:
+            for screen in screen_results.get(timeout=timeout_s + 60):
+                seen: set[Key] = set()
+                for key, arrived in screen:
+                    if key in seen:
+                        duplicates += 1
+                        continue
+                    seen.add(key)
+                    if key in press_time:
+                        latencies.append((arrived - press_time[key]) * 1000)
+                lost += len(set(press_time) - seen)
+        for p in [*procs, *buttons]:
+            p.join(timeout=30)
+
+        # The paint phase runs after the burst: one press per room, spaced like real life.
+        painted: list[float] = []
+        if paint_proc is not None:
+            db = Database(url)
+            clock = SystemClock()
+            bus = make_bus(db, clock)
+            service = AlarmService(db, bus, clock, AlarmConfig(), "BENCH-PAINT-BUTTON")
+            for i, device_id in enumerate(paint_devices):
+                service.press(
+                    ButtonPress(device_id, i + 1, datetime.now(UTC), DeviceKind.SERIAL, boot_id=1)
+                )
+                time.sleep(0.3)
+            painted = paint_results.get(timeout=120)
+            paint_proc.join(timeout=30)
+            bus.close()
+            db.dispose()
+
+        result: dict[str, Any] = {
+            "backend": backend,
+            "buttons": args.buttons,
+            "screens": args.screens,
+            "presses": expected,
+            "p50_ms": round(percentile(latencies, 50), 1),
+            "p99_ms": round(percentile(latencies, 99), 1),
+            "max_ms": round(max(latencies), 1) if latencies else float("nan"),
+            "lost": lost + len(errors) * args.screens,
+            "duplicates": duplicates,
+        }
+        if errors:
+            result["press_errors"] = errors[:5]
+        if paint:
+            result["painted_presses"] = len(painted)
+            result["painted_p50_ms"] = round(percentile(painted, 50), 1)
+            result["painted_max_ms"] = round(max(painted), 1) if painted else float("nan")
+        else:
+            result["painted"] = f"missing: {ALERT_WINDOW} not found" if args.paint else "skipped"
+        return result
+    finally:
+        if pg_name is not None:
+            drop_pg_database(pg_name)
+        if tmp is not None:
+            tmp.cleanup()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--buttons", type=int, default=200)
+    parser.add_argument("--screens", type=int, default=100)
+    parser.add_argument("--presses", type=int, default=None, help="default: one per button")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--spread", type=float, default=2.0, help="seconds the presses spread over")
+    parser.add_argument("--screens-per-process", type=int, default=10)
+    parser.add_argument("--button-processes", type=int, default=4)
+    parser.add_argument("--pool-per-button-process", type=int, default=5)
+    parser.add_argument("--paint", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--paint-presses", type=int, default=20, help="alarms shown in the window")
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument(
+        "--json", action="store_true", help="print a JSON array, one object per database"
+    )
+    args = parser.parse_args(argv)
+    if args.presses is None:
+        args.presses = args.buttons
+    if min(args.buttons, args.screens, args.presses, args.screens_per_process) < 1:
+        parser.error("--buttons, --screens, --presses and --screens-per-process must be at least 1")
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    results = [run(b, args) for b in backends]
+    if args.json:
+        print(json.dumps(results))
+    else:
+        for r in results:
+            print(
+                f"{r['backend']:>10}: {r['buttons']} buttons x {r['screens']} screens, "
+                f"{r['presses']} presses: p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
+                f"max {r['max_ms']} ms, lost {r['lost']}, duplicates {r['duplicates']}"
+            )
+            if "painted_p50_ms" in r:
+                print(
+                    f"{'':>10}  press-to-painted alert window ({r['painted_presses']} presses): "
+                    f"p50 {r['painted_p50_ms']} ms, max {r['painted_max_ms']} ms"
+                )
+            elif "painted" in r:
+                print(f"{'':>10}  press-to-painted: {r['painted']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
