@@ -3,8 +3,6 @@ customer handling arrangements): the form comes pre-filled with the person and t
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from sqlalchemy.orm import Session
 
 from safedesk.models import AlarmEvent, MarkerCategory, Room, Staff, Visit
@@ -51,7 +49,7 @@ def assessment_from_alarm(
     visit = session.get(Visit, alarm.visit_id) if alarm.visit_id else None
     person_id = visit.person_id if visit else None
     evidence = EvidenceInput(
-        occurred_on=alarm.raised_at.astimezone(ZoneInfo("Europe/London")).date(),
+        occurred_on=alarm.raised_at.astimezone(UK).date(),
         what_happened=incident_summary(session, alarm),
         source=f"Incident record: alarm #{alarm.id}",
         alarm_id=alarm.id,
