@@ -312,12 +312,12 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         paint_devices = all_devices[args.buttons : args.buttons + args.paint_presses]
         warm_devices = ["warm-" + d for d in all_devices[args.buttons + args.paint_presses :]]
         with db.session() as s:
-            for device in s.scalars(
+            for warm in s.scalars(
                 select(PanicDevice).where(
                     PanicDevice.device_id.in_(all_devices[args.buttons + args.paint_presses :])
                 )
             ):
-                device.device_id = "warm-" + device.device_id
+                warm.device_id = "warm-" + warm.device_id
         db.dispose()
 
         rng = random.Random(args.seed)
@@ -367,7 +367,7 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         for n, items in enumerate(by_proc):
             if not items:
                 continue
-            warm = warm_devices[
+            warm_ids = warm_devices[
                 n * args.pool_per_button_process : (n + 1) * args.pool_per_button_process
             ]
             p = ctx.Process(
@@ -375,7 +375,7 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                 args=(
                     url,
                     items,
-                    warm,
+                    warm_ids,
                     warmed,
                     go,
                     start_at,
