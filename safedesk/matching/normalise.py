@@ -114,5 +114,5 @@ def canonical_reference(text: str | None) -> str | None:
     """Tenancy references compare upper-case without spaces: 't000 0001' -> 'T0000001'."""
     if not text:
         return None
-    compact = re.sub(r"\s+", "", text).upper()
+    compact = "".join(text.split()).upper()
     return compact or None

@@ -175,6 +175,7 @@ class PersonIndex:
         self._alias_sets: InternTable[tuple[str, ...]] = InternTable(())
         self._alias_variants: list[tuple[_Variant, ...]] = [()]
         self._postcodes: InternTable[str] = InternTable()
+        self._postcode_cache: dict[str, tuple[int, tuple[array[int], ...]]] = {}
         # Blocking indexes.
         self._by_dob: dict[int, array[int]] = {}
         self._by_postcode: dict[str, array[int]] = {}
@@ -265,27 +266,34 @@ class PersonIndex:
             self._forename_texts, self._forename_words, record.forenames, join=False
         )
         surname = self._text_id(self._surname_texts, self._surname_words, record.surname, join=True)
-        word_ids = set(self._forename_words[forenames]) | set(self._surname_words[surname])
-        aliases, new = self._alias_sets.intern(record.aliases)
-        if new:
-            self._alias_variants.append(
-                tuple(self._alias_variant(alias, record.surname) for alias in record.aliases)
-            )
-        for fore_ids, sur_ids in self._alias_variants[aliases]:
-            word_ids.update(fore_ids)
-            word_ids.update(sur_ids)
-        vocab.post(word_ids, row)
+        word_ids: Iterable[int] = self._forename_words[forenames] + self._surname_words[surname]
+        aliases = 0
+        if record.aliases:
+            aliases, new = self._alias_sets.intern(record.aliases)
+            if new:
+                self._alias_variants.append(
+                    tuple(self._alias_variant(alias, record.surname) for alias in record.aliases)
+                )
+            every = set(word_ids)
+            for fore_ids, sur_ids in self._alias_variants[aliases]:
+                every.update(fore_ids)
+                every.update(sur_ids)
+            word_ids = every
+        postings = vocab.postings
+        for wid in word_ids:
+            postings[wid].append(row)
 
         dob = record.date_of_birth.toordinal() if record.date_of_birth else _NO_DOB
         if dob:
-            self._by_dob.setdefault(dob, array("I")).append(row)
-        postcode = canonical_postcode(record.postcode) if record.postcode else None
+            by_dob = self._by_dob.get(dob)
+            if by_dob is None:
+                by_dob = self._by_dob[dob] = array("I")
+            by_dob.append(row)
         postcode_id = 0
-        if postcode is not None:
-            postcode_id = self._postcodes.intern(postcode)[0]
-            self._by_postcode.setdefault(postcode, array("I")).append(row)
-            self._by_sector.setdefault(postcode_sector(postcode), array("I")).append(row)
-            self._by_district.setdefault(postcode_district(postcode), array("I")).append(row)
+        if record.postcode:
+            postcode_id, blocks = self._postcode_blocks(record.postcode)
+            for block in blocks:
+                block.append(row)
         ref = canonical_reference(record.tenancy_ref)
         if ref is not None and ref == record.tenancy_ref:
             ref = record.tenancy_ref  # one string object for both the row and the sorted refs
@@ -305,6 +313,24 @@ class PersonIndex:
             self._flagged_rows.add(row)
         self._row_of.set(record.person_id, row)
         self._live += 1
+
+    def _postcode_blocks(self, raw: str) -> tuple[int, tuple[array[int], ...]]:
+        """The postcode's id and its postcode, sector and district postings (cached by text)."""
+        found = self._postcode_cache.get(raw)
+        if found is not None:
+            return found
+        postcode = canonical_postcode(raw)
+        if postcode is None:
+            found = (0, ())
+        else:
+            blocks = (
+                self._by_postcode.setdefault(postcode, array("I")),
+                self._by_sector.setdefault(postcode_sector(postcode), array("I")),
+                self._by_district.setdefault(postcode_district(postcode), array("I")),
+            )
+            found = (self._postcodes.intern(postcode)[0], blocks)
+        self._postcode_cache[raw] = found
+        return found
 
     def _text_id(
         self, table: InternTable[str], words: list[tuple[int, ...]], text: str, *, join: bool
