@@ -4,9 +4,10 @@ One PC holds the whole population in memory (a million people is a few hundred M
 few tens of seconds to load) because as-you-type search must answer in tens of
 milliseconds. The index is loaded once by streaming rows, then caught up by a cheap delta:
 
-- people added or changed: rows with ``updated_at`` within an overlap window of the last
-  change seen, or an id above the highest seen. The overlap covers transactions that commit
-  out of order and modest clock skew between PCs; re-reading an unchanged row costs nothing.
+- people added or changed: rows with an id above the highest seen, or an ``updated_at`` no
+  older than OVERLAP before both the newest change seen and the last look. The overlap covers
+  transactions that commit out of order and clock skew between PCs up to OVERLAP; rows
+  re-read in the window are compared by (id, updated_at) first, so they cost one narrow read.
   Whoever changes a person (or their aliases) must bump ``people.updated_at``.
 - people removed (rare: a purge): noticed when the row count differs, then found by id.
 - markers placed or removed: the set of flagged people (a few per cent of records) is
@@ -26,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from safedesk.clock import Clock
@@ -45,6 +46,8 @@ from safedesk.services.marker_warnings import (
 log = logging.getLogger(__name__)
 
 STREAM_BATCH = 20_000
+BULK_STAMP = 1000
+"""More rows than this with one updated_at are a bulk write; they are remembered by timestamp."""
 OVERLAP = timedelta(minutes=2)
 """Changes up to this long before the newest one seen are read again on every refresh."""
 
@@ -89,8 +92,8 @@ class ShortlistEntry:
     def instructions(self) -> tuple[str, ...]:
         seen: dict[str, None] = {}
         for warning in self.warnings:
-            for text in warning.instructions:
-                seen.setdefault(text, None)
+            for line in warning.instructions:
+                seen.setdefault(line, None)
         return tuple(seen)
 
 
@@ -129,22 +132,19 @@ def _records(
             forenames=str(forenames or ""),
             surname=str(surname or ""),
             aliases=tuple(aliases.get(person_id, ())),
-            date_of_birth=dob if isinstance(dob, date) else None,
+            date_of_birth=_as_date(dob),
             postcode=str(postcode) if postcode else None,
             tenancy_ref=str(ref) if ref else None,
             flagged=person_id in flagged,
         )
 
 
-def _remember_recent(
-    rows: Iterable[Sequence[object]], since: datetime | None, seen: dict[int, datetime]
-) -> Iterator[Sequence[object]]:
-    """Pass rows through, noting those changed within the overlap window (id -> updated_at)."""
-    for row in rows:
-        changed = row[6]
-        if since is not None and isinstance(changed, datetime) and changed >= since:
-            seen[int(row[0])] = changed  # type: ignore[call-overload]
-        yield row
+def _as_date(value: object) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        return date.fromisoformat(value[:10])
+    return None
 
 
 _PERSON_COLUMNS = (
@@ -173,6 +173,9 @@ class PersonSearch:
         self._newest_change: datetime | None = None
         # Rows already applied that the overlap window would read again: id -> updated_at.
         self._recent: dict[int, datetime] = {}
+        self._last_look = clock.now()  # when the database was last read (load or refresh)
+        # Timestamps of bulk writes already loaded (rows up to _max_id with them are known).
+        self._bulk_stamps: set[datetime] = set()
         self._flagged: set[int] = set()
         self.load_report: LoadReport | None = None
 
@@ -188,6 +191,7 @@ class PersonSearch:
     ) -> PersonSearch:
         """Build the index from every person, streaming rows (a million fit; a list would not)."""
         started = time.perf_counter()
+        looked = clock.now()
         with db.session() as session:
             flagged = flagged_person_ids(session)
             aliases: dict[int, list[str]] = {}
@@ -202,19 +206,36 @@ class PersonSearch:
             progress(f"{alias_count:,} aliases read")
             newest: datetime | None = session.scalar(select(func.max(Person.updated_at)))
             max_id = session.scalar(select(func.max(Person.id))) or 0
-            rows = session.execute(
-                select(*_PERSON_COLUMNS)
-                .where(Person.id <= max_id)
-                .order_by(Person.id)
-                .execution_options(yield_per=STREAM_BATCH)
-            )
             recent: dict[int, datetime] = {}
-            since = newest - OVERLAP if newest is not None else None
-            index = PersonIndex(
-                _records(_remember_recent(rows, since, recent), aliases, flagged), clock=clock
+            bulk: set[datetime] = set()
+            if newest is not None:
+                window = (Person.updated_at >= newest - OVERLAP, Person.id <= max_id)
+                for changed, count in session.execute(
+                    select(Person.updated_at, func.count())
+                    .where(*window)
+                    .group_by(Person.updated_at)
+                ):
+                    if count > BULK_STAMP:
+                        bulk.add(changed)  # one import or seed: remembered by its timestamp
+                for pid, changed in session.execute(
+                    select(Person.id, Person.updated_at).where(*window)
+                ):
+                    if changed not in bulk:
+                        recent[int(pid)] = changed
+            # Plain SQL with no type processing: streaming a million rows through the ORM's
+            # column types takes four times longer. Only the date needs converting (SQLite).
+            rows = session.execute(
+                text(
+                    "SELECT id, forenames, surname, date_of_birth, postcode, tenancy_ref "
+                    "FROM people WHERE id <= :max_id ORDER BY id"
+                ).bindparams(max_id=max_id),
+                execution_options={"yield_per": STREAM_BATCH},
             )
+            index = PersonIndex(_records(rows, aliases, flagged), clock=clock)
         search = cls(db, clock, index)
         search._recent = recent
+        search._bulk_stamps = bulk
+        search._last_look = looked
         search._max_id = int(max_id)
         search._newest_change = newest
         search._flagged = flagged
@@ -249,19 +270,30 @@ class PersonSearch:
         condition = Person.id > self._max_id
         since = self._newest_change - OVERLAP if self._newest_change is not None else None
         if since is not None:
+            # Only what changed since just before the last look can still be arriving late; the
+            # bound keeps a bulk import (a million rows with one timestamp) from being re-read
+            # on every refresh once it is older than the overlap.
+            since = max(since, self._last_look - OVERLAP)
             condition = or_(condition, Person.updated_at >= since)
+        self._last_look = self.clock.now()
         # Narrow first: (id, updated_at) only, so re-reading the overlap window stays cheap.
         stamps = session.execute(select(Person.id, Person.updated_at).where(condition)).all()
-        fresh = [int(pid) for pid, changed in stamps if self._recent.get(pid) != changed]
+        known_up_to = self._max_id
+        fresh = [
+            int(pid)
+            for pid, changed in stamps
+            if self._recent.get(pid) != changed
+            and not (changed in self._bulk_stamps and pid <= known_up_to)
+        ]
         if stamps:
             newest = max(changed for _, changed in stamps)
             if self._newest_change is None or newest > self._newest_change:
                 self._newest_change = newest
             self._max_id = max(self._max_id, *(int(pid) for pid, _ in stamps))
-        assert self._newest_change is not None or not stamps
-        window = self._newest_change - OVERLAP if self._newest_change is not None else None
         self._recent = {
-            int(pid): changed for pid, changed in stamps if window is not None and changed >= window
+            int(pid): changed
+            for pid, changed in stamps
+            if (since is None or changed >= since) and changed not in self._bulk_stamps
         }
         changed_count = 0
         for start in range(0, len(fresh), 500):
