@@ -162,6 +162,15 @@ class ChecklistPanel(QWidget):
         self._render(checklist)
         self.changed.emit(checklist)
 
+    def on_test_press(self, room_name: str, latency_ms: float) -> None:
+        """A test press reached the system (bus ``TestPressReceived``): show it at once."""
+        self._say(
+            f"Press received from {room_name}: {latency_ms:.0f} ms from button to screen. "
+            "Check it sounded on a responder screen, then record the result."
+        )
+        self.refresh()
+        self.select_room(room_name)
+
     def _local(self, when: datetime, fmt: str = "%H:%M:%S") -> str:
         return when.astimezone(self.zone).strftime(fmt)
 

@@ -13,6 +13,7 @@ from desktop.weekly_test.checklist_window import ChecklistPanel
 from desktop.weekly_test.flag_list import ButtonFlagList
 from desktop.weekly_test.header_status import WeeklyTestChip, WeeklyTestStatus
 from desktop.weekly_test.year_view import YearViewPanel
+from safedesk.alarm_bus import TestPressReceived
 from safedesk.clock import Clock
 from safedesk.services.actor import Actor
 from safedesk.services.weekly_tests import WeeklyTestDesk
@@ -64,6 +65,13 @@ def add_weekly_test_panel(window: MainWindow) -> None:
         window.header,
     )
     window.add_panel(page, "Weekly alarm test")
+
+    def on_test_press(event: TestPressReceived) -> None:
+        if event.office_id in (None, window.office_id):
+            page.checklist.on_test_press(event.room_name, event.latency_ms)
+            page.status.refresh()
+
+    window.bus.test_press.connect(on_test_press)
     flags = ButtonFlagList()
     page.status.flags_changed.connect(flags.set_flags)
     flags.set_flags(page.status.flags)

@@ -207,3 +207,18 @@ def test_flag_list_replaces_its_lines_on_every_update(
     flags_widget.set_flags(flags)
     assert len(flags_widget.lines) == 1  # one problem kind, one line, however often refreshed
     assert flags_widget.rows.count() == 2  # the title and that line, nothing left over
+
+
+def test_a_test_press_on_the_bus_shows_at_once_on_the_checklist(
+    qtbot: QtBot, desk: WeeklyTestDesk, db: Database, clock: FakeClock, office: TestOffice
+) -> None:
+    started = desk.start(office.devices["Interview Room 3"], office.actor("asha"))
+    panel = ChecklistPanel(desk, office.office_id, lambda: office.actor("asha"), clock)
+    qtbot.addWidget(panel)
+    record_press(db, started.test_id, clock.now(), clock.now() + timedelta(milliseconds=260))
+    panel.on_test_press("Interview Room 3", 260.0)
+    assert "Press received from Interview Room 3: 260 ms" in panel.message.text()
+    item = panel._selected_item()
+    assert item is not None and item.room_name == "Interview Room 3"
+    assert item.state is ItemState.AWAITING_RESULT
+    assert panel.result_button.isEnabled()
