@@ -82,6 +82,9 @@ class WeeklyTestConfig:
 @dataclass(frozen=True)
 class MarkersConfig:
     review_months: int = 6
+    # Folder of the office's own letter templates (copies of resources/templates/*.md, edited);
+    # empty: the templates shipped with SafeDesk.
+    letter_templates_dir: str = ""
     # Seed 002 5.1: the restricted register is viewable only by these roles.
     restricted_roles: list[str] = field(
         default_factory=lambda: [
@@ -245,6 +248,8 @@ def _validate_markers(markers: MarkersConfig, src: str) -> None:
                 f"markers.restricted_roles[{i}]",
                 f"unknown role {name!r} (known: {', '.join(sorted(roles))})",
             )
+    if markers.letter_templates_dir and not Path(markers.letter_templates_dir).is_dir():
+        raise ConfigError(src, "markers.letter_templates_dir", "not a folder")
     categories = {c.value for c in MarkerCategory}
     for name, days in markers.retention_days.items():
         if name not in categories:

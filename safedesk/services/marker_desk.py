@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import func, or_, select
 
@@ -87,6 +88,9 @@ class MarkerDesk:
         self.db = db
         self.clock = clock
         self.config = config
+
+    def _templates(self) -> Path | None:
+        return Path(self.config.letter_templates_dir) if self.config.letter_templates_dir else None
 
     def today(self) -> date:
         return uk_date(self.clock.now())
@@ -225,13 +229,20 @@ class MarkerDesk:
     def notification_pdf(self, actor: Actor, marker_id: int, explanation: str) -> bytes:
         with self.db.session() as s:
             letter = notification_letter(
-                s, actor, marker_id, explanation=explanation, now=self.clock.now()
+                s,
+                actor,
+                marker_id,
+                explanation=explanation,
+                now=self.clock.now(),
+                template_dir=self._templates(),
             )
         return render_pdf(letter)
 
     def follow_up_pdf(self, actor: Actor, alarm_id: int, details: FollowUpDetails) -> bytes:
         with self.db.session() as s:
-            letter = follow_up_letter(s, actor, alarm_id, details, now=self.clock.now())
+            letter = follow_up_letter(
+                s, actor, alarm_id, details, now=self.clock.now(), template_dir=self._templates()
+            )
         return render_pdf(letter)
 
     def views(self, actor: Actor, since: datetime | None = None) -> list[ViewRecord]:

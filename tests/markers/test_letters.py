@@ -165,3 +165,29 @@ def test_templates_are_editable_and_a_missing_value_is_named(tmp_path: Path) -> 
     for name in ("marker_notification.md", "incident_follow_up.md"):
         with pytest.raises(InvalidInput):  # values missing, but no TemplateError
             fill(load_template(name), {})
+
+
+def test_an_office_can_use_its_own_edited_templates(
+    world: World, clock: FakeClock, tmp_path: Path
+) -> None:
+    import dataclasses
+
+    from safedesk.services.letter_templates import templates_dir
+    from safedesk.services.marker_desk import MarkerDesk
+
+    own = tmp_path / "our_letters"
+    own.mkdir()
+    for name in ("marker_notification.md", "incident_follow_up.md"):
+        text = (templates_dir() / name).read_text(encoding="utf-8")
+        own.joinpath(name).write_text(
+            text.replace("Yours sincerely,", "With kind regards from the Derby Homes team,"),
+            encoding="utf-8",
+        )
+    config = dataclasses.replace(world.config, letter_templates_dir=str(own))
+    marker_id = _marker(world, clock)
+    pdf = MarkerDesk(world.db, clock, config).notification_pdf(
+        world.actor("asb"), marker_id, "A bottle was thrown at the counter."
+    )
+    _, text = _render(pdf, tmp_path, "own_template")
+    assert "With kind regards from the Derby Homes team," in text
+    assert "Yours sincerely" not in text
