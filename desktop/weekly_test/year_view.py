@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -29,6 +34,8 @@ from safedesk.services.weekly_test_export import YearRecord, write_csv
 from safedesk.services.weekly_test_history import CellState, YearView
 from safedesk.services.weekly_test_report import render_report
 from safedesk.services.weekly_tests import WeeklyTestDesk, WeeklyTestRefused
+
+DETAIL_COLUMNS = ("Started", "Tester", "Press to screen", "Heard", "Result", "Notes")
 
 CELL_COLOURS: dict[CellState, str] = {
     CellState.PASS: "#2ea043",
@@ -54,7 +61,13 @@ CELL_WORDS: dict[CellState, str] = {
 
 
 class YearGrid(QWidget):
-    """Paints a ``YearView``; hover a cell for the week, the button and what happened."""
+    """Paints a ``YearView``; hover a cell for the week, the button and what happened.
+
+    Signals:
+        cell_clicked(int, int): (row, week column) clicked; column -1 for the room name.
+    """
+
+    cell_clicked = Signal(int, int)
 
     LABEL_W = 170
     CELL = 17
@@ -88,6 +101,17 @@ class YearGrid(QWidget):
         if 0 <= row < len(self.view.rows) and 0 <= col < len(self.view.weeks):
             return row, col
         return None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        pos = event.position().toPoint()
+        hit = self.cell_at(pos)
+        if hit is not None:
+            self.cell_clicked.emit(*hit)
+        elif self.view is not None and pos.x() < self.LABEL_W and pos.y() >= self.HEADER_H:
+            row = (pos.y() - self.HEADER_H) // self.CELL
+            if 0 <= row < len(self.view.rows):
+                self.cell_clicked.emit(row, -1)
+        super().mousePressEvent(event)
 
     def cell_text(self, row: int, col: int) -> str:
         assert self.view is not None
@@ -187,6 +211,20 @@ class YearViewPanel(QWidget):
         scroll.setWidget(self.grid)
         scroll.setWidgetResizable(False)
         layout.addWidget(scroll, 1)
+        self.details_title = QLabel("Click a week to see its tests, or a room for its history.")
+        self.details_title.setStyleSheet("font-weight:bold;")
+        layout.addWidget(self.details_title)
+        self.details = QTableWidget(0, len(DETAIL_COLUMNS))
+        self.details.setHorizontalHeaderLabels(DETAIL_COLUMNS)
+        self.details.verticalHeader().setVisible(False)
+        self.details.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.details.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.details.horizontalHeader().setStretchLastSection(True)
+        self.details.setMaximumHeight(180)
+        layout.addWidget(self.details)
+        self.grid.cell_clicked.connect(self.show_details)
         legend = QHBoxLayout()
         for state in (
             CellState.PASS,
@@ -231,6 +269,45 @@ class YearViewPanel(QWidget):
         )
         self.grid.set_view(view)
         self.grid.resize(self.grid.sizeHint())
+
+    def show_details(self, row: int, col: int) -> None:
+        """A week's tests for one button (col >= 0), or that button's whole history (col -1)."""
+        if self.record is None:
+            return
+        year_row = self.record.view.rows[row]
+        try:
+            history = self.desk.device_history(year_row.device_pk)
+        except DatabaseUnavailable as exc:
+            self.message.setText(str(exc))
+            return
+        if col >= 0:
+            week = self.record.view.weeks[col]
+            history = [t for t in history if t.week_start == week.week_start]
+            self.details_title.setText(f"{year_row.room_name}, {week.label}")
+        else:
+            self.details_title.setText(f"{year_row.room_name}: every test, newest first")
+        zone = ZoneInfo(self.record.zone)
+        self.details.setRowCount(max(1, len(history)))
+        if not history:
+            self.details.setItem(0, 0, QTableWidgetItem("No test recorded"))
+            for c in range(1, len(DETAIL_COLUMNS)):
+                self.details.setItem(0, c, QTableWidgetItem(""))
+            return
+        for r, test in enumerate(history):
+            heard = {True: "yes", False: f"NO ({test.not_heard_screen or '?'})", None: ""}
+            values = (
+                test.started_at.astimezone(zone).strftime("%a %d %b %Y %H:%M"),
+                test.tester_name,
+                f"{test.latency_ms:.0f} ms" if test.latency_ms is not None else "",
+                heard[test.heard_on_responder],
+                test.result_text,
+                (test.notes or "").replace("\n", " "),
+            )
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if c == 4 and value.startswith("FAIL"):
+                    item.setForeground(QColor("#c00000"))
+                self.details.setItem(r, c, item)
 
     def export_csv(self, path: Path) -> None:
         assert self.record is not None

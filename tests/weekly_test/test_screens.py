@@ -6,7 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QTableWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.weekly_test.checklist_window import ChecklistPanel
@@ -222,3 +223,40 @@ def test_a_test_press_on_the_bus_shows_at_once_on_the_checklist(
     assert item is not None and item.room_name == "Interview Room 3"
     assert item.state is ItemState.AWAITING_RESULT
     assert panel.result_button.isEnabled()
+
+
+def test_clicking_the_year_grid_shows_that_weeks_tests_and_the_rooms_history(
+    qtbot: QtBot, desk: WeeklyTestDesk, db: Database, clock: FakeClock, office: TestOffice
+) -> None:
+    started = desk.start(office.devices["Interview Room 1"], office.actor("ben"))
+    record_press(db, started.test_id, clock.now(), clock.now() + timedelta(milliseconds=75))
+    desk.record(started.test_id, office.actor("ben"), heard_on_responder=True)
+    panel = YearViewPanel(desk, office.office_id, clock)
+    qtbot.addWidget(panel)
+    panel.show()
+    assert panel.record is not None
+    grid = panel.grid
+    col = next(
+        i for i, w in enumerate(panel.record.view.weeks) if w.week_start.isoformat() == "2026-11-23"
+    )
+    qtbot.mouseClick(
+        grid,
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(grid.LABEL_W + col * grid.CELL + 4, grid.HEADER_H + 4),
+    )
+    assert panel.details_title.text() == "Interview Room 1, Week of Mon 23 Nov 2026"
+    assert [cell_text(panel.details, 0, c) for c in (1, 2, 3, 4)] == [
+        "Ben Okafor",
+        "75 ms",
+        "yes",
+        "PASS",
+    ]
+    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=QPoint(20, grid.HEADER_H + grid.CELL + 4))
+    assert panel.details_title.text() == "Interview Room 2: every test, newest first"
+    assert cell_text(panel.details, 0, 0) == "No test recorded"
+
+
+def cell_text(table: QTableWidget, row: int, col: int) -> str:
+    item = table.item(row, col)
+    assert item is not None
+    return item.text()
