@@ -61,6 +61,14 @@ class ButtonSource(abc.ABC):
     def set_led(self, device_id: str, state: LedState) -> None:
         """Show ``state`` on the device's LED (and buzzer); remembered if it is offline now."""
 
+    def owns(self, device_id: str) -> bool:
+        """Whether ``set_led`` for this device means anything here (the LED relay asks first).
+
+        By default: a device this source can hear now. Sources that know their devices from
+        configuration (GPIO, simulated) or from the wire (serial) answer more widely.
+        """
+        return device_id in self.online_devices()
+
     def online_devices(self) -> frozenset[str]:
         """Device ids this source can hear right now."""
         with self._online_lock:

@@ -254,6 +254,9 @@ class GpioButtonSource(ButtonSource):
             room.told = LedState(state)
             room.show(room.told)
 
+    def owns(self, device_id: str) -> bool:
+        return any(c.device_id == device_id for c in self.configs)
+
     def led_state(self, device_id: str) -> LedState | None:
         room = self._rooms.get(device_id)
         return None if room is None else room.shown
@@ -314,7 +317,9 @@ class GpioButtonSource(ButtonSource):
         if room is None or still_waiting:
             return
         with self._lock:
-            if receipt.is_test:
+            if receipt.held:
+                room.told = LedState.NOT_DELIVERED  # kept in the bridge's outbox, not on screens
+            elif receipt.is_test:
                 room.told = LedState.TEST
             elif room.told != LedState.RESPONDING or receipt.created:
                 room.told = LedState.DELIVERED  # else pressed again: help is already coming

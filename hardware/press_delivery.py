@@ -125,12 +125,15 @@ class PressDelivery:
             return
         with self._lock:
             self._pending.remove(pending)
-        log.info(
-            "Panic press from %s committed as alarm %d (%s)",
-            press.device_id,
-            receipt.alarm_id,
-            "new" if receipt.created else "already open",
-        )
+        if receipt.held:
+            log.warning("Panic press from %s HELD in the local outbox", press.device_id)
+        else:
+            log.info(
+                "Panic press from %s committed as alarm %d (%s)",
+                press.device_id,
+                receipt.alarm_id,
+                "new" if receipt.created else "already open",
+            )
         self._call("on_delivered", lambda: self.on_delivered(press, receipt))
 
     def _call(self, what: str, action: Callable[[], None]) -> None:

@@ -199,6 +199,11 @@ class SerialButtonSource(ButtonSource):
 
     # ---- for the bridge, the admin screen and tests ------------------------------------------
 
+    def owns(self, device_id: str) -> bool:
+        """A device heard on any port since start (it may be unplugged now: its LED is kept)."""
+        with self._lock:
+            return device_id in self._boot
+
     def led_state(self, device_id: str) -> LedState:
         """What this source last told (or will tell) the device to show."""
         with self._lock:
@@ -434,7 +439,9 @@ class SerialButtonSource(ButtonSource):
             return
         with self._lock:
             current = self._desired.get(frame.device_id)
-            if receipt.is_test:
+            if receipt.held:
+                state = LedState.NOT_DELIVERED  # safe in the bridge's outbox, not on screens
+            elif receipt.is_test:
                 state = LedState.TEST
             elif current == LedState.RESPONDING and not receipt.created:
                 state = LedState.RESPONDING  # pressed again: help is already on its way
@@ -444,12 +451,19 @@ class SerialButtonSource(ButtonSource):
             self._committed[key] = state
             while len(self._committed) > self.config.remembered_presses:
                 self._committed.popitem(last=False)
-        log.info(
-            "Panic press from %s committed as alarm %d (%s)",
-            frame.device_id,
-            receipt.alarm_id,
-            "new" if receipt.created else "already open",
-        )
+        if receipt.held:
+            log.warning(
+                "Panic press from %s HELD in the local outbox (database unreachable): "
+                "acknowledged, LED shows not delivered",
+                frame.device_id,
+            )
+        else:
+            log.info(
+                "Panic press from %s committed as alarm %d (%s)",
+                frame.device_id,
+                receipt.alarm_id,
+                "new" if receipt.created else "already open",
+            )
         session.send(protocol.ack(frame))
         session.send(self._led_frame(frame.device_id, state))
 

@@ -101,7 +101,10 @@ class SimulatedButtonSource(ButtonSource):
             log.exception("Simulated press on %s was NOT delivered", device_id)
             self._show(device_id, LedState.NOT_DELIVERED)
             raise
-        self._show(device_id, LedState.TEST if receipt.is_test else LedState.DELIVERED)
+        if receipt.held:
+            self._show(device_id, LedState.NOT_DELIVERED)
+        else:
+            self._show(device_id, LedState.TEST if receipt.is_test else LedState.DELIVERED)
         return receipt
 
     def resend(self, device_or_room: str, age_s: float = 1.0) -> PressReceipt:
@@ -137,6 +140,9 @@ class SimulatedButtonSource(ButtonSource):
                 DeviceHeard(device_id, self.clock.now(), DeviceKind.SIMULATED, FIRMWARE_VERSION)
             )
             self._mark_online(device_id, "simulated")
+
+    def owns(self, device_id: str) -> bool:
+        return device_id in self.devices
 
     def set_led(self, device_id: str, state: LedState) -> None:
         self._show(self.resolve(device_id), LedState(state))

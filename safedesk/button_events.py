@@ -60,6 +60,9 @@ class PressReceipt:
     alarm_id: int
     created: bool  # False: a resend, or "pressed again" on an open alarm
     is_test: bool = False  # the press fell in the device's weekly test window
+    # Kept in the bridge's local outbox, not yet in the database (alarm_id is 0 then): the
+    # device is acknowledged (it may stop resending) but shows "not delivered".
+    held: bool = False
 
 
 class PressSink(Protocol):

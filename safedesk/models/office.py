@@ -59,6 +59,9 @@ class PanicDevice(Base):
     firmware_version: Mapped[str | None] = mapped_column(String(40))
     # Seconds without a heartbeat before the device is shown OFFLINE; None uses the config default.
     offline_after_s: Mapped[int | None]
+    # Supervision: when DeviceOffline was published for the current silence (None: online, or
+    # not yet announced). The compare-and-set on it makes one PC announce each change, once.
+    offline_reported_at: Mapped[datetime | None]
     enabled: Mapped[bool] = mapped_column(default=True)
     registered_at: Mapped[datetime]
 

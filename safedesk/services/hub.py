@@ -13,6 +13,7 @@ from safedesk.clock import Clock
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.services.alarms import AlarmService
+from safedesk.services.device_supervision import DeviceSupervision
 from safedesk.services.incidents import IncidentService
 from safedesk.services.rota import RotaService
 from safedesk.services.weekly_tests import WeeklyTestDesk
@@ -29,6 +30,7 @@ class Services:
     rota: RotaService
     incidents: IncidentService
     weekly_tests: WeeklyTestDesk
+    supervision: DeviceSupervision
 
     @classmethod
     def build(cls, config: Config, db: Database, clock: Clock, workstation: str) -> Services:
@@ -43,6 +45,7 @@ class Services:
             rota=RotaService(db, bus),
             incidents=IncidentService(db, clock),
             weekly_tests=WeeklyTestDesk(db, clock, config),
+            supervision=DeviceSupervision(db, bus, clock, config.devices, workstation),
         )
 
     def close(self) -> None:

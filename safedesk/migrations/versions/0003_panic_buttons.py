@@ -8,6 +8,9 @@ Revises: 0002
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -15,8 +18,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    # Supervision announces each device's offline/online change once, whichever PC sees it.
+    op.add_column(
+        "panic_devices", sa.Column("offline_reported_at", sa.DateTime(timezone=True), nullable=True)
+    )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("panic_devices") as batch:
+        batch.drop_column("offline_reported_at")
