@@ -86,6 +86,9 @@ class BookInDialog(QDialog):
     """
 
     booked = Signal(object)
+    TITLE = "Book in visitor"
+    BY_NAME = "Not on the list: book in by name (walk-in)"
+    CHOSEN = "Book in selected person"
 
     def __init__(
         self,
@@ -102,7 +105,7 @@ class BookInDialog(QDialog):
         self.actor = actor
         self.expected = expected
         self.shortlist: Shortlist | None = None
-        self.setWindowTitle("Book in visitor")
+        self.setWindowTitle(self.TITLE)
         self.resize(1180, 760)
         layout = QVBoxLayout(self)
 
@@ -137,7 +140,7 @@ class BookInDialog(QDialog):
         self.verdict.setStyleSheet("font-size:12pt")
         layout.addWidget(self.verdict)
 
-        form = QFormLayout()
+        form = self.form = QFormLayout()
         self.host = QComboBox()
         self.host.addItem("(no officer yet)", None)
         for staff_id, name in desk.host_officers(office_id):
@@ -151,8 +154,8 @@ class BookInDialog(QDialog):
         layout.addLayout(form)
 
         buttons = QHBoxLayout()
-        self.walk_in_button = QPushButton("Not on the list: book in by name (walk-in)")
-        self.book_button = QPushButton("Book in selected person")
+        self.walk_in_button = QPushButton(self.BY_NAME)
+        self.book_button = QPushButton(self.CHOSEN)
         self.book_button.setDefault(True)
         self.book_button.setStyleSheet("font-size:13pt; font-weight:bold; padding:6px 14px")
         cancel = QPushButton("Cancel")

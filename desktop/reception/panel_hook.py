@@ -12,13 +12,16 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.reception.host_notice import HostNoticeWatcher
 from desktop.reception.reception_window import ReceptionPanel
 from safedesk.db import DatabaseUnavailable
+from safedesk.demo.visits import seed_demo_visits
 from safedesk.services.person_search import PersonSearch
 from safedesk.services.reception_desk import HostNotices, ReceptionDesk
+from safedesk.services.room_choice import RoomNeedsOverride
+from safedesk.services.visits import VisitError
 
 if TYPE_CHECKING:
     from desktop.main_window import MainWindow
@@ -86,6 +89,11 @@ class ReceptionPage(QStackedWidget):
         assert isinstance(search, PersonSearch)
         window = self.window_
         desk = ReceptionDesk(window.db, window.clock, search, config=window.config)
+        if window.demo:
+            try:
+                seed_demo_visits(desk, window.office_id)
+            except (VisitError, RoomNeedsOverride) as exc:
+                log.warning("demo visits not added: %s", exc)
         self.panel = ReceptionPanel(desk, window.office_id, window.current_actor, self)
         self.addWidget(self.panel)
         self.setCurrentWidget(self.panel)
@@ -99,8 +107,34 @@ class ReceptionPage(QStackedWidget):
 def add_reception_panel(window: MainWindow) -> None:
     watcher = HostNoticeWatcher(HostNotices(window.db, window.clock), window.current_actor, window)
     watcher.start()
-    if window.place.mode != "reception":
+    if window.place.mode == "reception":
+        page = ReceptionPage(window)
+        index = window.add_panel(page, "Reception")
+        window.tabs.setCurrentIndex(index)  # the default screen on a reception PC
         return
-    page = ReceptionPage(window)
-    index = window.add_panel(page, "Reception")
-    window.tabs.setCurrentIndex(index)  # the default screen on a reception PC
+    # Officers and managers: today's visitors and registering meetings, loaded on first use.
+    window.add_panel(LazyVisitorsPage(window), "Visitors")
+
+
+class LazyVisitorsPage(QStackedWidget):
+    """Loads the people index only when an officer first opens the tab."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.window_ = window
+        self.page: ReceptionPage | None = None
+        button = QPushButton("Open today's visitors and register meetings")
+        button.setStyleSheet("font-size:13pt; padding:8px 16px")
+        button.clicked.connect(self._open)
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        layout.addStretch()
+        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch()
+        self.addWidget(holder)
+
+    def _open(self) -> None:
+        if self.page is None:
+            self.page = ReceptionPage(self.window_)
+            self.addWidget(self.page)
+        self.setCurrentWidget(self.page)

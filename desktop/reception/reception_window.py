@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop.reception.book_in_dialog import BookInDialog
 from desktop.reception.override_dialog import ManagerOverrideDialog
+from desktop.reception.register_meeting_dialog import RegisterMeetingDialog
 from desktop.reception.visit_warning_flow import warn_for_visit
 from desktop.reception.warning_dialog import FlaggedFileWarning
 from desktop.status_icons import StatusKind, status_icon
@@ -105,7 +106,13 @@ class ReceptionPanel(QWidget):
         top.addStretch()
         self.book_button = QPushButton("Book in visitor")
         self.book_button.setStyleSheet("font-size:15pt; font-weight:bold; padding:8px 20px")
-        self.book_button.clicked.connect(self.open_book_in)
+        self.book_button.clicked.connect(lambda: self.open_book_in())
+        self.register_button = QPushButton("Register a meeting…")
+        self.register_button.setToolTip(
+            "Book a visitor in advance; mark high-risk meetings so reception knows beforehand"
+        )
+        self.register_button.clicked.connect(self.open_register)
+        top.addWidget(self.register_button)
         top.addWidget(self.book_button)
         layout.addLayout(top)
 
@@ -128,6 +135,11 @@ class ReceptionPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
+        self.empty = QLabel(
+            "No visitors booked for today yet. Use <b>Book in visitor</b> when someone arrives."
+        )
+        self.empty.setStyleSheet("color:#555; font-size:12pt; padding:6px")
+        layout.addWidget(self.empty)
 
         actions = QHBoxLayout()
         self.arrived_button = QPushButton("Visitor has arrived")
@@ -158,6 +170,7 @@ class ReceptionPanel(QWidget):
         self._timer.timeout.connect(self._start_refresh)
         if auto_refresh:
             self._timer.start()
+        self._on_selection()
         self.refresh()
 
     # ------------------------------------------------------------------ showing
@@ -185,12 +198,11 @@ class ReceptionPanel(QWidget):
         for visit in self.visits:
             row = self.table.rowCount()
             self.table.insertRow(row)
-            if visit.pending_warnings:
-                flag = "⚠ WARNING NOT YET ACKNOWLEDGED"
-            elif visit.flagged:
+            flag = ""
+            if visit.flagged:
                 flag = "FLAGGED: " + "; ".join(visit.instructions[:2])
-            else:
-                flag = ""
+            if visit.pending_warnings and visit.arrived_at is not None:
+                flag = "NOT YET ACKNOWLEDGED — " + flag
             notes = []
             if visit.high_risk:
                 notes.append(f"HIGH-RISK MEETING: {visit.risk_notes or ''}")
@@ -226,6 +238,7 @@ class ReceptionPanel(QWidget):
                     item.setForeground(QBrush(QColor("#888888")))
                 self.table.setItem(row, col, item)
         self.table.resizeRowsToContents()
+        self.empty.setVisible(not self.visits)
         if selected is not None:
             self.select_visit(selected.id)
 
@@ -282,6 +295,7 @@ class ReceptionPanel(QWidget):
                     self,
                     f"A flagged record now matches {visit.visitor_name}, who is already on "
                     "today's list. Tell the officer now.",
+                    allow_stop=False,
                     opened=self.warning_shown.emit,
                 )
             finally:
@@ -297,6 +311,14 @@ class ReceptionPanel(QWidget):
         dialog.setModal(True)
         dialog.show()
         self.book_in_dialog = dialog
+        return dialog
+
+    def open_register(self) -> RegisterMeetingDialog:
+        dialog = RegisterMeetingDialog(self.desk, self.office_id, self.actor, self)
+        dialog.booked.connect(lambda _v: self.refresh())
+        dialog.setModal(True)
+        dialog.show()
+        self.register_dialog = dialog
         return dialog
 
     def _on_arrived(self) -> None:

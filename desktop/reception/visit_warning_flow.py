@@ -35,6 +35,7 @@ def warn_for_visit(
     parent: QWidget | None,
     context: str,
     *,
+    allow_stop: bool = True,
     opened: Callable[[FlaggedFileWarning], None] = lambda _d: None,
 ) -> bool:
     """Show the visit's pending warnings; record acknowledgements and dismissals. True if done."""
@@ -51,7 +52,11 @@ def warn_for_visit(
         if p
     )
     dialog = FlaggedFileWarning(
-        candidates_for(pending), visitor_said=said, context=context, parent=parent
+        candidates_for(pending),
+        visitor_said=said,
+        context=context,
+        allow_stop=allow_stop,
+        parent=parent,
     )
     opened(dialog)
     if dialog.exec() != QDialog.DialogCode.Accepted:

@@ -114,6 +114,7 @@ class FlaggedFileWarning(QDialog):
         *,
         visitor_said: str = "",
         context: str = "",
+        allow_stop: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -172,6 +173,8 @@ class FlaggedFileWarning(QDialog):
         buttons = QHBoxLayout()
         self.cancel = QPushButton("Stop booking in")
         self.cancel.clicked.connect(self.reject)
+        # A visitor already in the building: the warning can only be acknowledged.
+        self.cancel.setVisible(allow_stop)
         self.acknowledge = QPushButton("Acknowledge warning")
         self.acknowledge.setObjectName("acknowledge")
         self.acknowledge.clicked.connect(self._on_acknowledge)

@@ -8,6 +8,7 @@ procedure can be tested without a window.
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
 from safedesk.clock import Clock
 from safedesk.config import Config
@@ -24,7 +25,7 @@ from safedesk.services.room_choice import (
     readiness_from_buttons,
     room_options,
 )
-from safedesk.services.visits import BookingRequest, HostNotice, VisitView
+from safedesk.services.visits import BookingRequest, HostNotice, VisitView, WalkIn
 
 
 class HostNotices:
@@ -119,6 +120,42 @@ class ReceptionDesk(HostNotices):
             visits.assign_room(
                 s, actor, self.clock.now(), visit_id, room_id, self.readiness, override
             )
+
+    def register_meeting(
+        self,
+        actor: Actor,
+        *,
+        office_id: int,
+        host_officer_id: int,
+        expected_at: datetime,
+        person_id: int | None = None,
+        walk_in: WalkIn | None = None,
+        room_id: int | None = None,
+        purpose: str | None = None,
+        high_risk: bool = False,
+        risk_notes: str | None = None,
+        override: ManagerOverride | None = None,
+    ) -> VisitView:
+        """A meeting booked in advance (seed 004: reception told beforehand if high-risk)."""
+        with self.db.session() as s:
+            visit = visits.register_meeting(
+                s,
+                actor,
+                self.clock.now(),
+                self.search,
+                office_id=office_id,
+                host_officer_id=host_officer_id,
+                expected_at=expected_at,
+                person_id=person_id,
+                walk_in=walk_in,
+                room_id=room_id,
+                purpose=purpose,
+                high_risk=high_risk,
+                risk_notes=risk_notes,
+                readiness=self.readiness,
+                override=override,
+            )
+            return visits.view_visit(s, visit.id)
 
     def mark_arrived(self, actor: Actor, visit_id: int) -> VisitView:
         with self.db.session() as s:

@@ -379,14 +379,21 @@ def check_visit(session: Session, visit_id: int, search: PersonSearch, now: date
 def recheck_open_visits(
     session: Session, office_id: int, search: PersonSearch, now: datetime
 ) -> list[VisitView]:
-    """Re-match today's visits still to come or in the building; return those with new warnings."""
+    """Re-match today's visits still to come or in the building.
+
+    Returns the visits reception must be warned about now: a warning raised by this check (a
+    marker found later), or a visitor already in the building with a warning not yet
+    acknowledged. Expected visitors' warnings are shown in the list and enforced on arrival.
+    """
     flagged: list[VisitView] = []
     names = _staff_names(session)
     for view in todays_visits(session, office_id, now):
         if view.left_at is not None:
             continue
         visit = _get(session, view.id)
-        if recheck_warnings(session, visit, search, now):
+        pending = recheck_warnings(session, visit, search, now)
+        raised_now = any(w.raised_at == now for w in pending)
+        if raised_now or (pending and visit.arrived_at is not None):
             flagged.append(_view(session, visit, names))
     return flagged
 
@@ -461,7 +468,8 @@ def dismiss_candidate(
 
 
 def _flagged(visit: Visit) -> bool:
-    return any(w.marker_ids and w.dismissed_at is None for w in visit.warnings)
+    """Needs a room with a working alarm: a flagged file, or a meeting registered as high-risk."""
+    return visit.high_risk or any(w.marker_ids and w.dismissed_at is None for w in visit.warnings)
 
 
 def assign_room(
@@ -599,9 +607,15 @@ def register_meeting(
     purpose: str | None = None,
     high_risk: bool = False,
     risk_notes: str | None = None,
+    readiness: ReadinessSource | None = None,
+    override: ManagerOverride | None = None,
 ) -> Visit:
     """An officer books a meeting in advance; high-risk ones show at reception beforehand
-    (seed 004: share the risk assessment with reception before the planned meeting)."""
+    (seed 004: share the risk assessment with reception before the planned meeting).
+
+    A room is checked by the room rule (a flagged visitor or a high-risk meeting needs a
+    working alarm, or a manager's override), so `readiness` is required with `room_id`.
+    """
     _validate_visitor(person_id, walk_in)
     if high_risk and not (risk_notes or "").strip():
         raise VisitError("Say what reception should do for this high-risk meeting.")
@@ -612,7 +626,6 @@ def register_meeting(
         walk_in_date_of_birth=walk_in.date_of_birth if walk_in else None,
         walk_in_postcode=walk_in.postcode if walk_in else None,
         host_officer_id=host_officer_id,
-        room_id=room_id,
         purpose=purpose,
         high_risk=high_risk,
         risk_notes=(risk_notes or "").strip() or None,
@@ -623,6 +636,10 @@ def register_meeting(
     session.add(visit)
     session.flush()
     recheck_warnings(session, visit, search, now)
+    if room_id is not None:
+        if readiness is None:
+            raise TypeError("register_meeting needs `readiness` to check the room")
+        assign_room(session, actor, now, visit.id, room_id, readiness, override)
     audit.record(
         session,
         actor,
