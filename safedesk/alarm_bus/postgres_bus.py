@@ -14,7 +14,6 @@ import logging
 from typing import Any
 
 import psycopg
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -60,14 +59,9 @@ class PostgresAlarmBus(AlarmBus):
         self.connects = 0  # how many times the listener (re)connected, for tests and logs
 
     def _announce(self, session: Session, bus_id: int) -> None:
-        # Queued by the server and sent only if and when this transaction commits.
-        session.execute(
-            text("SELECT pg_notify(:channel, :payload)"),
-            {
-                "channel": CHANNEL,
-                "payload": str(bus_id),
-            },
-        )
+        """Nothing to do: the ``bus_events_notify`` trigger (migration 0002) NOTIFYs each row,
+        delivered by the server when the transaction commits."""
+        del session, bus_id
 
     def _idle_recheck_s(self) -> float:
         return 0.2
