@@ -8,7 +8,6 @@ scorer sees a bounded candidate set instead of a million rows.
 from __future__ import annotations
 
 import bisect
-from array import array
 from collections.abc import Iterable
 from typing import Protocol
 
@@ -17,6 +16,7 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from safedesk.matching.nicknames_index import NicknameIndex
 from safedesk.matching.phonetic import phonetic_codes
+from safedesk.matching.postings import Postings
 from safedesk.matching.token_match import NameLevel, TokenMatch
 
 _JW_HIGH = 0.92
@@ -42,7 +42,7 @@ class NameVocabulary:
         self._nicknames = nicknames
         self.words: list[str] = []
         self.word_id: dict[str, int] = {}
-        self.postings: list[array[int]] = []
+        self.postings: Postings[int] = Postings()  # word id -> rows
         self._phonetic: dict[str, list[int]] = {}
         self._sorted: list[str] = []
         self._sorted_dirty = False
@@ -56,7 +56,6 @@ class NameVocabulary:
         wid = len(self.words)
         self.words.append(word)
         self.word_id[word] = wid
-        self.postings.append(array("I"))
         primary, alternative = phonetic_codes(word)
         for code in {primary, alternative}:
             if code:
@@ -66,11 +65,12 @@ class NameVocabulary:
         return wid
 
     def post(self, word_ids: Iterable[int], row: int) -> None:
+        add = self.postings.add
         for wid in word_ids:
-            self.postings[wid].append(row)
+            add(wid, row)
 
     def frequency(self, wid: int) -> int:
-        return len(self.postings[wid])
+        return self.postings.count(wid)
 
     def _sorted_words(self) -> list[str]:
         if self._sorted_dirty:

@@ -22,7 +22,7 @@ import heapq
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import combinations
@@ -40,6 +40,7 @@ from safedesk.matching.normalise import (
     postcode_sector,
     record_name_tokens,
 )
+from safedesk.matching.postings import Postings
 from safedesk.matching.query_parse import ParsedQuery, parse_query
 from safedesk.matching.records import PersonRecord
 from safedesk.matching.scoring import (
@@ -90,7 +91,7 @@ class _Part:
     """A query part that selects candidates: a name word, the DOB, the postcode or the ref."""
 
     label: str
-    ordered: list[array[int]] = field(default_factory=list)  # best postings first
+    ordered: list[Sequence[int]] = field(default_factory=list)  # best postings first
     _rows: set[int] | None = None
 
     def rows(self) -> set[int]:
@@ -175,12 +176,12 @@ class PersonIndex:
         self._alias_sets: InternTable[tuple[str, ...]] = InternTable(())
         self._alias_variants: list[tuple[_Variant, ...]] = [()]
         self._postcodes: InternTable[str] = InternTable()
-        self._postcode_cache: dict[str, tuple[int, tuple[array[int], ...]]] = {}
+        self._postcode_cache: dict[str, tuple[int, str, str, str]] = {}
         # Blocking indexes.
-        self._by_dob: dict[int, array[int]] = {}
-        self._by_postcode: dict[str, array[int]] = {}
-        self._by_sector: dict[str, array[int]] = {}
-        self._by_district: dict[str, array[int]] = {}
+        self._by_dob: Postings[int] = Postings()  # date ordinal -> rows
+        self._by_postcode: Postings[str] = Postings()
+        self._by_sector: Postings[str] = Postings()
+        self._by_district: Postings[str] = Postings()
         # Canonical tenancy refs, sorted (a tuple, which the garbage collector skips), with
         # their rows; refs added since the last merge wait, unsorted, in a short list.
         self._refs: tuple[str, ...] = ()
@@ -189,9 +190,17 @@ class PersonIndex:
         self._term_cache: OrderedDict[tuple[str, bool], _NameTerm] = OrderedDict()
         for record in records:
             self._append(record)
-        self._flush_refs(force=True)
+        self.compact()
 
     # ----------------------------------------------------------------- maintenance
+
+    def compact(self) -> None:
+        """Pack rows added since the build into the compact lists (after a big import)."""
+        with self._lock:
+            self._flush_refs(force=True)
+            for postings in (self._vocab.postings, self._by_dob, self._by_postcode,
+                             self._by_sector, self._by_district):  # fmt: skip
+                postings.compact()
 
     def __len__(self) -> int:
         return self._live
@@ -279,21 +288,18 @@ class PersonIndex:
                 every.update(fore_ids)
                 every.update(sur_ids)
             word_ids = every
-        postings = vocab.postings
-        for wid in word_ids:
-            postings[wid].append(row)
+        vocab.post(word_ids, row)
 
         dob = record.date_of_birth.toordinal() if record.date_of_birth else _NO_DOB
         if dob:
-            by_dob = self._by_dob.get(dob)
-            if by_dob is None:
-                by_dob = self._by_dob[dob] = array("I")
-            by_dob.append(row)
+            self._by_dob.add(dob, row)
         postcode_id = 0
         if record.postcode:
-            postcode_id, blocks = self._postcode_blocks(record.postcode)
-            for block in blocks:
-                block.append(row)
+            postcode_id, postcode, sector, district = self._postcode_keys(record.postcode)
+            if postcode_id:
+                self._by_postcode.add(postcode, row)
+                self._by_sector.add(sector, row)
+                self._by_district.add(district, row)
         ref = canonical_reference(record.tenancy_ref)
         if ref is not None and ref == record.tenancy_ref:
             ref = record.tenancy_ref  # one string object for both the row and the sorted refs
@@ -314,21 +320,17 @@ class PersonIndex:
         self._row_of.set(record.person_id, row)
         self._live += 1
 
-    def _postcode_blocks(self, raw: str) -> tuple[int, tuple[array[int], ...]]:
-        """The postcode's id and its postcode, sector and district postings (cached by text)."""
+    def _postcode_keys(self, raw: str) -> tuple[int, str, str, str]:
+        """(id, postcode, sector, district) of a stored postcode; id 0 when malformed."""
         found = self._postcode_cache.get(raw)
         if found is not None:
             return found
         postcode = canonical_postcode(raw)
         if postcode is None:
-            found = (0, ())
+            found = (0, "", "", "")
         else:
-            blocks = (
-                self._by_postcode.setdefault(postcode, array("I")),
-                self._by_sector.setdefault(postcode_sector(postcode), array("I")),
-                self._by_district.setdefault(postcode_district(postcode), array("I")),
-            )
-            found = (self._postcodes.intern(postcode)[0], blocks)
+            postcode_id = self._postcodes.intern(postcode)[0]
+            found = (postcode_id, postcode, postcode_sector(postcode), postcode_district(postcode))
         self._postcode_cache[raw] = found
         return found
 
@@ -443,9 +445,10 @@ class PersonIndex:
             total += term.weight
             if not term.initial:
                 ordered = sorted(term.matches.items(), key=lambda kv: -kv[1].similarity)
-                parts.append(
-                    _Part(f"name:{typed}", [self._vocab.postings[wid] for wid, _ in ordered])
-                )
+                pieces: list[Sequence[int]] = []
+                for wid, _ in ordered:
+                    pieces.extend(self._vocab.postings.rows(wid))
+                parts.append(_Part(f"name:{typed}", pieces))
         only_initials = bool(names) and all(t.initial for t in names)
         if only_initials and not (parsed.date_of_birth or parsed.postcode or parsed.tenancy_ref):
             return None  # a lone initial selects nobody in particular
@@ -497,9 +500,9 @@ class PersonIndex:
             plan.dob_near = near
             plan.dob_weight = DOB_WEIGHT
             ordered = sorted(near.items(), key=lambda kv: -kv[1][0])
-            postings = [self._by_dob[o] for o, _ in ordered if o in self._by_dob]
-            plan.must.extend(self._by_dob.get(exact.toordinal(), ()))
-            plan.parts.append(_Part("dob", postings))
+            pieces = [piece for o, _ in ordered for piece in self._by_dob.rows(o)]
+            plan.must.extend(self._by_dob.iter_rows(exact.toordinal()))
+            plan.parts.append(_Part("dob", pieces))
         else:
             if typed.day is not None and typed.month is not None:
                 plan.dob_weight = DOB_DAY_MONTH_WEIGHT
@@ -510,30 +513,29 @@ class PersonIndex:
             else:
                 plan.dob_weight = DOB_PART_WEIGHT
             dates = dob_compare.dates_for_partial(typed)
-            postings = [self._by_dob[d.toordinal()] for d in dates if d.toordinal() in self._by_dob]
-            if postings:
-                plan.parts.append(_Part("dob", postings))
+            pieces = [piece for d in dates for piece in self._by_dob.rows(d.toordinal())]
+            if pieces:
+                plan.parts.append(_Part("dob", pieces))
         plan.total_weight += plan.dob_weight
 
     def _plan_postcode(self, plan: _Plan) -> None:
         typed = plan.parsed.postcode
         if typed is None:
             return
-        postings: list[array[int]] = []
+        postings: list[Sequence[int]] = []
         if typed.full is not None:
             plan.postcode_weight = POSTCODE_FULL_WEIGHT
-            exact = self._by_postcode.get(typed.full)
-            if exact is not None:
-                postings.append(exact)
-                plan.must.extend(exact)
+            exact = self._by_postcode.rows(typed.full)
+            postings.extend(exact)
+            for piece in exact:
+                plan.must.extend(piece)
         elif typed.sector is not None:
             plan.postcode_weight = POSTCODE_SECTOR_WEIGHT
         else:
             plan.postcode_weight = POSTCODE_DISTRICT_WEIGHT
-        if typed.sector is not None and typed.sector in self._by_sector:
-            postings.append(self._by_sector[typed.sector])
-        if typed.district in self._by_district:
-            postings.append(self._by_district[typed.district])
+        if typed.sector is not None:
+            postings.extend(self._by_sector.rows(typed.sector))
+        postings.extend(self._by_district.rows(typed.district))
         plan.total_weight += plan.postcode_weight
         if postings:
             plan.parts.append(_Part("postcode", postings))
