@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -555,22 +555,26 @@ class AlarmService:
         """
         now = now or self.clock.now()
         cutoff_s = self.config.escalate_after_s
+        due = (
+            AlarmEvent.resolved_at.is_(None),
+            AlarmEvent.acknowledged_at.is_(None),
+            AlarmEvent.escalated_at.is_(None),
+            AlarmEvent.is_test.is_(False),
+            AlarmEvent.raised_at <= now - timedelta(seconds=cutoff_s),
+        )
         escalated: list[int] = []
+        # Every PC runs this every second or so: look first, lock only when something is due.
+        with self.db.session() as s:
+            if s.scalar(select(AlarmEvent.id).where(*due).limit(1)) is None:
+                return escalated
         with self.db.session() as s:
             if not self.db.is_postgresql:
                 s.execute(update(PanicDevice).where(PanicDevice.id == -1).values(enabled=True))
-            query = select(AlarmEvent).where(
-                AlarmEvent.resolved_at.is_(None),
-                AlarmEvent.acknowledged_at.is_(None),
-                AlarmEvent.escalated_at.is_(None),
-                AlarmEvent.is_test.is_(False),
-            )
+            query = select(AlarmEvent).where(*due)
             if self.db.is_postgresql:
                 query = query.with_for_update(skip_locked=True)
             for alarm in s.scalars(query.order_by(AlarmEvent.id)).all():
                 waited = (now - alarm.raised_at).total_seconds()
-                if waited < cutoff_s:
-                    continue
                 alarm.escalated_at = now
                 audit.record(
                     s,

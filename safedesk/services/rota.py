@@ -146,18 +146,23 @@ class RotaService:
         on_duty = self.on_duty(office_id, now)
         covered = bool(on_duty)
         kinds = (NoRespondersOnDuty.KIND, RespondersOnDuty.KIND)
+        last_cover = (
+            select(BusEvent.kind)
+            .where(BusEvent.office_id == office_id, BusEvent.kind.in_(kinds))
+            .order_by(desc(BusEvent.id))
+            .limit(1)
+        )
+        # Every PC runs this on a timer: look first, lock only when the cover really changed.
+        with self.db.session() as s:
+            if (s.scalar(last_cover) != NoRespondersOnDuty.KIND) == covered:
+                return None
         with self.db.session() as s:
             # One announcer at a time: PostgreSQL locks the office row, SQLite takes its write lock.
             if self.db.is_postgresql:
                 s.execute(select(Office.id).where(Office.id == office_id).with_for_update())
             else:
                 s.execute(update(Office).where(Office.id == -1).values(name=Office.name))
-            last_kind = s.scalar(
-                select(BusEvent.kind)
-                .where(BusEvent.office_id == office_id, BusEvent.kind.in_(kinds))
-                .order_by(desc(BusEvent.id))
-                .limit(1)
-            )
+            last_kind = s.scalar(last_cover)
             was_covered = last_kind != NoRespondersOnDuty.KIND
             if covered == was_covered:
                 return None
