@@ -176,7 +176,7 @@ class PersonIndex:
         self._alias_sets: InternTable[tuple[str, ...]] = InternTable(())
         self._alias_variants: list[tuple[_Variant, ...]] = [()]
         self._postcodes: InternTable[str] = InternTable()
-        self._postcode_cache: dict[str, tuple[int, str, str, str]] = {}
+        self._postcode_cache: dict[str, int] = {}  # as stored -> id of the canonical form
         # Blocking indexes.
         self._by_dob: Postings[int] = Postings()  # date ordinal -> rows
         self._by_postcode: Postings[str] = Postings()
@@ -295,11 +295,12 @@ class PersonIndex:
             self._by_dob.add(dob, row)
         postcode_id = 0
         if record.postcode:
-            postcode_id, postcode, sector, district = self._postcode_keys(record.postcode)
+            postcode_id = self._postcode_id(record.postcode)
             if postcode_id:
+                postcode = self._postcodes.values[postcode_id] or ""
                 self._by_postcode.add(postcode, row)
-                self._by_sector.add(sector, row)
-                self._by_district.add(district, row)
+                self._by_sector.add(postcode_sector(postcode), row)
+                self._by_district.add(postcode_district(postcode), row)
         ref = canonical_reference(record.tenancy_ref)
         if ref is not None and ref == record.tenancy_ref:
             ref = record.tenancy_ref  # one string object for both the row and the sorted refs
@@ -320,18 +321,13 @@ class PersonIndex:
         self._row_of.set(record.person_id, row)
         self._live += 1
 
-    def _postcode_keys(self, raw: str) -> tuple[int, str, str, str]:
-        """(id, postcode, sector, district) of a stored postcode; id 0 when malformed."""
+    def _postcode_id(self, raw: str) -> int:
+        """Id of a stored postcode's canonical form; 0 when it is not a valid postcode."""
         found = self._postcode_cache.get(raw)
-        if found is not None:
-            return found
-        postcode = canonical_postcode(raw)
-        if postcode is None:
-            found = (0, "", "", "")
-        else:
-            postcode_id = self._postcodes.intern(postcode)[0]
-            found = (postcode_id, postcode, postcode_sector(postcode), postcode_district(postcode))
-        self._postcode_cache[raw] = found
+        if found is None:
+            postcode = canonical_postcode(raw)
+            found = 0 if postcode is None else self._postcodes.intern(postcode)[0]
+            self._postcode_cache[raw] = found
         return found
 
     def _text_id(
