@@ -189,6 +189,19 @@ class RespondersOnDuty(BusEventBase):
     staff_ids: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class UnrecognisedEvent(BusEventBase):
+    """A row whose kind this version does not know (written by a newer SafeDesk).
+
+    Delivered rather than dropped, so readers' cursors move past it; screens ignore it.
+    """
+
+    KIND: ClassVar[str] = "unrecognised"
+
+    kind: str = ""
+    payload: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
 EVENT_TYPES: dict[str, type[BusEventBase]] = {
     cls.KIND: cls
     for cls in (

@@ -36,7 +36,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from safedesk.alarm_bus.cursor import GapTrackingCursor
-from safedesk.alarm_bus.events import BusEventBase, BusMessage, UnknownBusEvent, event_from_row
+from safedesk.alarm_bus.events import (
+    BusEventBase,
+    BusMessage,
+    UnknownBusEvent,
+    UnrecognisedEvent,
+    event_from_row,
+)
 from safedesk.clock import Clock
 from safedesk.db import Database
 from safedesk.models import BusEvent
@@ -351,13 +357,19 @@ class AlarmBus(abc.ABC):
 
 
 def decode_rows(rows: Iterable[Any]) -> list[BusMessage]:
-    """Bus rows -> messages. A kind this version does not know is logged and skipped, never fatal."""
+    """Bus rows -> messages. A kind this version does not know is logged and delivered as
+    ``UnrecognisedEvent`` (so every cursor moves past it), never fatal."""
     messages: list[BusMessage] = []
     for bus_id, kind, payload, created_at in rows:
         try:
             event = event_from_row(kind, payload)
         except UnknownBusEvent:
             log.warning("bus event %d has unknown kind %r (newer SafeDesk?); ignored", bus_id, kind)
-            continue
+            office = payload.get("office_id") if isinstance(payload, dict) else None
+            event = UnrecognisedEvent(
+                office_id=office if isinstance(office, int) else None,
+                kind=str(kind),
+                payload=payload if isinstance(payload, dict) else {},
+            )
         messages.append(BusMessage(id=int(bus_id), created_at=created_at, event=event))
     return messages

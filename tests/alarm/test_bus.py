@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -15,16 +16,22 @@ from sqlalchemy.orm import Session
 from safedesk.alarm_bus import (
     AlarmBus,
     AlarmRaised,
+    AlarmResolved,
+    AlarmResponding,
     BusMessage,
+    DeviceOffline,
     DeviceOnline,
+    RespondersOnDuty,
     Subscription,
     make_bus,
 )
 from safedesk.alarm_bus.cursor import GapTrackingCursor
+from safedesk.alarm_bus.events import UnrecognisedEvent, event_from_row
 from safedesk.alarm_bus.postgres_bus import PostgresAlarmBus
 from safedesk.button_events import ButtonPress, DeviceKind
 from safedesk.clock import FakeClock, SystemClock
 from safedesk.db import Database
+from safedesk.models import AlarmOutcome, BusEvent
 from safedesk.services.hub import Services
 from tests.alarm.conftest import SeededOffice
 from tests.support import postgres
@@ -259,3 +266,30 @@ def test_the_bus_reports_not_connected_when_the_server_refuses_it(pg_url: str) -
     bus.close()
     db.dispose()
     assert not health.connected and health.last_error
+
+
+def test_every_event_kind_survives_the_trip_through_a_bus_row() -> None:
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    samples = [
+        AlarmRaised(1, 5, 2, "Interview Room 1", "pico-1", DeviceKind.SERIAL, now, now, False),
+        AlarmResponding(1, 5, 3, "Tom", "PC1", now, True, "pico-1"),
+        AlarmResolved(1, 5, AlarmOutcome.POLICE_CALLED, 3, "Tom", now, "pico-1"),
+        RespondersOnDuty(1, now, (3, 4)),
+        DeviceOffline(None, "pico-2", None, "x", None, now),
+    ]
+    for event in samples:
+        assert event_from_row(event.KIND, json.loads(json.dumps(event.to_payload()))) == event
+
+
+def test_a_kind_from_a_newer_version_is_passed_over_not_fatal(
+    db: Database, services: Services
+) -> None:
+    sub = services.bus.subscribe()
+    with db.session() as s:
+        s.add(BusEvent(kind="from_the_future", payload={"x": 1}, created_at=datetime.now(UTC)))
+    with db.session() as s:
+        known = services.bus.publish(s, _online("after"), at=datetime.now(UTC))
+    got = collect(sub, 2)
+    sub.close()
+    assert isinstance(got[0].event, UnrecognisedEvent) and got[0].event.kind == "from_the_future"
+    assert [m.id for m in got][-1] == known
