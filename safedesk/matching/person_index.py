@@ -125,13 +125,20 @@ class _Plan:
 
     @property
     def identifying(self) -> bool:
-        """Whether the query says enough for its close matches to be about one person."""
+        """Whether the query says enough for its close matches to be about one person.
+
+        Two name words, a name word with a DOB or postcode, a DOB with a postcode, or a
+        tenancy reference. A DOB alone fits ~40 people in a million, so its one-digit-out
+        neighbours are not "close matches" of anyone in particular.
+        """
         p = self.parsed
         full_names = sum(1 for t in self.names if not t.initial)
+        full_dob = p.date_of_birth is not None and p.date_of_birth.exact is not None
+        full_postcode = p.postcode is not None and p.postcode.full is not None
         return bool(
             full_names >= 2
-            or (p.date_of_birth is not None and p.date_of_birth.exact is not None)
-            or (p.postcode is not None and p.postcode.full is not None)
+            or (full_names >= 1 and (full_dob or p.postcode is not None))
+            or (full_dob and full_postcode)
             or p.tenancy_ref
         )
 
@@ -278,7 +285,7 @@ class PersonIndex:
         word_ids: Iterable[int] = self._forename_words[forenames] + self._surname_words[surname]
         aliases = 0
         if record.aliases:
-            aliases, new = self._alias_sets.intern(record.aliases)
+            aliases, new = self._alias_sets.intern(tuple(record.aliases))
             if new:
                 self._alias_variants.append(
                     tuple(self._alias_variant(alias, record.surname) for alias in record.aliases)

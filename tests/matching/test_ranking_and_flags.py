@@ -94,3 +94,22 @@ def test_scores_stay_between_zero_and_one_and_explain_every_typed_part() -> None
         assert 0.0 <= m.score <= 1.0
         fields = {c.field for c in m.comparisons}
         assert {"date_of_birth", "postcode"} <= fields
+
+
+def test_a_flagged_person_with_a_near_date_of_birth_is_added_when_the_name_fits() -> None:
+    exact = [person("John", "Smith", BORN, person_id=100 + i) for i in range(25)]
+    near = person("John", "Smith", date(1985, 3, 16), person_id=999, flagged=True)
+    index = index_with(*exact, near, with_crowd=False)
+    found = index.search("john smith 06/03/1985", limit=10)
+    assert found[-1].record.person_id == 999
+    assert found[-1].shown_because_flagged
+    assert "DOB one digit out" in found[-1].reasons
+
+
+def test_a_date_of_birth_alone_does_not_pull_in_flagged_people_born_on_other_days() -> None:
+    exact = [person(f"Person{i}", "Okoro", BORN, person_id=100 + i) for i in range(25)]
+    near = person("Grace", "Mensah", date(1985, 3, 16), person_id=999, flagged=True)
+    index = index_with(*exact, near, with_crowd=False)
+    found = index.search("06/03/1985", limit=10)
+    assert len(found) == 10
+    assert all(m.record.date_of_birth == BORN for m in found)
