@@ -61,7 +61,7 @@ class AlarmConfig:
     hotkey: str = "<ctrl>+<shift>+<f12>"  # Ctrl+Alt+F-keys switch consoles on Linux
     sound: str = ""  # empty: resources/sounds/alarm.wav
     disconnected_banner_after_s: float = 5.0
-    poll_interval_ms: int = 50
+    poll_interval_ms: int = 10  # SQLite bus: a PRAGMA data_version check, read the log on change
 
 
 @dataclass(frozen=True)

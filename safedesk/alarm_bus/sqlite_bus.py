@@ -1,8 +1,8 @@
 """The bus on one PC's SQLite file: several processes, woken by polling the increasing event id.
 
-SQLite serialises writers, so ids commit in order; the poll is one primary-key range read on a
-held connection (WAL lets it read while others write), cheap enough to run every few tens of ms.
-A publish in the same process wakes the pump at once instead of waiting for the next poll.
+SQLite serialises writers, so ids commit in order. The pump holds one connection (WAL lets it
+read while others write) and polls ``PRAGMA data_version`` every few ms, reading the log by id
+only when another connection has committed. A publish in the same process wakes it at once.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ class SqliteAlarmBus(AlarmBus):
     backend = "sqlite"
 
     def __init__(
-        self, db: Database, clock: Clock, *, poll_interval_s: float = 0.02, gap_hold_s: float = 30.0
+        self, db: Database, clock: Clock, *, poll_interval_s: float = 0.01, gap_hold_s: float = 30.0
     ) -> None:
         super().__init__(db, clock, gap_hold_s=gap_hold_s)
         self.poll_interval_s = poll_interval_s
@@ -45,12 +45,22 @@ class SqliteAlarmBus(AlarmBus):
                         self._cursor = self._new_cursor(conn)
                     self._set_health(True)
                     backoff = 0.2
+                    seen_version: object = None
+                    next_full_read = 0.0
                     while not self._stop.is_set():
-                        self._fetch_new(functools.partial(self._read, conn))
+                        # data_version changes whenever another connection commits: a poll costs
+                        # one pragma until something happened. A full read every second anyway
+                        # (and on a local kick) keeps gap expiry and health checks going.
+                        version = conn.exec_driver_sql("PRAGMA data_version").scalar()
+                        now = self._monotonic()
+                        if version != seen_version or now >= next_full_read or self._kick.is_set():
+                            self._kick.clear()
+                            seen_version = version
+                            next_full_read = now + 1.0
+                            self._fetch_new(functools.partial(self._read, conn))
                         # End the implicit read so the next poll sees other processes' commits.
                         conn.rollback()
                         self._kick.wait(self.poll_interval_s)
-                        self._kick.clear()
             except DBAPIError as exc:
                 self._set_health(False, f"{type(exc.orig).__name__}: {exc.orig}")
                 self._stop.wait(backoff)
