@@ -88,6 +88,8 @@ class IncidentsView(QWidget):
         self._actor = actor
         self._office_id = office_id
         self.rows: list[IncidentRow] = []
+        # Asks for notes (title, prompt) -> text or None if cancelled; replaceable in tests.
+        self.ask_notes: Callable[[str, str], str | None] = self._ask_notes
         layout = QVBoxLayout(self)
 
         filters = QHBoxLayout()
@@ -217,10 +219,8 @@ class IncidentsView(QWidget):
         if row is None:
             self._say("Select an incident first.", error=True)
             return
-        notes, ok = QInputDialog.getMultiLineText(
-            self, title, f"{row.room}, {_local(row.raised_at)}\n{prompt}"
-        )
-        if not ok:
+        notes = self.ask_notes(title, f"{row.room}, {_local(row.raised_at)}\n{prompt}")
+        if notes is None:
             return
         try:
             action(row.alarm_id, self._actor(), notes)
@@ -229,6 +229,10 @@ class IncidentsView(QWidget):
             return
         self._say(f"✔ {title} recorded for {row.room}.")
         self.refresh()
+
+    def _ask_notes(self, title: str, prompt: str) -> str | None:
+        notes, ok = QInputDialog.getMultiLineText(self, title, prompt)
+        return notes if ok else None
 
     def _on_debrief(self) -> None:
         self._record(

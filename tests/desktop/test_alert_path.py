@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop.alert_window import AlertWindow
 from safedesk.button_events import ButtonPress, DeviceKind
 from safedesk.clock import FakeClock
-from safedesk.models import AlarmOutcome
+from safedesk.models import AlarmOutcome, RoomKind
 from safedesk.services.hub import Services
 from tests.desktop.conftest import SeededOffice
 from tests.desktop.screens import Screen, open_screen
@@ -165,3 +166,77 @@ def test_resolving_requires_an_outcome_and_notes_and_takes_every_alert_down(
     assert not tom.sound.is_playing and not sarah.sound.is_playing
     view = services.alarms.alert(alarm_id)
     assert view.outcome is AlarmOutcome.RESOLVED_ON_SITE
+
+
+def test_a_newcomer_presses_a_demo_button_and_sees_the_alert_on_this_pc(
+    qtbot: QtBot, db_url: str, office: SeededOffice, clock: FakeClock, screens: list[Screen]
+) -> None:
+    from desktop.panic_button import DemoButtons
+    from safedesk.services.workstation_place import RoomChoice
+
+    tom = open_screen(db_url, clock, office.office_id, office.actor("twhitfield"))
+    screens.append(tom)
+    qtbot.waitUntil(lambda: tom.adapter._sub is not None, timeout=5000)
+    room_id = office.room_ids["Interview Room 2"]
+    rooms = (RoomChoice(room_id, "Interview Room 2", RoomKind.INTERVIEW_ROOM, None, None),)
+    buttons = DemoButtons(tom.services.alarms, rooms, lambda: tom.actor)
+    qtbot.addWidget(buttons)
+
+    qtbot.mouseClick(buttons.buttons[room_id], Qt.MouseButton.LeftButton)
+
+    assert "new alarm" in buttons.result.text()
+    qtbot.waitUntil(lambda: len(tom.controller.windows) == 1, timeout=5000)
+    (window,) = tom.controller.windows.values()
+    assert window.room_label.text() == "Interview Room 2"
+    qtbot.mouseClick(window.call_button, Qt.MouseButton.LeftButton)
+    dialog = window.call_999_dialog
+    texts = [label.text() for label in dialog.findChildren(QLabel)]
+    assert "Council House, Corporation Street, Derby DE1 2FS" in texts
+    assert "01332 640000" in texts
+
+
+def test_alarm_from_an_unregistered_button_shows_as_unknown_location_on_every_screen(
+    qtbot: QtBot,
+    db_url: str,
+    services: Services,
+    office: SeededOffice,
+    clock: FakeClock,
+    screens: list[Screen],
+) -> None:
+    rachel = open_screen(db_url, clock, office.office_id, office.actor("rgreen"))
+    screens.append(rachel)
+    qtbot.waitUntil(lambda: rachel.adapter._sub is not None, timeout=5000)
+    press = ButtonPress("pico-not-registered", 1, clock.now(), DeviceKind.SERIAL, boot_id=1)
+    alarm_id = services.alarms.press(press).alarm_id
+
+    qtbot.waitUntil(
+        lambda: alarm_id in rachel.controller.notices or alarm_id in rachel.controller.windows,
+        timeout=5000,
+    )
+    rachel.controller._show_details(alarm_id)
+    window = _window(rachel, alarm_id)
+    assert window is not None
+    assert "pico-not-registered" in window.where_label.text()
+    assert "check every room" in window.where_label.text()
+
+
+def test_switching_to_an_on_duty_responder_turns_the_notice_into_the_full_alert(
+    qtbot: QtBot,
+    db_url: str,
+    services: Services,
+    office: SeededOffice,
+    clock: FakeClock,
+    screens: list[Screen],
+) -> None:
+    shared = open_screen(db_url, clock, office.office_id, office.actor("rgreen"))
+    screens.append(shared)
+    qtbot.waitUntil(lambda: shared.adapter._sub is not None, timeout=5000)
+    alarm_id = _press(services, office, clock, "Interview Room 1")
+    qtbot.waitUntil(lambda: alarm_id in shared.controller.notices, timeout=5000)
+
+    shared.actor = office.actor("sokafor")  # quick switch of user on a shared PC
+    shared.adapter._actor = lambda: shared.actor
+    shared.adapter.refresh()
+
+    qtbot.waitUntil(lambda: _window(shared, alarm_id) is not None, timeout=5000)
+    assert alarm_id not in shared.controller.notices
