@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop.alert_window import AlertWindow
-from safedesk.button_events import ButtonPress, DeviceKind
+from safedesk.button_events import ButtonPress, DeviceKind, PressReceipt
 from safedesk.clock import FakeClock
 from safedesk.models import AlarmOutcome, RoomKind
 from safedesk.services.hub import Services
@@ -240,3 +240,46 @@ def test_switching_to_an_on_duty_responder_turns_the_notice_into_the_full_alert(
 
     qtbot.waitUntil(lambda: _window(shared, alarm_id) is not None, timeout=5000)
     assert alarm_id not in shared.controller.notices
+
+
+def test_weekly_test_press_shows_a_labelled_test_notice_not_the_alarm(
+    qtbot: QtBot,
+    db_url: str,
+    services: Services,
+    office: SeededOffice,
+    clock: FakeClock,
+    screens: list[Screen],
+) -> None:
+    from sqlalchemy import select
+
+    from safedesk.models import PanicDevice
+
+    tom = open_screen(db_url, clock, office.office_id, office.actor("twhitfield"))
+    screens.append(tom)
+    qtbot.waitUntil(lambda: tom.adapter._sub is not None, timeout=5000)
+    with services.db.session() as s:
+        device_pk = s.scalars(
+            select(PanicDevice.id).where(
+                PanicDevice.device_id == office.device_ids["Interview Room 3"]
+            )
+        ).one()
+    services.weekly_tests.start(device_pk, office.actor("hmarsh"))
+    clock.advance(2)
+    tests_seen: list[object] = []
+    tom.adapter.test_press.connect(tests_seen.append)
+
+    receipt = _press_receipt(services, office, clock, "Interview Room 3")
+
+    assert receipt.is_test
+    qtbot.waitUntil(lambda: bool(tests_seen), timeout=5000)
+    notice = tom.controller._test_notice
+    assert notice.title.text() == "TEST — Interview Room 3"
+    assert "not an emergency" in notice.body.text()
+    assert not tom.controller.windows  # no red alert for a test
+
+
+def _press_receipt(
+    services: Services, office: SeededOffice, clock: FakeClock, room: str
+) -> PressReceipt:
+    press = ButtonPress(office.device_ids[room], 1, clock.now(), DeviceKind.SERIAL, boot_id=11)
+    return services.alarms.press(press)
