@@ -293,3 +293,48 @@ def test_a_kind_from_a_newer_version_is_passed_over_not_fatal(
     sub.close()
     assert isinstance(got[0].event, UnrecognisedEvent) and got[0].event.kind == "from_the_future"
     assert [m.id for m in got][-1] == known
+
+
+def test_without_the_room_lock_the_unique_press_still_makes_one_alarm(
+    db: Database,
+    db_url: str,
+    services: Services,
+    office: SeededOffice,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Belt and braces: the (device, boot, sequence) constraint alone stops a double alarm."""
+    pcs = [
+        Services.build(services.config, Database(db_url, pool_size=2), SystemClock(), f"PC{i}")
+        for i in (1, 2)
+    ]
+    for pc in pcs:
+        monkeypatch.setattr(pc.alarms, "_serialise_raising", lambda *_args: None)
+    receipts: list[tuple[int, bool]] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+    devices = [office.device_ids[r] for r in ("Interview Room 1", "Interview Room 2")]
+
+    def run(pc: Services) -> None:
+        try:
+            for seq, device in enumerate(devices, start=1):
+                press = ButtonPress(device, seq, datetime.now(UTC), DeviceKind.BRIDGE, boot_id=3)
+                barrier.wait(timeout=10)
+                receipt = pc.alarms.press(press)
+                receipts.append((receipt.alarm_id, receipt.created))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assert below
+            errors.append(exc)
+            barrier.abort()
+
+    threads = [threading.Thread(target=run, args=(pc,)) for pc in pcs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    for pc in pcs:
+        pc.close()
+        pc.db.dispose()
+    assert not errors, errors
+    assert sum(created for _, created in receipts) == 2  # one per device, never two
+    assert len({alarm_id for alarm_id, _ in receipts}) == 2
+    raised = [m for m in services.bus.poll(0) if m.kind == "alarm_raised"]
+    assert len(raised) == 2
