@@ -21,6 +21,8 @@ from desktop.alarm_sound import AlarmSound
 from desktop.bus_adapter import BusAdapter
 from desktop.connect_window import ConnectWindow
 from desktop.main_window import MainWindow
+from desktop.owned_buttons import OwnedButtons
+from desktop.owned_buttons import attach as attach_owned_buttons
 from desktop.tray import SafeDeskTray, TrayState
 from safedesk.cli.context import CliContext
 from safedesk.clock import Clock, SystemClock
@@ -52,8 +54,11 @@ class DesktopApp:
     controller: AlarmController
     window: MainWindow
     tray: SafeDeskTray
+    owned_buttons: OwnedButtons | None = None  # USB buttons on this PC, LED relay, supervision
 
     def shutdown(self) -> None:
+        if self.owned_buttons is not None:
+            self.owned_buttons.stop()
         self.adapter.stop()
         if self.window.desk_hotkey is not None:
             self.window.desk_hotkey.stop()
@@ -132,8 +137,18 @@ def build_desktop(
         lambda n: tray.set_state(_replace(tray.state, open_alarms=n))
     )
     _register(services, place_db=db, clock=clock, window=window, sound_ok=sound.available)
+    # "Last seen" for the weekly test's list of screens and for spotting a PC that went away.
+    heartbeat = QTimer(window)
+    heartbeat.setInterval(60_000)
+    heartbeat.timeout.connect(
+        lambda: _register(
+            services, place_db=db, clock=clock, window=window, sound_ok=sound.available
+        )
+    )
+    heartbeat.start()
     adapter.start()
-    return DesktopApp(services, staff_session, sound, adapter, controller, window, tray)
+    owned = attach_owned_buttons(window, services, adapter)
+    return DesktopApp(services, staff_session, sound, adapter, controller, window, tray, owned)
 
 
 def _replace(state: TrayState, **changes: object) -> TrayState:
