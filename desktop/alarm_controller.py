@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
 
 from desktop.alarm_notice import AlarmNotice
 from desktop.alarm_sound import AlarmSound
@@ -24,7 +25,7 @@ from safedesk.clock import Clock
 from safedesk.models import AlarmOutcome
 from safedesk.services.actor import Actor
 from safedesk.services.alarm_views import AlertView
-from safedesk.services.alarms import AlarmService
+from safedesk.services.alarms import AlarmError, AlarmService
 from safedesk.services.rota import AlertLevel
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class AlarmController(QObject):
         *,
         silent_room_id: int | None = None,
         silent_device_ids: frozenset[str] = frozenset(),
+        sign_in: Callable[[QWidget], bool] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -61,6 +63,9 @@ class AlarmController(QObject):
         self._actor = actor
         self.silent_room_id = silent_room_id
         self.silent_device_ids = silent_device_ids
+        # Opens sign-in over the alert when nobody is signed in; True once someone is.
+        self.sign_in = sign_in
+        self.responded: set[int] = set()  # "I'm responding" was recorded from this PC
         self.windows: dict[int, AlertWindow] = {}
         self.notices: dict[int, AlarmNotice] = {}
         self.silenced: set[int] = set()  # acknowledged on this screen: no sound here
@@ -79,6 +84,16 @@ class AlarmController(QObject):
         if not view.is_open:
             self._take_down(view, announce=update.event is not None)
             return
+        previous = self.open_views.get(view.alarm_id)
+        if (
+            previous is not None
+            and view.press_count > previous.press_count
+            and view.alarm_id not in self.responded
+        ):
+            # Pressed again: things may be getting worse; a screen that was only silenced sounds
+            # again. A screen whose person is already going stays quiet.
+            self.silenced.discard(view.alarm_id)
+            self.hidden.discard(view.alarm_id)
         self.open_views[view.alarm_id] = view
         if self.is_silent_here(view):
             self.silent_update.emit(view)
@@ -161,6 +176,7 @@ class AlarmController(QObject):
             notice.close()
         self.silenced.discard(view.alarm_id)
         self.hidden.discard(view.alarm_id)
+        self.responded.discard(view.alarm_id)
         self._refresh_sound()
         self.open_alarms_changed.emit(len(self.open_views))
         if self.is_silent_here(view):
@@ -207,7 +223,12 @@ class AlarmController(QObject):
     # --- AlertActions: what the alert's buttons do --------------------------------------------
 
     def respond(self, alarm_id: int) -> None:
+        if self._actor().staff_id is None:
+            window = self.windows.get(alarm_id)
+            if self.sign_in is None or window is None or not self.sign_in(window):
+                raise AlarmError("sign in first: only a signed-in member of staff can respond")
         view = self.alarms.respond(alarm_id, self._actor())
+        self.responded.add(alarm_id)
         self.silenced.add(alarm_id)
         self._refresh_sound()
         window = self.windows.get(alarm_id)

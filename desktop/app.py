@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop.alarm_controller import AlarmController
 from desktop.alarm_sound import AlarmSound
@@ -111,6 +111,7 @@ def build_desktop(
         alarm_controller=controller,
         panel_factories=panel_factories,
     )
+    controller.sign_in = lambda parent: _sign_in_over(window, parent)
     tray = SafeDeskTray(window)
 
     def show_window() -> None:
@@ -217,6 +218,22 @@ def run_app(ctx: CliContext, args: argparse.Namespace) -> int:
     code = app.exec()
     db.dispose()
     return code
+
+
+def _sign_in_over(window: MainWindow, parent: QWidget) -> bool:
+    """The sign-in dialog on top of a full-screen alert (nobody was signed in on this PC)."""
+    bridge = window.session_bridge
+    if bridge is None:
+        return False
+    from PySide6.QtCore import Qt
+
+    from desktop.sign_in import SessionBridge, SignInDialog
+
+    assert isinstance(bridge, SessionBridge)
+    dialog = SignInDialog(bridge, parent)
+    dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+    dialog.exec()
+    return window.staff_session.current is not None
 
 
 def _may_close(desktop: DesktopApp) -> bool:

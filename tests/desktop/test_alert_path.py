@@ -283,3 +283,34 @@ def _press_receipt(
 ) -> PressReceipt:
     press = ButtonPress(office.device_ids[room], 1, clock.now(), DeviceKind.SERIAL, boot_id=11)
     return services.alarms.press(press)
+
+
+def test_pressed_again_sounds_again_on_a_screen_that_was_only_silenced(
+    qtbot: QtBot,
+    db_url: str,
+    services: Services,
+    office: SeededOffice,
+    clock: FakeClock,
+    screens: list[Screen],
+) -> None:
+    tom = open_screen(db_url, clock, office.office_id, office.actor("twhitfield"))
+    sarah = open_screen(db_url, clock, office.office_id, office.actor("sokafor"))
+    screens.extend([tom, sarah])
+    qtbot.waitUntil(lambda: tom.adapter._sub is not None and sarah.adapter._sub is not None)
+    alarm_id = _press(services, office, clock, "Interview Room 1")
+    qtbot.waitUntil(lambda: _window(sarah, alarm_id) is not None, timeout=5000)
+    tom.controller.respond(alarm_id)
+    sarah_window = _window(sarah, alarm_id)
+    assert sarah_window is not None
+    qtbot.waitUntil(sarah_window.silence_button.isVisible, timeout=5000)
+    qtbot.mouseClick(sarah_window.silence_button, Qt.MouseButton.LeftButton)
+    assert alarm_id in sarah.controller.silenced
+
+    again = ButtonPress(
+        office.device_ids["Interview Room 1"], 2, clock.now(), DeviceKind.SERIAL, boot_id=7
+    )
+    services.alarms.press(again)
+
+    qtbot.waitUntil(lambda: alarm_id not in sarah.controller.silenced, timeout=5000)
+    assert "pressed 2 times" in sarah_window.raised_label.text()
+    assert alarm_id in tom.controller.silenced  # Tom is already going: his PC stays quiet
