@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy.orm import Session
 
@@ -338,3 +339,28 @@ def test_without_the_room_lock_the_unique_press_still_makes_one_alarm(
     assert len({alarm_id for alarm_id, _ in receipts}) == 2
     raised = [m for m in services.bus.poll(0) if m.kind == "alarm_raised"]
     assert len(raised) == 2
+
+
+def test_the_database_url_chooses_the_bus(db: Database, services: Services) -> None:
+    expected = "postgresql" if db.is_postgresql else "sqlite"
+    assert services.bus.backend == expected
+
+
+@pytest.mark.postgresql
+def test_every_bus_row_notifies_listeners_when_its_transaction_commits(pg_url: str) -> None:
+    db = Database(pg_url)
+    bus = make_bus(db, SystemClock())
+    listener = psycopg.connect(pg_url, autocommit=True)
+    try:
+        listener.execute("LISTEN safedesk_bus")
+        slow = Session(db.engine)
+        bus_id = bus.publish(slow, _online("x"), at=datetime.now(UTC))
+        assert list(listener.notifies(timeout=0.3)) == []  # nothing before the commit
+        slow.commit()
+        slow.close()
+        notes = list(listener.notifies(timeout=5, stop_after=1))
+        assert [n.payload for n in notes] == [str(bus_id)]
+    finally:
+        listener.close()
+        bus.close()
+        db.dispose()
