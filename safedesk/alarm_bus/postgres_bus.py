@@ -158,9 +158,6 @@ class PostgresAlarmBus(AlarmBus):
             if timed_out or any(i > cursor.high or i in pending or i < 0 for i in wake_ids):
                 self._fetch_new(functools.partial(self._read_pg, conn))
 
-    def close(self) -> None:
-        super().close()
-
 
 def _note_id(payload: str) -> int:
     try:
