@@ -23,6 +23,12 @@ from safedesk.services.hub import Services
 from safedesk.services.incidents import IncidentFilter, IncidentStatus
 
 
+# An empty database has no rooms yet; say how to get the demo office.
+EMPTY_HINT = (
+    "(none yet: `safedesk --demo demo` seeds the demo office, then use `safedesk --demo press ...`)"
+)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("press", help="press a simulated panic button in a room (raises an alarm)")
     p.add_argument("room", metavar="ROOM", help='room name, e.g. "Interview Room 1"')
@@ -72,16 +78,12 @@ def _find_room(db: Database, room_name: str, office_name: str | None) -> tuple[R
         if office_name:
             offices = {o.name.casefold(): o for _, o in rows}
             if office_name.casefold() not in offices:
-                known = (
-                    ", ".join(sorted({o.name for _, o in rows})) or "(none: run `safedesk demo`)"
-                )
+                known = ", ".join(sorted({o.name for _, o in rows})) or EMPTY_HINT
                 raise CommandError(f"unknown office {office_name!r}; known offices: {known}")
             rows = [(r, o) for r, o in rows if o.name.casefold() == office_name.casefold()]
         matches = [(r, o) for r, o in rows if r.name.casefold() == room_name.strip().casefold()]
         if not matches:
-            known = (
-                "; ".join(f"{r.name} ({o.name})" for r, o in rows) or "(none: run `safedesk demo`)"
-            )
+            known = "; ".join(f"{r.name} ({o.name})" for r, o in rows) or EMPTY_HINT
             raise CommandError(f"unknown room {room_name!r}; known rooms: {known}")
         if len(matches) > 1:
             where = ", ".join(o.name for _, o in matches)
