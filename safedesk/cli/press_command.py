@@ -22,7 +22,6 @@ from safedesk.services.actor import Actor
 from safedesk.services.hub import Services
 from safedesk.services.incidents import IncidentFilter, IncidentStatus
 
-
 # An empty database has no rooms yet; say how to get the demo office.
 EMPTY_HINT = (
     "(none yet: `safedesk --demo demo` seeds the demo office, then use `safedesk --demo press ...`)"
