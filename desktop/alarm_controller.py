@@ -112,6 +112,7 @@ class AlarmController(QObject):
         notice = self.notices.pop(view.alarm_id, None)
         if notice is not None:
             notice.close()
+            notice.deleteLater()
         window = self.windows.get(view.alarm_id)
         if window is None:
             window = AlertWindow(view, self, self.clock)
@@ -174,6 +175,7 @@ class AlarmController(QObject):
             window.dismiss()
         if notice is not None:
             notice.close()
+            notice.deleteLater()
         self.silenced.discard(view.alarm_id)
         self.hidden.discard(view.alarm_id)
         self.responded.discard(view.alarm_id)
@@ -189,6 +191,7 @@ class AlarmController(QObject):
                 f"✔ Alarm in {view.room_name} resolved",
                 f"{outcome.capitalize()}." if outcome else "Resolved.",
                 auto_close_s=15,
+                delete_on_close=True,
             )
             self._resolved_notice = done
             done.show_in_corner()
@@ -200,6 +203,7 @@ class AlarmController(QObject):
             f"Weekly alarm test press received in {event.latency_ms:.0f} ms. "
             "This is a test, not an emergency.",
             auto_close_s=20,
+            delete_on_close=True,
         )
         self._test_notice = notice
         notice.show_in_corner()
@@ -250,6 +254,7 @@ class AlarmController(QObject):
             window.dismiss()
         for notice in list(self.notices.values()):
             notice.close()
+            notice.deleteLater()
         self.windows.clear()
         self.notices.clear()
         self.sound.stop()

@@ -37,6 +37,7 @@ class AlarmNotice(QWidget):
         *,
         details: bool = False,
         auto_close_s: float | None = None,
+        delete_on_close: bool = False,
     ) -> None:
         flags = (
             Qt.WindowType.Tool
@@ -47,6 +48,8 @@ class AlarmNotice(QWidget):
         super().__init__(None, flags)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        # Fire-and-forget notices delete themselves; alarm notices are deleted by the controller.
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, delete_on_close)
         self.setObjectName("alarmNotice")
         bg, fg = _STYLES.get(kind, _STYLES[StatusKind.WARNING])
         self.setStyleSheet(
@@ -82,12 +85,15 @@ class AlarmNotice(QWidget):
             buttons.addWidget(show)
         ok = QPushButton("OK")
         ok.setObjectName("noticeOk")
-        ok.clicked.connect(self.close)
+        ok.clicked.connect(self.close if delete_on_close else self.hide)
         buttons.addWidget(ok)
         column.addLayout(buttons)
         layout.addLayout(column, 1)
         if auto_close_s is not None:
-            QTimer.singleShot(int(auto_close_s * 1000), self.close)
+            self._auto_close = QTimer(self)
+            self._auto_close.setSingleShot(True)
+            self._auto_close.timeout.connect(self.close)
+            self._auto_close.start(int(auto_close_s * 1000))
 
     def set_text(self, title: str, body: str) -> None:
         self.title.setText(title)

@@ -86,6 +86,8 @@ class AlertWindow(QWidget):
         self._silenced = False
         self._responded = False
         self._sound_problem: str | None = None
+        self.resolve_dialog: ResolveDialog | None = None  # open dialogs, reachable by tests
+        self.call_999_dialog: Call999Dialog | None = None
         self.setObjectName("alertWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._build()
@@ -361,12 +363,14 @@ class AlertWindow(QWidget):
 
         dialog = ResolveDialog(self.view.room_name, submit, self)
         dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
-        self.resolve_dialog = dialog  # reachable by tests while it is open
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.resolve_dialog = dialog
         dialog.open()
 
     def _on_call_999(self) -> None:
         dialog = Call999Dialog(self.view, self)
         dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.call_999_dialog = dialog
         dialog.open()
 
@@ -391,7 +395,17 @@ class AlertWindow(QWidget):
         self.closed.emit(self.view.alarm_id)
 
     def dismiss(self) -> None:
-        """Taken down by the controller (resolved): no questions asked."""
+        """Taken down by the controller (resolved): no questions asked.
+
+        Deleted explicitly (deleteLater, in the GUI thread) rather than left to Python's garbage
+        collector, which may run at any moment and in any thread.
+        """
         self._silenced = True
         self._timer.stop()
+        for dialog in (self.resolve_dialog, self.call_999_dialog):
+            if dialog is not None:
+                dialog.close()
+        self.resolve_dialog = None
+        self.call_999_dialog = None
         self.close()
+        self.deleteLater()

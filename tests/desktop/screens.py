@@ -34,6 +34,10 @@ class Screen:
         self.controller.close_all()
         self.services.close()
         self.db.dispose()
+        # Qt objects are deleted in the GUI thread now, not by a garbage collection that may
+        # happen later in any thread.
+        for qobject in (self.controller, self.adapter, self.sound):
+            qobject.deleteLater()
 
 
 def open_screen(

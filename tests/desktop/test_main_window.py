@@ -32,6 +32,8 @@ def desktops() -> Iterator[list[DesktopApp]]:
         desktop.window.close_guard = None
         desktop.window.close()
         desktop.services.db.dispose()
+        for qobject in (desktop.window, desktop.controller, desktop.adapter, desktop.sound):
+            qobject.deleteLater()
 
 
 def _open(
