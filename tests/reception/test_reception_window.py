@@ -267,3 +267,49 @@ def test_walk_in_later_matched_to_a_flagged_record_warns_on_the_reception_screen
     with db.session() as s:
         (entry,) = audit.entries(s, action="visit_warning_acknowledged")
     assert entry.detail["person_id"] == world.people["margaret_jones"]
+
+
+def test_expected_flagged_visitor_is_warned_about_on_arrival_and_the_host_is_told(
+    qtbot: QtBot,
+    panel: ReceptionPanel,
+    desk: ReceptionDesk,
+    db: Database,
+    world: World,
+    clock: FakeClock,
+) -> None:
+    from datetime import timedelta
+
+    desk.register_meeting(
+        world.officer,
+        office_id=world.office_id,
+        host_officer_id=world.officer_id,
+        expected_at=clock.now() + timedelta(minutes=30),
+        person_id=world.people["john_smith"],
+        room_id=world.rooms["Interview Room 1"],
+        high_risk=True,
+        risk_notes="Two officers; call Tom before letting him through",
+    )
+    clock.advance(1)
+    panel.check_for_new_warnings()  # an expected visitor is listed, not popped up
+    panel.refresh()
+    assert "[HIGH-RISK]" in panel.table.item(0, 1).text()
+    assert "FLAGGED" in panel.table.item(0, 2).text()  # reception knows beforehand
+    assert "call Tom" in panel.table.item(0, 6).text()
+    panel.table.selectRow(0)
+    seen: list[QWidget] = []
+
+    def acknowledge(warning: QWidget) -> None:
+        assert isinstance(warning, FlaggedFileWarning)
+        warning.read_it.setChecked(True)
+        for card in warning.cards:
+            if not card.candidate.booked_person:
+                card.not_this_person.click()
+                card.reason.setText("Different person: DOB differs from the booking")
+        warning.acknowledge.click()
+
+    when_shown(FlaggedFileWarning, acknowledge, seen)
+    panel.arrived_button.click()
+    assert seen
+    assert panel.table.item(0, 5).text().startswith("Arrived")
+    (notice,) = desk.host_notices(world.officer_id)
+    assert notice.visit.high_risk and "No lone interviews" in notice.visit.instructions

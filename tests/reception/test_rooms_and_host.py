@@ -142,3 +142,34 @@ def test_host_officer_is_told_your_visitor_has_arrived_with_the_flag_and_instruc
     with db.session() as s:
         assert host_notices(s, world.officer_id) == []
         assert audit.entries(s, action="visit_host_notice_seen")[0].actor == "twhitfield"
+
+
+def test_high_risk_meeting_needs_a_room_with_a_working_alarm_or_an_override(
+    db: Database, world: World, search: PersonSearch, clock: FakeClock, readiness: ReadinessSource
+) -> None:
+    from datetime import timedelta
+
+    from safedesk.services.visits import register_meeting
+
+    fail_weekly_test(db, world.rooms["Interview Room 3"], world.officer_id, clock.now())
+    meeting = {
+        "office_id": world.office_id,
+        "host_officer_id": world.officer_id,
+        "expected_at": clock.now() + timedelta(hours=3),
+        "person_id": world.people["alan_brown"],  # no marker: the meeting itself is high-risk
+        "room_id": world.rooms["Interview Room 3"],
+        "high_risk": True,
+        "risk_notes": "Two officers; call me first",
+        "readiness": readiness,
+    }
+    with pytest.raises(RoomNeedsOverride), db.session() as s:
+        register_meeting(s, world.officer, clock.now(), search, **meeting)  # type: ignore[arg-type]
+    with db.session() as s:
+        visit = register_meeting(
+            s,
+            world.officer,
+            clock.now(),
+            search,
+            **{**meeting, "room_id": world.rooms["Interview Room 1"]},  # type: ignore[arg-type]
+        )
+        assert visit.room_id == world.rooms["Interview Room 1"]
