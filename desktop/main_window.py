@@ -97,7 +97,8 @@ class MainWindow(QMainWindow):
         self.tabs.setStyleSheet("QTabBar::tab { font-size: 12pt; padding: 8px 18px; }")
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        self.banner = ConnectionBanner(central)
+        # Over the panels, under the header: the header keeps saying NOT CONNECTED and who is on.
+        self.banner = ConnectionBanner(self.tabs)
 
         self.session_bridge: object | None = None
         self._install_user_badge()
