@@ -89,6 +89,11 @@ class BookInDialog(QDialog):
     TITLE = "Book in visitor"
     BY_NAME = "Not on the list: book in by name (walk-in)"
     CHOSEN = "Book in selected person"
+    INTRO = (
+        "<b>Ask the visitor their name, date of birth and postcode.</b> Type any of them, "
+        "in any order (e.g. <i>jon smyth 06/03/1985</i> or <i>smith DE1 2AB</i>)."
+    )
+    FLAG_NOTE = "you will be shown the warning"
 
     def __init__(
         self,
@@ -109,10 +114,7 @@ class BookInDialog(QDialog):
         self.resize(1180, 760)
         layout = QVBoxLayout(self)
 
-        intro = QLabel(
-            "<b>Ask the visitor their name, date of birth and postcode.</b> Type any of them, "
-            "in any order (e.g. <i>jon smyth 06/03/1985</i> or <i>smith DE1 2AB</i>)."
-        )
+        intro = QLabel(self.INTRO)
         layout.addWidget(intro)
         self.search_box = QLineEdit()
         self.search_box.setPlaceholderText("Name, date of birth, postcode or tenancy reference")
@@ -296,7 +298,7 @@ class BookInDialog(QDialog):
             )
             text += (
                 f"<br><span style='color:#9a0000'><b>A flagged file is among the close matches "
-                f"({names}): you will be shown the warning.</b></span>"
+                f"({names}): {self.FLAG_NOTE}.</b></span>"
             )
         self.verdict.setText(text)
 

@@ -34,6 +34,11 @@ class RegisterMeetingDialog(BookInDialog):
     TITLE = "Register a meeting in advance"
     BY_NAME = "Not on the list: register by name"
     CHOSEN = "Register for selected person"
+    INTRO = (
+        "<b>Find the person you are meeting</b> by name, date of birth, postcode or tenancy "
+        "reference, or register them by name if they are not on the list."
+    )
+    FLAG_NOTE = "reception will see the flag and its instructions before the meeting"
 
     def __init__(
         self,
@@ -54,7 +59,7 @@ class RegisterMeetingDialog(BookInDialog):
         when.addStretch()
         self.form.insertRow(0, "When", when)
         self.high_risk = QCheckBox(
-            "High-risk meeting: reception is told beforehand (seed 004 risk assessment)"
+            "High-risk meeting: share the risk assessment with reception before the meeting"
         )
         self.risk_notes = QPlainTextEdit()
         self.risk_notes.setPlaceholderText(
