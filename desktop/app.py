@@ -34,12 +34,18 @@ from safedesk.demo.seed import database_has_data, seed_demo
 from safedesk.services.actor import Actor
 from safedesk.services.auth import SignInRefused, StaffSession
 from safedesk.services.hub import Services
-from safedesk.services.workstation_place import PlaceError, register_workstation, resolve_place
+from safedesk.services.workstation_place import (
+    PlaceError,
+    login_of,
+    register_workstation,
+    resolve_place,
+)
 
 log = logging.getLogger(__name__)
 
 DEMO_PEOPLE = 5000
-# The demo signs in as a responder on the rota, so pressing a demo button brings the full alert.
+# The demo signs in as a responder on the rota (Tom in the week's day shift; whoever is on otherwise),
+# so pressing a demo button brings the full alert.
 DEMO_LOGIN = "twhitfield"
 
 
@@ -80,7 +86,7 @@ def build_desktop(
     services = Services.build(config, db, clock, config.workstation_name)
     place = resolve_place(db, config, mode=mode)
     staff_session = StaffSession(db, clock, workstation=place.workstation)
-    login = sign_in_as or (DEMO_LOGIN if demo else None)
+    login = sign_in_as or (_demo_login(services, place.office_id) if demo else None)
     if login:
         try:
             staff_session.sign_in(login, DEMO_PASSWORD)
@@ -150,6 +156,15 @@ def build_desktop(
     adapter.start()
     owned = attach_owned_buttons(window, services, adapter)
     return DesktopApp(services, staff_session, sound, adapter, controller, window, tray, owned)
+
+
+def _demo_login(services: Services, office_id: int) -> str:
+    """A responder on duty now, so a demo press brings the full alert at any hour of the week."""
+    on_duty = services.rota.on_duty(office_id, services.clock.now())
+    logins = [login_of(services.db, d.staff_id) for d in on_duty]
+    if DEMO_LOGIN in logins or not on_duty:
+        return DEMO_LOGIN
+    return next((login for login in logins if login), DEMO_LOGIN)
 
 
 def _replace(state: TrayState, **changes: object) -> TrayState:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from safedesk.config import Config
 from safedesk.db import Database
-from safedesk.models import Office, PanicDevice, Person, Room, RoomKind, Workstation
+from safedesk.models import Office, PanicDevice, Person, Room, RoomKind, Staff, Workstation
 
 
 class PlaceError(Exception):
@@ -135,3 +135,9 @@ def office_summary(db: Database) -> OfficeSummary:
         rooms = s.scalar(select(func.count()).select_from(Room)) or 0
         people = s.scalar(select(func.count()).select_from(Person)) or 0
     return OfficeSummary(offices=names, rooms=rooms, people=people)
+
+
+def login_of(db: Database, staff_id: int) -> str | None:
+    """A member of staff's login (the demo signs in whoever is on the rota right now)."""
+    with db.session() as s:
+        return s.scalar(select(Staff.login).where(Staff.id == staff_id))

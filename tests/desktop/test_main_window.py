@@ -194,3 +194,20 @@ def test_not_connected_banner_shows_within_5_s_of_losing_the_database_and_clears
         )
     qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=15000)
     assert window.header.connection.text() == "Connected"
+
+
+def test_demo_signs_in_a_responder_on_duty_at_any_hour(
+    qtbot: QtBot,
+    db_url: str,
+    office: SeededOffice,
+    clock: FakeClock,
+    desktops: list[DesktopApp],
+) -> None:
+    from datetime import UTC, datetime
+
+    clock.set(datetime(2026, 11, 28, 23, 0, tzinfo=UTC))  # Saturday night: Gary Holt's shift
+    config = Config(workstation=WorkstationConfig(name="DEMO-PC"))
+    db = Database(db_url, pool_size=2, max_overflow=2)
+    desktop = build_desktop(config, db, clock, demo=True, panel_factories=[])
+    desktops.append(desktop)
+    assert desktop.window.current_actor().login == "gholt"
