@@ -58,6 +58,10 @@ def register(sub: argparse._SubParsersAction) -> None:
             help="open, or awaiting debrief or follow-up (seed 004)",
         )
         q.set_defaults(func=func)
+    fig = inc_sub.add_parser("figures", help="incidents per month by outcome (seed 004 report)")
+    fig.add_argument("--year", type=int, required=True)
+    fig.add_argument("--office", metavar="NAME", help="only this office")
+    fig.set_defaults(func=_figures)
 
 
 def _services(ctx: CliContext, db: Database) -> Services:
@@ -157,6 +161,32 @@ def _list(ctx: CliContext, args: argparse.Namespace) -> int:
                 f"{outcome}  {r.status.value}"
             )
         print(f"{len(rows)} incident(s)")
+    finally:
+        services.close()
+        db.dispose()
+    return 0
+
+
+def _figures(ctx: CliContext, args: argparse.Namespace) -> int:
+    db = ctx.open_database()
+    services = _services(ctx, db)
+    try:
+        office_id = None
+        if args.office:
+            with db.session() as s:
+                office = s.scalar(select(Office).where(Office.name == args.office))
+                if office is None:
+                    raise CommandError(f"unknown office {args.office!r}")
+                office_id = office.id
+        figures = services.incidents.monthly_figures(args.year, office_id)
+        for f in figures:
+            kinds = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in sorted(f.by_outcome.items()))
+            print(
+                f"{f.month}  {f.office}: {f.total} incident(s) ({kinds}); escalated {f.escalated}; "
+                f"awaiting debrief/follow-up {f.awaiting_follow_up}"
+            )
+        if not figures:
+            print(f"no incidents in {args.year}")
     finally:
         services.close()
         db.dispose()

@@ -6,11 +6,13 @@ of staff and records the follow-up taken; until both are recorded it is awaiting
 
 from __future__ import annotations
 
+import builtins
 import csv
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -106,6 +108,18 @@ class IncidentRow:
     debriefed_by: str | None
     follow_up_notes: str | None
     status: IncidentStatus
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """Seed 004: the number and type of incidents, reported to leadership monthly."""
+
+    month: str  # YYYY-MM (local)
+    office: str
+    total: int
+    by_outcome: dict[str, int]  # outcome value (or "open") -> count
+    escalated: int  # nobody acknowledged in time
+    awaiting_follow_up: int  # not yet debriefed and followed up
 
 
 class IncidentError(Exception):
@@ -266,6 +280,36 @@ class IncidentService:
                 subject_id=alarm_id,
                 notes=notes,
             )
+
+    def monthly_figures(
+        self, year: int, office_id: int | None = None
+    ) -> builtins.list[MonthFigures]:
+        """Incidents per local month and office, by outcome, for the leadership report."""
+        filters = IncidentFilter(
+            office_id=office_id, date_from=date(year, 1, 1), date_to=date(year, 12, 31)
+        )
+        zone = ZoneInfo(self.time_zone)
+        table: dict[tuple[str, str], builtins.list[IncidentRow]] = {}
+        for row in self.list(filters):
+            month = row.raised_at.astimezone(zone).strftime("%Y-%m")
+            table.setdefault((month, row.office), []).append(row)
+        figures = []
+        for (month, office), rows in sorted(table.items()):
+            outcomes: dict[str, int] = {}
+            for r in rows:
+                key = r.outcome.value if r.outcome else "open"
+                outcomes[key] = outcomes.get(key, 0) + 1
+            figures.append(
+                MonthFigures(
+                    month=month,
+                    office=office,
+                    total=len(rows),
+                    by_outcome=outcomes,
+                    escalated=sum(r.escalated for r in rows),
+                    awaiting_follow_up=sum(r.status is not IncidentStatus.CLOSED for r in rows),
+                )
+            )
+        return figures
 
     def export_csv(self, out: TextIO, filters: IncidentFilter | None = None) -> int:
         """Write the filtered incidents as CSV (header row, ISO times in UTC); return the count.

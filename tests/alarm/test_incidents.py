@@ -105,3 +105,22 @@ def test_incident_csv_has_a_header_every_incident_and_no_formula_injection(
     assert row["notes"].startswith("'=HYPERLINK")
     assert row["notes"].endswith("line\nbreak")
     assert row["status"] == "awaiting_debrief"
+
+
+def test_monthly_figures_count_incidents_by_outcome_for_leadership(
+    services: Services, office: SeededOffice, clock: FakeClock
+) -> None:
+    responder = office.actor("twhitfield")
+    first = _incident(services, office, clock, "Interview Room 1", 1)
+    services.alarms.resolve(first, responder, AlarmOutcome.FALSE_ALARM, "Bag")
+    second = _incident(services, office, clock, "Interview Room 2", 1)
+    services.alarms.resolve(second, responder, AlarmOutcome.POLICE_CALLED, "Threats")
+    clock.advance(timedelta(days=10).total_seconds())  # into December
+    _incident(services, office, clock, "Interview Room 3", 1)
+
+    figures = services.incidents.monthly_figures(2026)
+    assert [(f.month, f.total) for f in figures] == [("2026-11", 2), ("2026-12", 1)]
+    assert figures[0].by_outcome == {"false_alarm": 1, "police_called": 1}
+    assert figures[1].by_outcome == {"open": 1}
+    assert figures[0].awaiting_follow_up == 2
+    assert services.incidents.monthly_figures(2025) == []
