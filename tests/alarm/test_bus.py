@@ -364,3 +364,25 @@ def test_every_bus_row_notifies_listeners_when_its_transaction_commits(pg_url: s
         listener.close()
         bus.close()
         db.dispose()
+
+
+def test_an_acknowledgement_on_one_pc_reaches_another_pcs_screen(
+    db_url: str, services: Services, office: SeededOffice
+) -> None:
+    other_pc = Services.build(services.config, Database(db_url), SystemClock(), "PC-OTHER")
+    try:
+        sub = other_pc.bus.subscribe(office_id=office.office_id)
+        press = ButtonPress(
+            office.device_ids["Interview Room 3"], 1, datetime.now(UTC), DeviceKind.GPIO
+        )
+        alarm_id = services.alarms.press(press).alarm_id
+        services.alarms.respond(alarm_id, office.actor("sokafor"))
+        got = collect(sub, 2)
+        sub.close()
+        assert [m.kind for m in got] == ["alarm_raised", "alarm_responding"]
+        view = other_pc.alarms.alert(alarm_id)
+        assert [r.name for r in view.responders] == ["Sarah Okafor"]
+        assert view.responders[0].workstation == "PC-sokafor"
+    finally:
+        other_pc.close()
+        other_pc.db.dispose()
