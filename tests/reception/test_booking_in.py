@@ -239,3 +239,39 @@ def test_high_risk_meeting_registered_in_advance_is_on_todays_list(
         (today,) = todays_visits(s, world.office_id, clock.now())
     assert today.high_risk and today.status == "Expected"
     assert "two officers" in (today.risk_notes or "")
+
+
+def test_meeting_registered_by_name_is_matched_to_the_record_when_the_visitor_arrives(
+    db: Database, world: World, search: PersonSearch, clock: FakeClock, readiness: ReadinessSource
+) -> None:
+    from safedesk.services.visits import register_meeting
+
+    with db.session() as s:
+        expected = register_meeting(
+            s,
+            world.officer,
+            clock.now(),
+            search,
+            office_id=world.office_id,
+            host_officer_id=world.officer_id,
+            expected_at=clock.now() + timedelta(hours=1),
+            walk_in=WalkIn("Alan Browne"),
+        )
+        visit_id = expected.id
+    with db.session() as s:
+        visit = book_in(
+            s,
+            world.receptionist,
+            clock.now(),
+            search,
+            readiness,
+            BookingRequest(
+                office_id=world.office_id,
+                person_id=world.people["alan_brown"],
+                typed_query="alan brown 02/01/1970",
+                visit_id=visit_id,
+            ),
+        )
+    assert visit.id == visit_id and visit.person_id == world.people["alan_brown"]
+    assert visit.visitor_name == "Alan Brown" and visit.host_name == "Tom Whitfield"
+    assert visit.arrived_at == clock.now()
