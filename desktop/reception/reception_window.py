@@ -50,28 +50,34 @@ def _time(when: datetime | None) -> str:
 
 
 class _RefreshJob(QRunnable):
-    """Catches the search index up off the GUI thread (a delta, usually milliseconds)."""
+    """Off the GUI thread: catch the search index up, then re-match today's open visits.
 
-    def __init__(self, desk: ReceptionDesk, relay: _Relay) -> None:
+    Re-matching a name-only walk-in against a million people takes tens of milliseconds per
+    visit; a full list of them must not freeze the screen every few seconds.
+    """
+
+    def __init__(self, desk: ReceptionDesk, office_id: int, relay: _Relay) -> None:
         super().__init__()
         self.desk = desk
+        self.office_id = office_id
         self.relay = relay
 
     def run(self) -> None:
         try:
             self.desk.refresh_search()
+            flagged = self.desk.recheck_open_visits(self.office_id)
         except DatabaseUnavailable as exc:
             self.relay.failed.emit(str(exc))
             return
         except Exception as exc:
-            log.exception("search refresh failed")
-            self.relay.failed.emit(f"search refresh failed: {exc}")
+            log.exception("reception refresh failed")
+            self.relay.failed.emit(f"reception refresh failed: {exc}")
             return
-        self.relay.done.emit()
+        self.relay.done.emit(flagged)
 
 
 class _Relay(QObject):
-    done = Signal()
+    done = Signal(object)  # list[VisitView] needing a warning now
     failed = Signal(str)
 
 
@@ -163,11 +169,11 @@ class ReceptionPanel(QWidget):
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._relay = _Relay()
-        self._relay.done.connect(self._after_search_refresh)
+        self._relay.done.connect(self._after_refresh)
         self._relay.failed.connect(self._on_failed)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self._start_refresh)
+        self._timer.timeout.connect(self.refresh_in_background)
         if auto_refresh:
             self._timer.start()
         self._on_selection()
@@ -269,14 +275,18 @@ class ReceptionPanel(QWidget):
 
     # ------------------------------------------------------------------ keeping current
 
-    def _start_refresh(self) -> None:
-        self._pool.start(_RefreshJob(self.desk, self._relay))
+    def refresh_in_background(self) -> None:
+        if self._warning_open:
+            return  # a warning is on screen: re-match after it is acknowledged
+        self._pool.start(_RefreshJob(self.desk, self.office_id, self._relay))
 
-    def _after_search_refresh(self) -> None:
-        self.check_for_new_warnings()
+    def _after_refresh(self, flagged: object) -> None:
+        assert isinstance(flagged, list)
+        self.refresh()
+        self.show_warnings(flagged)
 
     def check_for_new_warnings(self) -> None:
-        """Re-match today's visitors; warn at once about any flagged record found for one."""
+        """Re-match today's visitors now (on this thread) and warn about any flagged record."""
         if self._warning_open:
             return
         try:
@@ -285,23 +295,29 @@ class ReceptionPanel(QWidget):
             self._on_failed(str(exc))
             return
         self.refresh()
-        for visit in flagged:
-            self._warning_open = True
-            try:
+        self.show_warnings(flagged)
+
+    def show_warnings(self, flagged: list[VisitView]) -> None:
+        """The warning for each visitor a flagged record was found for; it must be acknowledged."""
+        if self._warning_open or not flagged:
+            return
+        self._warning_open = True
+        try:
+            for visit in flagged:
+                current = self.desk.visit(visit.id)
                 warn_for_visit(
                     self.desk,
                     self.actor,
-                    visit,
+                    current,
                     self,
-                    f"A flagged record now matches {visit.visitor_name}, who is already on "
+                    f"A flagged record now matches {current.visitor_name}, who is already on "
                     "today's list. Tell the officer now.",
                     allow_stop=False,
                     opened=self.warning_shown.emit,
                 )
-            finally:
-                self._warning_open = False
-        if flagged:
-            self.refresh()
+        finally:
+            self._warning_open = False
+        self.refresh()
 
     # ------------------------------------------------------------------ acting
 
