@@ -394,7 +394,7 @@ class StoreAndForwardSink:
             raise
         if added:
             with self._order:
-                self._backlog += 1
+                self._backlog = self.outbox.count()  # recounted: the forwarder may have run
             log.error(
                 "PANIC PRESS from %s (boot %s, sequence %d, pressed %s) HELD in the local outbox "
                 "(%s); %d held, forwarding when the database returns",

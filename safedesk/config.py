@@ -228,11 +228,21 @@ def _validate(config: Config) -> None:
     ):
         if value <= 0:
             raise ConfigError(src, key, "must be greater than 0")
+    for i, usb_id in enumerate(config.devices.usb_ids):
+        vendor, sep, product = usb_id.partition(":")
+        if not (sep and _is_hex4(vendor) and _is_hex4(product)):
+            raise ConfigError(
+                src, f"devices.usb_ids[{i}]", f"{usb_id!r} is not vendor:product in hex (2E8A:0005)"
+            )
     if config.database.pool_size < 1:
         raise ConfigError(src, "database.pool_size", "must be at least 1")
     if config.database.url:
         validate_database_url(config.database.url, src)
     _validate_markers(config.markers, src)
+
+
+def _is_hex4(text: str) -> bool:
+    return 1 <= len(text) <= 4 and all(c in "0123456789abcdefABCDEF" for c in text)
 
 
 def _validate_markers(markers: MarkersConfig, src: str) -> None:

@@ -1,0 +1,287 @@
+"""Store and forward: presses made while the database is unreachable are held, then all arrive.
+
+Real parts: the serial driver on pseudo-terminals with simulated USB buttons, the real alarm
+service, PostgreSQL behind a TCP proxy that the test cuts and restores (the shared server itself
+is never stopped), and SQLite locked by another writer.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from firmware_bridge.outbox import LocalOutbox, StoreAndForwardSink
+from hardware.serial_button import SerialButtonConfig, SerialButtonSource
+from hardware.serial_device_sim import SimulatedSerialDevice
+from safedesk.button_events import ButtonPress, DeviceKind, LedState, PressReceipt
+from safedesk.clock import Clock, FakeClock, SystemClock
+from safedesk.config import Config
+from safedesk.db import Database
+from safedesk.demo.office import seed_office
+from safedesk.models import AlarmEvent, AlarmPress
+from safedesk.services.hub import Services
+from tests.bridge.conftest import SeededOffice
+from tests.bridge.tcp_proxy import TcpProxy
+
+
+def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.02)
+    return check()
+
+
+def presses_in(db: Database) -> list[AlarmPress]:
+    with db.session() as s:
+        return list(s.scalars(select(AlarmPress).order_by(AlarmPress.id)).all())
+
+
+class Rig:
+    """Buttons on ptys -> serial driver -> outbox -> the real alarm service on ``bridge_db``."""
+
+    def __init__(self, bridge_db: Database, clock: Clock, outbox_path: Path, devices: list[str]):
+        self.services = Services.build(Config(), bridge_db, clock, "BRIDGE-TEST")
+        self.outbox = LocalOutbox(outbox_path)
+        self.forwarded: list[tuple[ButtonPress, PressReceipt]] = []
+        self.backlogs: list[int] = []
+        self.sink = StoreAndForwardSink(
+            self.services.alarms,
+            self.outbox,
+            clock,
+            retry_initial_s=0.05,
+            retry_max_s=0.3,
+            on_forwarded=self._forwarded,
+            on_backlog=self.backlogs.append,
+        )
+        self.buttons = [
+            SimulatedSerialDevice(device_id=d, heartbeat_s=0.2, resend_s=0.2, host_timeout_s=3.0)
+            for d in devices
+        ]
+        for button in self.buttons:
+            button.plug_in()
+        self.source = SerialButtonSource(
+            self.sink,
+            clock,
+            SerialButtonConfig(
+                port_urls=tuple(b.port_path for b in self.buttons),
+                discover=False,
+                scan_interval_s=0.05,
+                backoff_initial_s=0.05,
+                backoff_max_s=0.3,
+                silent_after_s=600.0,
+            ),
+        )
+
+    def _forwarded(self, press: ButtonPress, receipt: PressReceipt) -> None:
+        self.forwarded.append((press, receipt))
+        self.source.set_led(press.device_id, LedState.DELIVERED)
+
+    def start(self) -> None:
+        self.sink.start()
+        self.source.start()
+        assert eventually(
+            lambda: self.source.online_devices() == {b.device_id for b in self.buttons}
+        )
+
+    def stop(self) -> None:
+        self.source.stop()
+        self.sink.stop()
+        for button in self.buttons:
+            button.close()
+        self.services.close()
+        self.outbox.close()
+
+
+@pytest.fixture
+def rig_factory(tmp_path: Path) -> Iterator[Callable[..., Rig]]:
+    rigs: list[Rig] = []
+
+    def make(bridge_db: Database, clock: Clock, devices: list[str]) -> Rig:
+        rig = Rig(bridge_db, clock, tmp_path / "outbox.sqlite3", devices)
+        rigs.append(rig)
+        rig.start()
+        return rig
+
+    yield make
+    for rig in rigs:
+        rig.stop()
+
+
+def seeded(db: Database, clock: Clock) -> None:
+    with db.session() as s:
+        seed_office(s, clock.now())
+
+
+ROOM_1_BUTTON = "pico-e661a4d41b31"  # Interview Room 1 in the demo office
+ROOM_2_BUTTON = "pico-e661a4d41b32"  # Interview Room 2
+
+
+@pytest.mark.postgresql
+def test_twenty_presses_during_a_60_second_outage_all_arrive_once_with_their_press_times(
+    pg_url: str,
+    pg_proxy: tuple[TcpProxy, str],
+    clock: FakeClock,
+    rig_factory: Callable[..., Rig],
+) -> None:
+    proxy, proxy_url = pg_proxy
+    direct = Database(pg_url)
+    seeded(direct, clock)
+    bridge_db = Database(proxy_url, pool_size=2, max_overflow=2)
+    rig = rig_factory(bridge_db, clock, [ROOM_1_BUTTON, ROOM_2_BUTTON])
+    try:
+        proxy.cut()  # the network to the database server goes down
+        expected: dict[tuple[str, int, int], datetime] = {}
+        for i in range(20):
+            clock.advance(3)  # 20 presses over 60 s of (fake) time
+            button = rig.buttons[i % 2]
+            seq = button.press()
+            expected[(button.device_id, button.boot_id, seq)] = clock.now()
+            assert button.wait_for_ack(seq), f"press {i} was not acknowledged as held"
+            assert button.wait_for_led("not_delivered"), "the room must see: not delivered"
+        assert rig.sink.backlog == 20
+        assert len(rig.outbox.held()) == 20
+        assert presses_in(direct) == []
+
+        proxy.restore()  # the database is back
+        assert eventually(lambda: rig.sink.backlog == 0), rig.outbox.held()[:1]
+
+        rows = presses_in(direct)
+        got = {(p.device_id, p.boot_id, p.sequence): p.pressed_at for p in rows}
+        assert len(rows) == 20, "each press arrives exactly once"
+        assert set(got) == set(expected)
+        for key, pressed_at in expected.items():
+            # The press time is the room's, not the forwarding time (the outage was 60 s).
+            assert abs(got[key] - pressed_at) < timedelta(seconds=1), key
+        # Forwarded in the order they were pressed.
+        assert [p.pressed_at for p in rows] == sorted(p.pressed_at for p in rows)
+        with direct.session() as s:
+            alarms = s.scalars(select(AlarmEvent).order_by(AlarmEvent.id)).all()
+            assert [a.press_count for a in alarms] == [10, 10]  # one alarm per room
+            assert alarms[0].pressed_at == min(expected.values())
+        for button in rig.buttons:
+            assert button.wait_for_led("delivered")
+        assert rig.backlogs[-1] == 0 and max(rig.backlogs) == 20
+    finally:
+        bridge_db.dispose()
+        direct.dispose()
+
+
+@pytest.mark.postgresql
+def test_a_forward_that_committed_but_lost_its_answer_is_not_recorded_twice(
+    pg_url: str, clock: FakeClock, tmp_path: Path
+) -> None:
+    """The connection drops after COMMIT, before the bridge hears: resending is harmless."""
+    db = Database(pg_url)
+    seeded(db, clock)
+    services = Services.build(Config(), db, clock, "BRIDGE-TEST")
+
+    class AnswerLost:
+        def __init__(self) -> None:
+            self.lose_next = True
+
+        def press(self, press: ButtonPress) -> PressReceipt:
+            receipt = services.alarms.press(press)
+            if self.lose_next:
+                self.lose_next = False
+                raise ConnectionError("server closed the connection after commit")
+            return receipt
+
+        def heard(self, heard: object) -> None:
+            raise AssertionError("not used")
+
+    outbox = LocalOutbox(tmp_path / "outbox.sqlite3")
+    sink = StoreAndForwardSink(AnswerLost(), outbox, clock)
+    press = ButtonPress(ROOM_1_BUTTON, 7, clock.now(), DeviceKind.SERIAL, boot_id=42)
+    receipt = sink.press(press)
+    assert receipt.held
+    assert sink.forward_now() == 0
+    rows = presses_in(db)
+    assert [(r.device_id, r.boot_id, r.sequence) for r in rows] == [(press.device_id, 42, 7)]
+    services.close()
+    outbox.close()
+    db.dispose()
+
+
+def test_sqlite_locked_by_another_writer_holds_presses_and_forwards_them_after(
+    sqlite_url: str, tmp_path: Path, rig_factory: Callable[..., Rig]
+) -> None:
+    db = Database(sqlite_url)
+    clock = SystemClock()
+    seeded(db, clock)
+    device_id = ROOM_1_BUTTON
+    rig = rig_factory(db, clock, [device_id])
+    locker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), timeout=1)
+    locker.execute("BEGIN EXCLUSIVE")  # another process holds the file
+    try:
+        button = rig.buttons[0]
+        seq = button.press()
+        assert button.wait_for_ack(seq, timeout=20)
+        assert button.wait_for_led("not_delivered")
+        assert rig.sink.backlog == 1
+    finally:
+        locker.rollback()
+        locker.close()
+    assert eventually(lambda: rig.sink.backlog == 0, timeout=30)
+    [row] = presses_in(db)
+    assert (row.device_id, row.boot_id, row.sequence) == (device_id, button.boot_id, seq)
+    assert button.wait_for_led("delivered")
+    db.dispose()
+
+
+def test_held_presses_survive_a_bridge_restart(
+    db: Database, office: SeededOffice, clock: FakeClock, tmp_path: Path
+) -> None:
+    path = tmp_path / "outbox.sqlite3"
+
+    class Down:
+        def press(self, press: ButtonPress) -> PressReceipt:
+            raise ConnectionError("database unreachable")
+
+        def heard(self, heard: object) -> None:
+            raise ConnectionError("database unreachable")
+
+    first = StoreAndForwardSink(Down(), LocalOutbox(path), clock)
+    pressed_at = clock.now() - timedelta(minutes=5)
+    press = ButtonPress(
+        office.device_ids["Interview Room 2"], 3, pressed_at, DeviceKind.GPIO, boot_id=None
+    )
+    assert first.press(press).held
+    assert first.press(press).held  # a resend while held is kept once
+    assert first.backlog == 1
+    first.outbox.close()  # power cut
+
+    services = Services.build(Config(), db, clock, "BRIDGE-TEST")
+    second = StoreAndForwardSink(services.alarms, LocalOutbox(path), clock)
+    assert second.backlog == 1
+    assert second.forward_now() == 0
+    [row] = presses_in(db)
+    assert (row.sequence, row.pressed_at) == (3, pressed_at)
+    services.close()
+    second.outbox.close()
+
+
+def test_a_press_that_cannot_even_be_stored_locally_is_not_acknowledged(
+    tmp_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Down:
+        def press(self, press: ButtonPress) -> PressReceipt:
+            raise ConnectionError("database unreachable")
+
+        def heard(self, heard: object) -> None:
+            return None
+
+    outbox = LocalOutbox(tmp_path / "outbox.sqlite3")
+    sink = StoreAndForwardSink(Down(), outbox, clock)
+    outbox.close()  # the file is gone from under us (disk failure)
+    press = ButtonPress("pico-x", 1, clock.now(), DeviceKind.SERIAL, boot_id=1)
+    with pytest.raises(Exception, match="outbox"):
+        sink.press(press)
+    assert "could NEITHER reach the database NOR be stored locally" in caplog.text
