@@ -31,7 +31,8 @@ class ManagerOverrideDialog(QDialog):
         layout = QVBoxLayout(self)
         explain = QLabel(
             f"<p style='font-size:12pt'><b>{room.name}: {room.summary}.</b></p>"
-            "<p>This visitor has a flagged file. They should be seen in a room whose panic "
+            "<p>This visitor has a flagged file, or the meeting is high-risk. They should be "
+            "seen in a room whose panic "
             "alarm is known to work. A manager can allow this room, with a reason; the "
             "override is recorded in the audit log.</p>"
         )

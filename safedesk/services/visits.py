@@ -588,8 +588,10 @@ def mark_notice_seen(session: Session, actor: Actor, now: datetime, visit_id: in
 def _validate_visitor(person_id: int | None, walk_in: WalkIn | None) -> None:
     if (person_id is None) == (walk_in is None):
         raise VisitError("Choose a record from the list, or book in by name as a walk-in.")
-    if walk_in is not None and len(walk_in.name.strip()) < 2:
-        raise VisitError("Type the visitor's name.")
+    if walk_in is not None and len(walk_in.name.split()) < 2:
+        # One word ("Smith") matches thousands of records, flagged ones among them: no one
+        # could read that warning. Forename and surname narrow it to the person.
+        raise VisitError("Type the visitor's forename and surname.")
 
 
 def register_meeting(

@@ -275,3 +275,17 @@ def test_meeting_registered_by_name_is_matched_to_the_record_when_the_visitor_ar
     assert visit.id == visit_id and visit.person_id == world.people["alan_brown"]
     assert visit.visitor_name == "Alan Brown" and visit.host_name == "Tom Whitfield"
     assert visit.arrived_at == clock.now()
+
+
+def test_walk_in_needs_forename_and_surname(
+    db: Database, world: World, search: PersonSearch, clock: FakeClock, readiness: ReadinessSource
+) -> None:
+    with pytest.raises(VisitError, match="forename and surname"), db.session() as s:
+        book_in(
+            s,
+            world.receptionist,
+            clock.now(),
+            search,
+            readiness,
+            BookingRequest(office_id=world.office_id, walk_in=WalkIn("Smith")),
+        )
