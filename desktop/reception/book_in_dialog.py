@@ -49,6 +49,7 @@ from safedesk.services.visits import BookingRequest, VisitError, VisitView, Walk
 
 log = logging.getLogger(__name__)
 
+MANY_FLAGGED = 5
 COLUMNS = ("Flag", "Name", "Date of birth", "Postcode", "Tenancy ref", "How it matched")
 
 
@@ -325,7 +326,32 @@ class BookInDialog(QDialog):
         postcode = parsed.postcode.full if parsed.postcode else None
         self._book(person_id=None, walk_in=WalkIn(name, dob, postcode))
 
+    def _too_vague(self) -> bool:
+        """Many flagged records share a name typed without a DOB or postcode: ask for more."""
+        parsed = self.shortlist.parsed if self.shortlist else None
+        flagged = self._flagged_close()
+        if (
+            parsed is None
+            or parsed.date_of_birth
+            or parsed.postcode
+            or len(flagged) <= MANY_FLAGGED
+        ):
+            return False
+        answer = QMessageBox.question(
+            self,
+            "Ask for the date of birth",
+            f"{len(flagged)} people with this name have a flagged file. Ask the visitor for "
+            "their date of birth and postcode and add them to the search.\n\n"
+            "Continue without them? You will have to read every warning.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer != QMessageBox.StandardButton.Yes
+
     def _book(self, *, person_id: int | None, walk_in: WalkIn | None) -> None:
+        if self._too_vague():
+            self.search_box.setFocus()
+            return
         acknowledged: dict[int, tuple[int, ...]] = {}
         dismissed: dict[int, str] = {}
         override: ManagerOverride | None = None
