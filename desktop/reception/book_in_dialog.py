@@ -40,6 +40,7 @@ from desktop.reception.warning_dialog import (
     WarningOutcome,
 )
 from desktop.status_icons import StatusKind, status_icon
+from safedesk.db import DatabaseUnavailable
 from safedesk.matching.query_parse import ParsedQuery
 from safedesk.services.actor import Actor
 from safedesk.services.person_search import Shortlist, ShortlistEntry
@@ -408,7 +409,7 @@ class BookInDialog(QDialog):
                     return
                 override = dialog.override
                 continue
-            except VisitError as exc:
+            except (VisitError, DatabaseUnavailable) as exc:
                 QMessageBox.warning(self, "Cannot book in", str(exc))
                 return
             self.booked.emit(visit)

@@ -365,7 +365,7 @@ class ReceptionPanel(QWidget):
                 if dialog.exec() != QDialog.DialogCode.Accepted or dialog.override is None:
                     return
                 self.desk.assign_room(self.actor(), visit.id, exc.room.room_id, dialog.override)
-            except VisitError as exc:
+            except (VisitError, DatabaseUnavailable) as exc:
                 QMessageBox.warning(self, "Cannot book in", str(exc))
                 return
         self.refresh()
@@ -376,7 +376,7 @@ class ReceptionPanel(QWidget):
             return
         try:
             self.desk.mark_left(self.actor(), visit.id)
-        except VisitError as exc:
+        except (VisitError, DatabaseUnavailable) as exc:
             QMessageBox.warning(self, "Cannot record", str(exc))
         self.refresh()
 

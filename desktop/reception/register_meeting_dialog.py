@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.reception.book_in_dialog import BookInDialog
 from desktop.reception.override_dialog import ManagerOverrideDialog
+from safedesk.db import DatabaseUnavailable
 from safedesk.services.actor import Actor
 from safedesk.services.reception_desk import ReceptionDesk
 from safedesk.services.room_choice import ManagerOverride, RoomNeedsOverride
@@ -113,7 +114,7 @@ class RegisterMeetingDialog(BookInDialog):
                     return
                 override = dialog.override
                 continue
-            except VisitError as exc:
+            except (VisitError, DatabaseUnavailable) as exc:
                 QMessageBox.warning(self, "Cannot register", str(exc))
                 return
             self.booked.emit(visit)

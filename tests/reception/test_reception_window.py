@@ -315,3 +315,18 @@ def test_expected_flagged_visitor_is_warned_about_on_arrival_and_the_host_is_tol
     assert panel.table.item(0, 5).text().startswith("Arrived")
     (notice,) = desk.host_notices(world.officer_id)
     assert notice.visit.high_risk and "No lone interviews" in notice.visit.instructions
+
+
+def test_search_as_you_type_shows_only_the_latest_line(
+    qtbot: QtBot, panel: ReceptionPanel, world: World
+) -> None:
+    dialog = panel.open_book_in()
+    got: list[str] = []
+    dialog.runner.results.connect(lambda shortlist: got.append(shortlist.query))
+    with qtbot.waitSignal(dialog.runner.results, timeout=10_000):
+        for line in ("m", "ma", "mar", "marg", "margaret jo"):
+            dialog.search_box.setText(line)  # keystrokes faster than the debounce
+    qtbot.wait(300)
+    assert got == ["margaret jo"]
+    names = [dialog.table.item(r, 1).text() for r in range(1, dialog.table.rowCount())]
+    assert names[0] == "Margaret Jones"
