@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, text, update
+from sqlalchemy import ScalarSelect, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -49,7 +49,11 @@ from safedesk.services.actor import Actor
 from safedesk.services.alarm_views import AlertView, ResponderView, VisitorInRoom
 from safedesk.services.marker_warnings import warnings_for_people
 from safedesk.services.office_time import local_date
-from safedesk.services.room_presence import visits_in_room_now
+from safedesk.services.room_presence import (
+    latest_visit_in_room,
+    room_time_zone,
+    visits_in_room_now,
+)
 
 log = logging.getLogger(__name__)
 
@@ -124,15 +128,18 @@ class AlarmService:
             )
             room = device.room if device is not None else None
             self._serialise_raising(s, room, press.device_id)
-            existing = s.scalar(
-                select(AlarmPress).where(
-                    AlarmPress.device_id == press.device_id,
-                    AlarmPress.boot_id == boot,
-                    AlarmPress.sequence == press.sequence,
+            # One round trip answers the three questions (resend? test window? room's alarm
+            # already open?) and finds who is in the room.
+            resent_id, test_id, open_id, visit_id = s.execute(
+                select(
+                    self._resent_press(press, boot),
+                    self._open_test_window(device, press.pressed_at, received),
+                    self._open_alarm_for(room, press.device_id),
+                    self._visit_in_room(room, received),
                 )
-            )
-            if existing is not None:
-                alarm = existing.alarm
+            ).one()
+            if resent_id is not None:
+                alarm = s.get_one(AlarmEvent, resent_id)
                 log.debug("resend of press %s/%s/%s", press.device_id, boot, press.sequence)
                 return PressReceipt(alarm_id=alarm.id, created=False, is_test=alarm.is_test)
             if device is None:
@@ -149,14 +156,13 @@ class AlarmService:
                     log.warning("alarm from disabled device %r: raised anyway", press.device_id)
                 if room is None:
                     log.error("ALARM from device %r which has no room", press.device_id)
-            if device is not None:
-                test = self._open_test_window(s, device, press.pressed_at, received)
-                if test is not None:
-                    return self._record_test_press(s, test, device, room, press, boot, received)
-            open_alarm = self._open_alarm_for(s, room, press.device_id)
-            if open_alarm is not None:
+            if device is not None and test_id is not None:
+                test = s.get_one(AlarmTest, test_id)
+                return self._record_test_press(s, test, device, room, press, boot, received)
+            if open_id is not None:
+                open_alarm = s.get_one(AlarmEvent, open_id)
                 return self._record_pressed_again(s, open_alarm, press, boot, received)
-            return self._raise_new(s, device, room, press, boot, received)
+            return self._raise_new(s, device, room, press, boot, received, visit_id)
 
     def _serialise_raising(self, s: Session, room: Room | None, device_id: str) -> None:
         """Let one transaction at a time decide "new alarm or pressed again" for a room.
@@ -178,30 +184,52 @@ class AlarmService:
         else:
             s.execute(update(PanicDevice).where(PanicDevice.id == -1).values(enabled=True))
 
-    def _open_test_window(
-        self, s: Session, device: PanicDevice, pressed_at: datetime, received: datetime
-    ) -> AlarmTest | None:
-        return s.scalar(
-            select(AlarmTest)
+    @staticmethod
+    def _resent_press(press: ButtonPress, boot: int) -> ScalarSelect[int | None]:
+        return (
+            select(AlarmPress.alarm_id)
             .where(
-                AlarmTest.device_pk == device.id,
+                AlarmPress.device_id == press.device_id,
+                AlarmPress.boot_id == boot,
+                AlarmPress.sequence == press.sequence,
+            )
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    @staticmethod
+    def _open_test_window(
+        device: PanicDevice | None, pressed_at: datetime, received: datetime
+    ) -> ScalarSelect[int | None]:
+        """The device's weekly test whose window this press falls in (pending, not expired)."""
+        return (
+            select(AlarmTest.id)
+            .where(
+                AlarmTest.device_pk == (device.id if device is not None else -1),
                 AlarmTest.result == TestResult.PENDING,
                 AlarmTest.started_at <= pressed_at,
                 AlarmTest.window_ends_at >= received,
             )
             .order_by(AlarmTest.started_at.desc())
             .limit(1)
+            .scalar_subquery()
         )
 
-    def _open_alarm_for(self, s: Session, room: Room | None, device_id: str) -> AlarmEvent | None:
-        query = select(AlarmEvent).where(
+    @staticmethod
+    def _open_alarm_for(room: Room | None, device_id: str) -> ScalarSelect[int | None]:
+        """The room's open emergency (tests never count), or the unknown device's own."""
+        query = select(AlarmEvent.id).where(
             AlarmEvent.resolved_at.is_(None), AlarmEvent.is_test.is_(False)
         )
         if room is not None:
             query = query.where(AlarmEvent.room_id == room.id)
         else:
             query = query.where(AlarmEvent.room_id.is_(None), AlarmEvent.device_id == device_id)
-        return s.scalar(query.order_by(AlarmEvent.id.desc()).limit(1))
+        return query.order_by(AlarmEvent.id.desc()).limit(1).scalar_subquery()
+
+    @staticmethod
+    def _visit_in_room(room: Room | None, now: datetime) -> ScalarSelect[int | None]:
+        return latest_visit_in_room(room.id if room is not None else -1, room_time_zone(room), now)
 
     def _add_press(
         self, s: Session, alarm: AlarmEvent, press: ButtonPress, boot: int, received: datetime
@@ -226,6 +254,7 @@ class AlarmService:
         press: ButtonPress,
         boot: int,
         received: datetime,
+        visit_id: int | None,
     ) -> PressReceipt:
         alarm = AlarmEvent(
             device_pk=device.id if device is not None else None,
@@ -238,10 +267,8 @@ class AlarmService:
             raised_at=received,
             press_count=1,
             is_test=False,
+            visit_id=visit_id,
         )
-        if room is not None:
-            visits = visits_in_room_now(s, room, received)
-            alarm.visit_id = visits[0].id if visits else None
         s.add(alarm)
         s.flush()
         self._add_press(s, alarm, press, boot, received)

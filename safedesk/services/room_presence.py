@@ -8,11 +8,34 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 from sqlalchemy.orm import Session
 
 from safedesk.models import Office, Room, Visit
 from safedesk.services.office_time import local_date, local_midnight_utc
+
+
+def room_time_zone(room: Room | None) -> str:
+    """The room's office time zone (London when unknown: SafeDesk serves UK offices)."""
+    office = room.office if room is not None else None
+    return office.time_zone if office is not None else "Europe/London"
+
+
+def latest_visit_in_room(room_id: int, time_zone: str, now: datetime) -> ScalarSelect[int | None]:
+    """The latest visit in the room now, as a subquery (the press reads it in its one probe)."""
+    day_start = local_midnight_utc(local_date(now, time_zone), time_zone)
+    return (
+        select(Visit.id)
+        .where(
+            Visit.room_id == room_id,
+            Visit.arrived_at >= day_start,
+            Visit.arrived_at <= now,
+            Visit.left_at.is_(None),
+        )
+        .order_by(Visit.arrived_at.desc(), Visit.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def visits_in_room_now(session: Session, room: Room, now: datetime) -> Sequence[Visit]:
