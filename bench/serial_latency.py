@@ -34,22 +34,22 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, select  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
-from hardware.serial_button import SerialButtonConfig, SerialButtonSource  # noqa: E402
-from hardware.serial_device_sim import SimulatedSerialDevice  # noqa: E402
-from safedesk.alarm_bus import DeviceOffline  # noqa: E402
-from safedesk.button_events import ButtonPress, DeviceHeard, PressReceipt  # noqa: E402
-from safedesk.clock import SystemClock  # noqa: E402
-from safedesk.config import Config  # noqa: E402
-from safedesk.db import Database  # noqa: E402
-from safedesk.db.migrate import upgrade  # noqa: E402
-from safedesk.demo.office import seed_office  # noqa: E402
-from safedesk.models import AlarmOutcome, AlarmPress, PanicDevice, Room  # noqa: E402
-from safedesk.services.actor import Actor  # noqa: E402
-from safedesk.services.device_supervision import SupervisionTimer  # noqa: E402
-from safedesk.services.hub import Services  # noqa: E402
+from hardware.serial_button import SerialButtonConfig, SerialButtonSource
+from hardware.serial_device_sim import SimulatedSerialDevice
+from safedesk.alarm_bus import DeviceOffline
+from safedesk.button_events import ButtonPress, DeviceHeard, PressReceipt
+from safedesk.clock import SystemClock
+from safedesk.config import Config
+from safedesk.db import Database
+from safedesk.db.migrate import upgrade
+from safedesk.demo.office import seed_office
+from safedesk.models import AlarmOutcome, AlarmPress, PanicDevice, Room
+from safedesk.services.actor import Actor
+from safedesk.services.device_supervision import SupervisionTimer
+from safedesk.services.hub import Services
 
 BUTTONS = 4
 
