@@ -68,6 +68,7 @@ DEFAULT_CANDIDATE_CAP = 2500
 """At most this many people are scored per search; enough for every realistic query."""
 
 _ONE_PART_ROOM = 300
+_MAX_TIERED_PARTS = 5
 _REF_MERGE = 1024
 _FORENAME, _SURNAME = 0, 1
 _NO_DOB = 0
@@ -578,7 +579,10 @@ class PersonIndex:
         for row in plan.must:
             if alive[row]:
                 chosen[row] = None
-        parts = plan.parts
+        # Tiers intersect every combination of parts, so a pasted paragraph would be slow:
+        # the most selective few parts choose candidates, the rest still count in scoring.
+        parts = sorted(plan.parts, key=lambda p: sum(len(piece) for piece in p.ordered))
+        parts = parts[:_MAX_TIERED_PARTS]
         k = len(parts)
         for agreeing in range(k, 1, -1):
             if len(chosen) >= cap:

@@ -157,3 +157,22 @@ def test_the_name_typed_so_far_already_finds_the_person() -> None:
     index = index_with(ayse)
     assert ayse.person_id in top_ids(index, "ayse yil", 3)
     assert top_ids(index, "ayse yilmaz 17/09/19", 1) == [ayse.person_id]
+
+
+def test_a_long_line_with_every_detail_still_finds_the_person() -> None:
+    mary = person(
+        "Mary Ann Elizabeth",
+        "Smith-Jones",
+        date(1966, 6, 1),
+        postcode="DE22 3XY",
+        tenancy_ref="T9000002",
+    )
+    index = index_with(mary)
+    found = index.search("Mary Ann Elizabeth Smith-Jones 01/06/1966 DE22 3XY T9000002")
+    assert found[0].record.person_id == mary.person_id
+    assert found[0].certain
+    # A name the record does not have ("Jane") still finds her, but no longer for certain.
+    found = index.search("Mary Ann Elizabeth Jane Smith-Jones 01/06/1966 DE22 3XY")
+    assert found[0].record.person_id == mary.person_id
+    assert not found[0].certain
+    assert "name not found (jane)" in found[0].reasons
