@@ -244,7 +244,7 @@ class AlarmService:
                 received_at=received,
             )
         )
-        s.flush()  # the unique constraint speaks now, inside our retry loop
+        # Flushed with the bus event; a duplicate still fails inside the press retry loop.
 
     def _raise_new(
         self,
