@@ -69,6 +69,7 @@ DEFAULT_CANDIDATE_CAP = 2500
 
 _ONE_PART_ROOM = 300
 _MAX_TIERED_PARTS = 5
+_CUT_ORDER = (1.0, 0.9, 0.8)  # agreement levels kept first when the cap cuts a tier
 _REF_MERGE = 1024
 _FORENAME, _SURNAME = 0, 1
 _NO_DOB = 0
@@ -93,15 +94,20 @@ class _Part:
 
     label: str
     ordered: list[Sequence[int]] = field(default_factory=list)  # best postings first
-    _rows: set[int] | None = None
+    similarity: list[float] = field(default_factory=list)  # of each posting; [] = all exact
+    _rows: dict[float, set[int]] = field(default_factory=dict)
 
-    def rows(self) -> set[int]:
-        if self._rows is None:
-            rows: set[int] = set()
-            for posting in self.ordered:
-                rows.update(posting)
-            self._rows = rows
-        return self._rows
+    def rows(self, at_least: float = 0.0) -> set[int]:
+        """Rows whose agreement with this part is at least `at_least`."""
+        found = self._rows.get(at_least)
+        if found is None:
+            found = set()
+            for i, posting in enumerate(self.ordered):
+                if self.similarity and self.similarity[i] < at_least:
+                    break
+                found.update(posting)
+            self._rows[at_least] = found
+        return found
 
     def in_order(self) -> Iterator[int]:
         for posting in self.ordered:
@@ -450,9 +456,12 @@ class PersonIndex:
             if not term.initial:
                 ordered = sorted(term.matches.items(), key=lambda kv: -kv[1].similarity)
                 pieces: list[Sequence[int]] = []
-                for wid, _ in ordered:
-                    pieces.extend(self._vocab.postings.rows(wid))
-                parts.append(_Part(f"name:{typed}", pieces))
+                sims: list[float] = []
+                for wid, match in ordered:
+                    for piece in self._vocab.postings.rows(wid):
+                        pieces.append(piece)
+                        sims.append(match.similarity)
+                parts.append(_Part(f"name:{typed}", pieces, sims))
         only_initials = bool(names) and all(t.initial for t in names)
         if only_initials and not (parsed.date_of_birth or parsed.postcode or parsed.tenancy_ref):
             return None  # a lone initial selects nobody in particular
@@ -504,9 +513,14 @@ class PersonIndex:
             plan.dob_near = near
             plan.dob_weight = DOB_WEIGHT
             ordered = sorted(near.items(), key=lambda kv: -kv[1][0])
-            pieces = [piece for o, _ in ordered for piece in self._by_dob.rows(o)]
+            pieces: list[Sequence[int]] = []
+            sims: list[float] = []
+            for ordinal, (similarity, _) in ordered:
+                for piece in self._by_dob.rows(ordinal):
+                    pieces.append(piece)
+                    sims.append(similarity)
             plan.must.extend(self._by_dob.iter_rows(exact.toordinal()))
-            plan.parts.append(_Part("dob", pieces))
+            plan.parts.append(_Part("dob", pieces, sims))
         else:
             if typed.day is not None and typed.month is not None:
                 plan.dob_weight = DOB_DAY_MONTH_WEIGHT
@@ -587,10 +601,13 @@ class PersonIndex:
         for agreeing in range(k, 1, -1):
             if len(chosen) >= cap:
                 break
-            tier: set[int] = set()
-            for group in combinations(parts, agreeing):
-                sets = sorted((p.rows() for p in group), key=len)
-                tier |= sets[0].intersection(*sets[1:])
+            tier = self._tier(parts, agreeing, 0.0)
+            if len(chosen) + len(tier) > cap:
+                # The cap will cut this tier: flagged strong agreements first, then exact
+                # agreements, then strong ones (flagged first within each).
+                self._take_flagged(self._tier(parts, agreeing, _CUT_ORDER[-1]), chosen, cap)
+                for at_least in _CUT_ORDER:
+                    self._take(self._tier(parts, agreeing, at_least), chosen, cap)
             self._take(tier, chosen, cap)
         if len(chosen) < cap and k:
             if k == 1:
@@ -610,6 +627,15 @@ class PersonIndex:
                     if len(chosen) >= room:
                         break
         return list(chosen)
+
+    @staticmethod
+    def _tier(parts: list[_Part], agreeing: int, at_least: float) -> set[int]:
+        """Rows agreeing (at least that well) with at least `agreeing` of the parts."""
+        tier: set[int] = set()
+        for group in combinations(parts, agreeing):
+            sets = sorted((p.rows(at_least) for p in group), key=len)
+            tier |= sets[0].intersection(*sets[1:])
+        return tier
 
     def _take(self, tier: set[int], chosen: dict[int, None], cap: int) -> None:
         alive = self._alive

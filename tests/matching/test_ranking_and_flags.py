@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from safedesk.matching import CLOSE_MATCH_SCORE
+from safedesk.clock import FakeClock
+from safedesk.matching import CLOSE_MATCH_SCORE, PersonIndex
 from tests.matching.people import index_with, person
 
 BORN = date(1985, 3, 6)
@@ -113,3 +114,17 @@ def test_a_date_of_birth_alone_does_not_pull_in_flagged_people_born_on_other_day
     found = index.search("06/03/1985", limit=10)
     assert len(found) == 10
     assert all(m.record.date_of_birth == BORN for m in found)
+
+
+def test_when_candidates_must_be_cut_exact_agreements_are_kept() -> None:
+    look_alikes = [person("Jon", "Smyth", None, person_id=100 + i) for i in range(40)]
+    exact = person("John", "Smith", None, person_id=1)
+    index = PersonIndex((*look_alikes, exact), clock=FakeClock(), candidate_cap=10)
+    assert index.search("john smith")[0].record.person_id == 1
+
+
+def test_when_candidates_must_be_cut_a_flagged_close_match_is_kept() -> None:
+    exact = [person("John", "Smith", None, person_id=100 + i) for i in range(40)]
+    flagged = person("Jon", "Smyth", None, person_id=1, flagged=True)
+    index = PersonIndex((*exact, flagged), clock=FakeClock(), candidate_cap=10)
+    assert 1 in {m.record.person_id for m in index.search("john smith", limit=5)}
