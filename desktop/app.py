@@ -20,6 +20,7 @@ from desktop.alarm_controller import AlarmController
 from desktop.alarm_sound import AlarmSound
 from desktop.bus_adapter import BusAdapter
 from desktop.connect_window import ConnectWindow
+from desktop.demo_heartbeats import DemoHeartbeats, start_demo_heartbeats
 from desktop.main_window import MainWindow
 from desktop.owned_buttons import OwnedButtons
 from desktop.owned_buttons import attach as attach_owned_buttons
@@ -61,8 +62,11 @@ class DesktopApp:
     window: MainWindow
     tray: SafeDeskTray
     owned_buttons: OwnedButtons | None = None  # USB buttons on this PC, LED relay, supervision
+    demo_buttons: DemoHeartbeats | None = None  # demo only: heartbeats of the fake buttons
 
     def shutdown(self) -> None:
+        if self.demo_buttons is not None:
+            self.demo_buttons.stop()
         if self.owned_buttons is not None:
             self.owned_buttons.stop()
         self.adapter.stop()
@@ -155,7 +159,10 @@ def build_desktop(
     heartbeat.start()
     adapter.start()
     owned = attach_owned_buttons(window, services, adapter)
-    return DesktopApp(services, staff_session, sound, adapter, controller, window, tray, owned)
+    demo_buttons = start_demo_heartbeats(services) if demo else None
+    return DesktopApp(
+        services, staff_session, sound, adapter, controller, window, tray, owned, demo_buttons
+    )
 
 
 def _demo_login(services: Services, office_id: int) -> str:

@@ -11,10 +11,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from safedesk.clock import FakeClock
+from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.demo.bulk_insert import insert_rows, next_id, sync_sequence
 from safedesk.demo.office import seed_office
 from safedesk.demo.people import DemoPerson, generate_people
+from safedesk.demo.weekly_test_history import seed_test_history
 from safedesk.models import MarkerCategory, Office, Role, Staff
 from safedesk.services.marker_instructions import STANDARD_INSTRUCTIONS
 
@@ -141,6 +144,7 @@ def seed_demo(
     *,
     seed: int = 20261124,
     progress: Callable[[str], None] = lambda _m: None,
+    config: Config | None = None,
 ) -> DemoResult:
     """Seed the demo office and `people` people in one transaction per stage."""
     started = time.perf_counter()
@@ -230,6 +234,9 @@ def seed_demo(
         for table in ("people", "person_aliases", "markers", "marker_evidence"):
             sync_sequence(conn, table)
         progress(f"{len(marker_rows):,} markers added")
+    # A year of weekly alarm tests, so the year view and the audit report have history in them.
+    tests = seed_test_history(db, FakeClock(now), config or Config())
+    progress(f"{tests:,} past weekly alarm tests added")
     return DemoResult(people=count, markers=len(marker_rows), seconds=time.perf_counter() - started)
 
 

@@ -1,0 +1,50 @@
+"""In the demo office the simulated buttons keep themselves online, and the year of tests exists."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from desktop.demo_heartbeats import start_demo_heartbeats
+from safedesk.clock import FakeClock
+from safedesk.config import Config
+from safedesk.db import Database
+from safedesk.demo.seed import seed_demo
+from safedesk.models import AlarmTest, PanicDevice
+from safedesk.services.device_status import is_online
+from safedesk.services.hub import Services
+
+
+def test_demo_buttons_send_heartbeats_so_they_are_not_shown_offline(
+    db: Database, clock: FakeClock
+) -> None:
+    seed_demo(db, 50, clock.now())
+    clock.advance(minutes=5)  # long past the offline limit since seeding
+    with db.session() as s:
+        assert not any(is_online(d, clock.now(), 10) for d in s.scalars(select(PanicDevice)))
+    services = Services.build(Config(), db, clock, "TEST-PC")
+    source = start_demo_heartbeats(services)
+    try:
+        assert source is not None
+        with db.session() as s:
+            devices = s.scalars(select(PanicDevice)).all()
+            assert devices and all(is_online(d, clock.now(), 10) for d in devices)
+        clock.advance(seconds=11)
+        with db.session() as s:
+            assert not any(is_online(d, clock.now(), 10) for d in s.scalars(select(PanicDevice)))
+    finally:
+        if source is not None:
+            source.stop()
+        services.close()
+
+
+def test_demo_office_has_a_year_of_weekly_tests_but_not_this_weeks(
+    db: Database, clock: FakeClock
+) -> None:
+    seed_demo(db, 10, clock.now())
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(AlarmTest)) > 100
+        latest = s.scalar(select(func.max(AlarmTest.started_at)))
+        assert latest is not None and latest < clock.now()
+        assert latest > clock.now() - timedelta(days=14)
