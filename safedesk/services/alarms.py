@@ -37,27 +37,22 @@ from safedesk.models import (
     AlarmPress,
     AlarmResponse,
     AlarmTest,
-    Office,
     PanicDevice,
     Room,
     Staff,
     TestResult,
-    Visit,
 )
 from safedesk.services import audit
 from safedesk.services.actor import Actor
-from safedesk.services.alarm_views import AlertView, ResponderView, VisitorInRoom
-from safedesk.services.marker_warnings import warnings_for_people
-from safedesk.services.office_time import local_date
+from safedesk.services.alarm_view_builder import build_alert_view, room_label
+from safedesk.services.alarm_views import AlertView
 from safedesk.services.room_presence import (
     latest_visit_in_room,
     room_time_zone,
-    visits_in_room_now,
 )
 
 log = logging.getLogger(__name__)
 
-UNKNOWN_LOCATION = "Unknown location"
 # Namespace for PostgreSQL advisory locks taken while raising (one per room or unknown device).
 _LOCK_NAMESPACE = 0x5AFE
 _PRESS_ATTEMPTS = 3
@@ -293,7 +288,7 @@ class AlarmService:
                 office_id=alarm.office_id,
                 alarm_id=alarm.id,
                 room_id=alarm.room_id,
-                room_name=_room_label(room, press.device_id),
+                room_name=room_label(room, press.device_id),
                 device_id=press.device_id,
                 source=press.source,
                 pressed_at=press.pressed_at,
@@ -305,7 +300,7 @@ class AlarmService:
         log.warning(
             "ALARM %d raised: %s (device %s, %s)",
             alarm.id,
-            _room_label(room, press.device_id),
+            room_label(room, press.device_id),
             press.device_id,
             press.source.value,
         )
@@ -406,7 +401,7 @@ class AlarmService:
                 test_id=test.id,
                 device_id=press.device_id,
                 room_id=alarm.room_id,
-                room_name=_room_label(room, press.device_id),
+                room_name=room_label(room, press.device_id),
                 pressed_at=press.pressed_at,
                 received_at=received,
                 latency_ms=latency_ms,
@@ -541,7 +536,7 @@ class AlarmService:
                     ),
                     at=now,
                 )
-            return self._view(s, alarm, now)
+            return build_alert_view(s, alarm, now)
 
     def resolve(self, alarm_id: int, actor: Actor, outcome: AlarmOutcome, notes: str) -> AlertView:
         """Close the alarm with an outcome and notes: this is the incident record."""
@@ -583,7 +578,7 @@ class AlarmService:
                 ),
                 at=now,
             )
-            return self._view(s, alarm, now)
+            return build_alert_view(s, alarm, now)
 
     def escalate_due(self, now: datetime | None = None) -> list[int]:
         """Escalate open alarms unacknowledged for ``escalate_after_s``; return their ids.
@@ -656,7 +651,7 @@ class AlarmService:
             alarm = s.get(AlarmEvent, alarm_id)
             if alarm is None:
                 raise AlarmError(f"no alarm with id {alarm_id}")
-            return self._view(s, alarm, self.clock.now())
+            return build_alert_view(s, alarm, self.clock.now())
 
     def open_alarms(self, office_id: int | None = None) -> list[AlertView]:
         """Open (unresolved, non-test) alarms, oldest first: what a screen shows on start-up.
@@ -673,84 +668,4 @@ class AlarmService:
                     (AlarmEvent.office_id == office_id) | AlarmEvent.office_id.is_(None)
                 )
             alarms: Sequence[AlarmEvent] = s.scalars(query.order_by(AlarmEvent.id)).all()
-            return [self._view(s, a, now) for a in alarms]
-
-    def _view(self, s: Session, alarm: AlarmEvent, now: datetime) -> AlertView:
-        room = s.get(Room, alarm.room_id) if alarm.room_id is not None else None
-        office = s.get(Office, alarm.office_id) if alarm.office_id is not None else None
-        visits: list[Visit] = []
-        if alarm.visit_id is not None:
-            recorded = s.get(Visit, alarm.visit_id)
-            if recorded is not None:
-                visits.append(recorded)
-        if room is not None and alarm.resolved_at is None:
-            for visit in visits_in_room_now(s, room, now):
-                if all(v.id != visit.id for v in visits):
-                    visits.append(visit)
-        today = local_date(now, office.time_zone if office is not None else "Europe/London")
-        warnings = warnings_for_people(
-            s, [v.person_id for v in visits if v.person_id is not None], today
-        )
-        visitors: list[VisitorInRoom] = []
-        for visit in visits:
-            person_warnings = warnings.get(visit.person_id, []) if visit.person_id else []
-            host = s.get(Staff, visit.host_officer_id) if visit.host_officer_id else None
-            visitors.append(
-                VisitorInRoom(
-                    visit_id=visit.id,
-                    name=visit.visitor_name,
-                    person_id=visit.person_id,
-                    host_officer=host.name if host is not None else None,
-                    purpose=visit.purpose,
-                    high_risk=visit.high_risk,
-                    marker_instructions=tuple(i for w in person_warnings for i in w.instructions),
-                    flagged=bool(person_warnings),
-                )
-            )
-        responders = tuple(
-            ResponderView(
-                staff_id=r.staff_id,
-                name=name,
-                workstation=r.workstation,
-                at=r.at,
-            )
-            for r, name in s.execute(
-                select(AlarmResponse, Staff.name)
-                .join(Staff, Staff.id == AlarmResponse.staff_id)
-                .where(AlarmResponse.alarm_id == alarm.id)
-                .order_by(AlarmResponse.at, AlarmResponse.id)
-            )
-        )
-        acknowledged_by = (
-            s.get(Staff, alarm.acknowledged_by_id) if alarm.acknowledged_by_id else None
-        )
-        return AlertView(
-            alarm_id=alarm.id,
-            office_id=alarm.office_id,
-            office_name=office.name if office is not None else UNKNOWN_LOCATION,
-            office_address=office.address if office is not None else "",
-            office_phone=office.phone if office is not None else None,
-            room_id=alarm.room_id,
-            room_name=_room_label(room, alarm.device_id),
-            room_location=room.location if room is not None else None,
-            unknown_location=room is None,
-            device_id=alarm.device_id,
-            source=alarm.source,
-            pressed_at=alarm.pressed_at,
-            raised_at=alarm.raised_at,
-            press_count=alarm.press_count,
-            is_test=alarm.is_test,
-            acknowledged_at=alarm.acknowledged_at,
-            acknowledged_by=acknowledged_by.name if acknowledged_by is not None else None,
-            escalated_at=alarm.escalated_at,
-            resolved_at=alarm.resolved_at,
-            outcome=alarm.outcome,
-            visitors=tuple(visitors),
-            responders=responders,
-        )
-
-
-def _room_label(room: Room | None, device_id: str) -> str:
-    if room is None:
-        return f"{UNKNOWN_LOCATION} (panic device {device_id})"
-    return room.name
+            return [build_alert_view(s, a, now) for a in alarms]
