@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "safedesk.cli.db_commands",
     "safedesk.cli.demo_command",
     "safedesk.cli.press_command",
+    "safedesk.cli.rota_command",
     "safedesk.cli.marker_commands",
     "safedesk.cli.reception_commands",
     "safedesk.cli.weekly_test_commands",

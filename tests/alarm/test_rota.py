@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from safedesk.alarm_bus import NoRespondersOnDuty, RespondersOnDuty
+from safedesk.cli import main
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import Office, RotaShift, ShiftKind, Staff
+from safedesk.services import audit
 from safedesk.services.hub import Services
-from safedesk.services.rota import AlertLevel, ShiftRule, on_duty_until
+from safedesk.services.rota import AlertLevel, RotaError, ShiftRule, on_duty_until
 from tests.alarm.conftest import SeededOffice
 
 LONDON = ZoneInfo("Europe/London")
@@ -116,3 +121,72 @@ def test_rota_service_alert_levels_and_nobody_on_duty_warning(
     assert services.rota.announce_cover(office.office_id, at(2026, 11, 23, 12, 0)) is True
     kinds = [m.kind for m in services.bus.poll(0)]
     assert kinds == [NoRespondersOnDuty.KIND, RespondersOnDuty.KIND]
+
+
+def test_an_absence_recorded_today_takes_a_responder_off_and_is_audited(
+    db: Database, services: Services, office: SeededOffice
+) -> None:
+    now = at(2026, 11, 23, 10, 0)  # Monday, Tom Whitfield's day shift
+    tom = office.staff_ids["twhitfield"]
+    manager = office.actor("lmoss")
+    shift_id = services.rota.add_shift(
+        manager,
+        staff_id=tom,
+        office_id=office.office_id,
+        kind=ShiftKind.ABSENT,
+        on_date=date(2026, 11, 23),
+        starts=time(0),
+        ends=time(0),
+        note="Sick",
+        at=now,
+    )
+    assert tom not in {d.staff_id for d in services.rota.on_duty(office.office_id, now)}
+    listed = services.rota.shifts(office.office_id, from_date=date(2026, 11, 23))
+    assert listed[-1].shift_id == shift_id and listed[-1].note == "Sick"
+    services.rota.remove_shift(manager, shift_id, at=now)
+    assert tom in {d.staff_id for d in services.rota.on_duty(office.office_id, now)}
+    with db.session() as s:
+        actions = [e.action for e in audit.entries(s, subject_type="rota_shift")]
+    assert actions == ["rota.shift_removed", "rota.shift_added"]
+
+
+def test_a_rota_change_without_its_day_is_refused(services: Services, office: SeededOffice) -> None:
+    with pytest.raises(RotaError, match="needs a date"):
+        services.rota.add_shift(
+            office.actor("lmoss"),
+            staff_id=office.staff_ids["twhitfield"],
+            office_id=office.office_id,
+            kind=ShiftKind.EXTRA,
+            starts=time(9),
+            ends=time(12),
+            at=at(2026, 11, 23, 9),
+        )
+    with pytest.raises(RotaError, match="weekday"):
+        services.rota.add_shift(
+            office.actor("lmoss"),
+            staff_id=office.staff_ids["twhitfield"],
+            office_id=office.office_id,
+            kind=ShiftKind.REGULAR,
+            weekday=7,
+            starts=time(9),
+            ends=time(12),
+            at=at(2026, 11, 23, 9),
+        )
+
+
+def test_rota_commands_record_an_absence_and_refuse_unknown_people(
+    db_url: str,
+    office: SeededOffice,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("SAFEDESK_DATABASE_URL", db_url)
+    monkeypatch.setenv("SAFEDESK_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    assert main(["rota", "absent", "twhitfield", "--date", "2030-01-07", "--note", "Leave"]) == 0
+    assert "absent" in capsys.readouterr().out
+    assert main(["rota", "absent", "nobody", "--date", "2026-11-23"]) == 2
+    assert main(["rota", "extra", "sokafor", "--date", "23/11/2026"]) == 2
+    assert main(["rota", "list"]) == 0
+    assert "Leave" in capsys.readouterr().out
