@@ -12,6 +12,7 @@ that is ALSA (``aplay`` for WAV, ``mpg123`` for MP3).
 from __future__ import annotations
 
 import logging
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any, Protocol
@@ -110,6 +111,7 @@ class LocalSounder:
         # A player that exits at once (no sound card, unreadable file) would loop silently.
         self._stopping.wait(self.failed_quickly_s)
         if not sound.is_alive() and _exit_code(sound) not in (0, None):
+            self._stop_current()
             self._report(
                 f"the sound player for {self.sound_file} exited with {_exit_code(sound)}"
                 " (no sound output?)"
@@ -121,8 +123,8 @@ class LocalSounder:
     def _stop_current(self) -> None:
         with self._lock:
             current, self._current = self._current, None
-        if current is not None and current.is_alive():
-            current.stop()
+        if current is not None:
+            _finish(current)
 
     def _report(self, problem: str) -> None:
         if problem != self.problem:
@@ -137,6 +139,23 @@ def _play(sound_file: Path, backend: str | None) -> Playing:
 
     result: Playing = playsound(str(sound_file), block=False, backend=backend)
     return result
+
+
+def _finish(sound: Playing) -> None:
+    """Stop the player and reap its process (a player left unreaped is a zombie on a Pi)."""
+    if sound.is_alive():
+        sound.stop()
+    process = getattr(sound, "subprocess", None)
+    wait = getattr(process, "wait", None)
+    if not callable(wait):
+        return
+    try:
+        wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        kill = getattr(process, "kill", None)
+        if callable(kill):
+            kill()
+            wait(timeout=2)
 
 
 def _exit_code(sound: Any) -> int | None:
