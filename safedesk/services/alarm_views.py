@@ -76,4 +76,9 @@ class AlertView:
     def call_999_text(self) -> str:
         """What to read out to the emergency operator."""
         where = self.room_name + (f" ({self.room_location})" if self.room_location else "")
-        return f"{self.office_name}, {self.office_address}. Room: {where}."
+        if self.unknown_location:
+            return f"Location not known: {where}. Say which building you are calling from."
+        text = f"{self.office_name}, {self.office_address}. Room: {where}."
+        if self.office_phone:
+            text += f" Call-back number: {self.office_phone}."
+        return text

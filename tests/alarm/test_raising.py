@@ -59,7 +59,10 @@ def test_a_press_raises_an_alarm_for_the_room_and_announces_it(
     assert view.office_address.startswith("Council House")
     assert view.office_phone == "01332 640000"
     assert view.raised_at == clock.now()
-    assert "Interview Room 3" in view.call_999_text
+    assert view.call_999_text == (
+        "Derby Central Housing Office, Council House, Corporation Street, Derby DE1 2FS. "
+        "Room: Interview Room 3 (First floor, past the lifts). Call-back number: 01332 640000."
+    )
     messages = services.bus.poll(0)
     assert [m.kind for m in messages] == [AlarmRaised.KIND]
     raised = messages[0].event
@@ -152,6 +155,7 @@ def test_an_unregistered_device_still_raises_an_alarm_for_unknown_location(
     view = services.alarms.alert(receipt.alarm_id)
     assert view.unknown_location and view.room_id is None and view.office_id is None
     assert "pico-NOT-REGISTERED" in view.room_name
+    assert view.call_999_text.startswith("Location not known")
     assert any(
         "UNREGISTERED" in r.getMessage() and r.levelno == logging.ERROR for r in caplog.records
     )
