@@ -75,6 +75,10 @@ class AlarmService:
         self.workstation = workstation
         self._simulated_seq = 0
         self._simulated_lock = threading.Lock()
+        # PostgreSQL: how long a press waits for another transaction on the same room, and how
+        # long a transaction holding a room may sit idle before the server ends it.
+        self.lock_timeout_s = 5.0
+        self.idle_limit_s = 10.0
         self._sqlite_writer: AbstractContextManager[object] = (
             nullcontext() if db.is_postgresql else threading.Lock()
         )
@@ -166,6 +170,19 @@ class AlarmService:
         SQLite: a no-op write takes the database write lock before anything is read.
         """
         if self.db.is_postgresql:
+            # A PC that froze mid-press must not hold the room for ever: waiters give up after
+            # lock_timeout (the caller holds and resends), and the server ends the frozen
+            # transaction after idle_in_transaction_session_timeout, freeing the room.
+            s.execute(
+                text(
+                    "SELECT set_config('lock_timeout', :lock, true), "
+                    "set_config('idle_in_transaction_session_timeout', :idle, true)"
+                ),
+                {
+                    "lock": f"{int(self.lock_timeout_s * 1000)}ms",
+                    "idle": f"{int(self.idle_limit_s * 1000)}ms",
+                },
+            )
             if room is not None:
                 s.execute(
                     text("SELECT pg_advisory_xact_lock(:ns, :key)"),

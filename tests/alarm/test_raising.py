@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
+import psycopg
 import pytest
 from sqlalchemy import func, select
 
 from safedesk.alarm_bus import AlarmPressedAgain, AlarmRaised, TestPressReceived
 from safedesk.button_events import ButtonPress, DeviceHeard, DeviceKind
 from safedesk.clock import FakeClock
-from safedesk.db import Database
+from safedesk.config import Config
+from safedesk.db import Database, DatabaseUnavailable
+from safedesk.demo.office import seed_office
 from safedesk.models import (
     AlarmEvent,
     AlarmOutcome,
@@ -291,3 +294,28 @@ def test_a_naive_press_time_is_refused_before_anything_is_written(
     )
     with pytest.raises(ValueError, match="naive"):
         services.alarms.press(press)
+
+
+@pytest.mark.postgresql
+def test_a_press_waiting_on_a_frozen_pc_gives_up_so_the_driver_can_resend(
+    pg_url: str, clock: FakeClock
+) -> None:
+    db = Database(pg_url)
+    with db.session() as s:
+        seed_office(s, clock.now())
+    hub = Services.build(Config(), db, clock, "PC")
+    hub.alarms.lock_timeout_s = 0.3
+    with db.session() as s:
+        room_id, device_id = s.execute(
+            select(PanicDevice.room_id, PanicDevice.device_id).limit(1)
+        ).one()
+    frozen = psycopg.connect(pg_url)  # a PC stopped half-way through raising for that room
+    try:
+        frozen.execute("SELECT pg_advisory_xact_lock(%s, %s)", (0x5AFE, room_id))
+        with pytest.raises(DatabaseUnavailable):
+            hub.alarms.press(_press(device_id, 1, clock))
+    finally:
+        frozen.close()
+    assert hub.alarms.press(_press(device_id, 1, clock)).created  # the resend gets through
+    hub.close()
+    db.dispose()
