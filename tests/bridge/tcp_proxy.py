@@ -70,7 +70,15 @@ class TcpProxy:
                 continue
             upstream.settimeout(None)
             with self._lock:
-                self._open += [client, upstream]
+                # Cut while we were connecting: this connection must not outlive the cut.
+                refuse = self._cut
+                if not refuse:
+                    self._open += [client, upstream]
+            if refuse:
+                self.refused += 1
+                client.close()
+                upstream.close()
+                continue
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
