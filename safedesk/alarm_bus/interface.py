@@ -52,6 +52,8 @@ log = logging.getLogger(__name__)
 # How many recent ids a new reader inspects for holes (transactions still in flight).
 PRIME_WINDOW = 256
 FETCH_LIMIT = 2000
+# wait() is woken by the pump; it also re-reads this often in case the pump is reconnecting.
+WAIT_RECHECK_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ class AlarmBus(abc.ABC):
         self._subs: list[Subscription] = []
         self._lock = threading.Lock()
         self._changed = threading.Condition()
+        self._generation = 0  # bumped on every delivery; wait() sleeps until it moves
         self._kick = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -202,6 +205,7 @@ class AlarmBus(abc.ABC):
         self._ensure_pump()
         deadline = self._monotonic() + timeout
         while True:
+            seen = self._generation  # read before the query, so no delivery slips between
             messages = self.poll(after_id)
             if messages:
                 return messages
@@ -209,7 +213,8 @@ class AlarmBus(abc.ABC):
             if remaining <= 0:
                 return []
             with self._changed:
-                self._changed.wait(min(remaining, self._idle_recheck_s()))
+                if self._generation == seen:
+                    self._changed.wait(min(remaining, WAIT_RECHECK_S))
 
     def subscribe(
         self,
@@ -286,9 +291,6 @@ class AlarmBus(abc.ABC):
     def _pump_main(self) -> None:
         """Read new events until ``_stop``; call ``_deliver`` with each batch."""
 
-    def _idle_recheck_s(self) -> float:
-        return 0.05
-
     def _new_cursor(self, conn: Connection) -> GapTrackingCursor:
         """A cursor at the current head that still expects recent ids not yet committed."""
         top = int(conn.execute(select(func.coalesce(func.max(BusEvent.id), 0))).scalar_one())
@@ -325,6 +327,7 @@ class AlarmBus(abc.ABC):
         for sub in subs:
             sub._offer(messages)
         with self._changed:
+            self._generation += 1
             self._changed.notify_all()
 
     def _set_health(self, connected: bool, error: str | None = None) -> None:

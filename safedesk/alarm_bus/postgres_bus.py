@@ -63,9 +63,6 @@ class PostgresAlarmBus(AlarmBus):
         delivered by the server when the transaction commits."""
         del session, bus_id
 
-    def _idle_recheck_s(self) -> float:
-        return 0.2
-
     def listener_backend_pid(self) -> int | None:
         """The server pid of the LISTEN connection (tests kill it with pg_terminate_backend)."""
         conn = self._listen_conn

@@ -33,9 +33,6 @@ class SqliteAlarmBus(AlarmBus):
         """Nothing to send: readers poll the ids, and this process is woken after commit."""
         del session, bus_id
 
-    def _idle_recheck_s(self) -> float:
-        return self.poll_interval_s
-
     def _pump_main(self) -> None:
         backoff = 0.2
         while not self._stop.is_set():
