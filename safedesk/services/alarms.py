@@ -155,12 +155,14 @@ class AlarmService:
                     log.warning("alarm from disabled device %r: raised anyway", press.device_id)
                 if room is None:
                     log.error("ALARM from device %r which has no room", press.device_id)
-            if device is not None and test_id is not None:
-                test = s.get_one(AlarmTest, test_id)
-                return self._record_test_press(s, test, device, room, press, boot, received)
+            # A real emergency already open in the room outranks a test window: never let a
+            # press during someone's weekly test be filed away as a test.
             if open_id is not None:
                 open_alarm = s.get_one(AlarmEvent, open_id)
                 return self._record_pressed_again(s, open_alarm, press, boot, received)
+            if device is not None and test_id is not None:
+                test = s.get_one(AlarmTest, test_id)
+                return self._record_test_press(s, test, device, room, press, boot, received)
             return self._raise_new(s, device, room, press, boot, received, visit_id)
 
     def _serialise_raising(self, s: Session, room: Room | None, device_id: str) -> None:

@@ -319,3 +319,26 @@ def test_a_press_waiting_on_a_frozen_pc_gives_up_so_the_driver_can_resend(
     assert hub.alarms.press(_press(device_id, 1, clock)).created  # the resend gets through
     hub.close()
     db.dispose()
+
+
+def test_a_press_during_a_test_window_joins_a_real_alarm_already_open_in_the_room(
+    db: Database, services: Services, office: SeededOffice, clock: FakeClock
+) -> None:
+    device_id = office.device_ids["Interview Room 2"]
+    real = services.alarms.press(_press(device_id, 1, clock))
+    with db.session() as s:
+        device = s.scalars(select(PanicDevice).where(PanicDevice.device_id == device_id)).one()
+        s.add(
+            AlarmTest(
+                week_start=clock.now().date(),
+                device_pk=device.id,
+                office_id=office.office_id,
+                tester_id=office.staff_ids["twhitfield"],
+                started_at=clock.now() - timedelta(seconds=1),
+                window_ends_at=clock.now() + timedelta(seconds=119),
+            )
+        )
+    clock.advance(1)
+    again = services.alarms.press(_press(device_id, 2, clock))
+    assert again.alarm_id == real.alarm_id and not again.is_test
+    assert _bus_kinds(db) == [AlarmRaised.KIND, AlarmPressedAgain.KIND]
