@@ -25,10 +25,13 @@ from safedesk.alarm_bus import AlarmRaised, AlarmResponding, BusMessage, Subscri
 from safedesk.button_events import DeviceKind, LedState
 from safedesk.clock import SystemClock
 from safedesk.db import Database
-from safedesk.models import AlarmEvent, AlarmOutcome, AlarmPress, PanicDevice
+from safedesk.models import AlarmEvent, AlarmOutcome, AlarmPress, PanicDevice, Staff
+from safedesk.services.actor import Actor
 from tests.bridge.conftest import SeededOffice
+from tests.bridge.tcp_proxy import TcpProxy
 
 GPIO_BUTTON = "gpio:test-pi:17"
+ALARM_WAV = Path(__file__).resolve().parents[2] / "resources" / "sounds" / "alarm.wav"
 
 
 def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
@@ -245,3 +248,79 @@ discover = false
         db.dispose()
     assert process.returncode == 0, out
     assert "SafeDesk bridge" in out and "starting" in out and "stopped" in out
+
+
+@pytest.mark.postgresql
+def test_the_bridge_started_during_an_outage_holds_sounds_and_forwards_when_postgresql_returns(
+    pg_url: str,
+    pg_proxy: tuple[TcpProxy, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Daemon level: the database is unreachable from the start (the proxy is cut)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".asoundrc").write_text("pcm.!default { type null }\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))  # the real ALSA player, into a null device
+    proxy, proxy_url = pg_proxy
+    direct = Database(pg_url)
+    clock = SystemClock()
+    with direct.session() as s:
+        from safedesk.demo.office import seed_office
+
+        seed_office(s, clock.now())
+    button = SimulatedSerialDevice(
+        device_id="pico-e661a4d41b31", heartbeat_s=0.2, resend_s=0.2, host_timeout_s=3.0
+    )
+    button.plug_in()
+    proxy.cut()
+    config = parse_bridge_config(
+        {
+            "database": {"url": proxy_url},
+            "bridge": {
+                "outbox": str(tmp_path / "outbox.sqlite3"),
+                "local_sound": str(ALARM_WAV),
+                "sound_backend": "alsa",
+                "forward_retry_s": 0.1,
+                "supervise": False,
+            },
+            "serial": {"ports": [button.port_path], "discover": False},
+        },
+        "bridge.toml",
+    )
+    bridge = Bridge.build(
+        config,
+        clock,
+        serial_overrides=SerialButtonConfig(
+            port_urls=(button.port_path,), discover=False, scan_interval_s=0.05
+        ),
+    )
+    bridge.start()
+    try:
+        seq = button.press()
+        assert button.wait_for_ack(seq)
+        assert button.wait_for_led("not_delivered")
+        assert bridge.sink.backlog == 1
+        assert bridge.sounder is not None
+        assert eventually(lambda: bridge.sounder is not None and bridge.sounder.plays >= 1)
+        assert bridge.sounder.problem is None
+        assert press_rows(direct, button.device_id) == []
+
+        proxy.restore()
+        assert eventually(lambda: bridge.sink.backlog == 0, timeout=20)
+        assert press_rows(direct, button.device_id) == [(button.boot_id, seq)]
+        assert button.wait_for_led("delivered")
+        assert eventually(lambda: bridge.sounder is not None and not bridge.sounder.sounding)
+
+        # The bus came back too: a responder's "I'm responding" reaches the room's LED.
+        with direct.session() as s:
+            alarm_id = s.scalars(select(AlarmEvent.id)).one()
+            responder = s.scalars(select(Staff).where(Staff.login == "twhitfield")).one()
+        bridge.services.alarms.respond(
+            alarm_id, Actor(staff_id=responder.id, login="twhitfield", workstation="PC-1")
+        )
+        assert button.wait_for_led("responding", timeout=15), button.led_history
+    finally:
+        bridge.stop()
+        button.close()
+        direct.dispose()
