@@ -75,6 +75,7 @@ class AlarmService:
         self.workstation = workstation
         self._simulated_seq = 0
         self._simulated_lock = threading.Lock()
+        self._unknown_heard: set[str] = set()
         # PostgreSQL: how long a press waits for another transaction on the same room, and how
         # long a transaction holding a room may sit idle before the server ends it.
         self.lock_timeout_s = 5.0
@@ -435,7 +436,11 @@ class AlarmService:
         with self.db.session() as s:
             device = s.scalar(select(PanicDevice).where(PanicDevice.device_id == heard.device_id))
             if device is None:
-                log.warning(
+                # Heartbeats come every 2 s: say it loudly once per device, not 1,800 times an hour.
+                first = heard.device_id not in self._unknown_heard
+                self._unknown_heard.add(heard.device_id)
+                log.log(
+                    logging.WARNING if first else logging.DEBUG,
                     "heartbeat from unregistered panic device %r (%s): not registered "
                     "automatically; add it to a room",
                     heard.device_id,
