@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -43,11 +44,11 @@ class BusEventBase:
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> BusEventBase:
-        hints = typing.get_type_hints(cls)
         values: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):
-            if f.name in payload:
-                values[f.name] = _decode(payload[f.name], hints[f.name])
+        for name, decode in _decoders(cls):
+            if name in payload:
+                value = payload[name]
+                values[name] = None if value is None else decode(value)
         return cls(**values)
 
 
@@ -255,16 +256,33 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def _decode(value: Any, annotation: Any) -> Any:
-    if value is None:
-        return None
+_DECODERS: dict[str, tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
+
+
+def _decoders(cls: type[BusEventBase]) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """Per event class, one converter per field: worked out once, since every screen decodes
+    every event (type hints are slow to evaluate)."""
+    key = f"{cls.__module__}.{cls.__qualname__}"
+    found = _DECODERS.get(key)
+    if found is None:
+        hints = typing.get_type_hints(cls)
+        found = tuple((f.name, _decoder_for(hints[f.name])) for f in dataclasses.fields(cls))
+        _DECODERS[key] = found
+    return found
+
+
+def _decoder_for(annotation: Any) -> Callable[[Any], Any]:
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    origin = typing.get_origin(annotation)
-    if origin is tuple:
-        return tuple(_decode(v, args[0]) for v in value)
-    target = args[0] if args and origin is not tuple else annotation
+    if typing.get_origin(annotation) is tuple:
+        item = _decoder_for(args[0])
+        return lambda value: tuple(item(v) for v in value)
+    target = args[0] if args else annotation
     if target is datetime:
-        return datetime.fromisoformat(value)
+        return datetime.fromisoformat
     if isinstance(target, type) and issubclass(target, enum.Enum):
-        return target(value)
+        return target
+    return _same
+
+
+def _same(value: Any) -> Any:
     return value
