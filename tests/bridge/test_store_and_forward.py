@@ -51,6 +51,7 @@ class Rig:
         self.services = Services.build(Config(), bridge_db, clock, "BRIDGE-TEST")
         self.outbox = LocalOutbox(outbox_path)
         self.forwarded: list[tuple[ButtonPress, PressReceipt]] = []
+        self._stopped = False
         self.backlogs: list[int] = []
         self.sink = StoreAndForwardSink(
             self.services.alarms,
@@ -92,6 +93,10 @@ class Rig:
         )
 
     def stop(self) -> None:
+        """Idempotent: a test stops the rig before disposing its database, the fixture again."""
+        if self._stopped:
+            return
+        self._stopped = True
         self.source.stop()
         self.sink.stop()
         for button in self.buttons:
@@ -170,6 +175,9 @@ def test_twenty_presses_during_a_60_second_outage_all_arrive_once_with_their_pre
             assert button.wait_for_led("delivered")
         assert rig.backlogs[-1] == 0 and max(rig.backlogs) == 20
     finally:
+        # Heartbeats and the forwarder use bridge_db until the rig stops: disposing first would
+        # let them open fresh connections that nobody closes.
+        rig.stop()
         bridge_db.dispose()
         direct.dispose()
 
@@ -233,6 +241,7 @@ def test_sqlite_locked_by_another_writer_holds_presses_and_forwards_them_after(
     [row] = presses_in(db)
     assert (row.device_id, row.boot_id, row.sequence) == (device_id, button.boot_id, seq)
     assert button.wait_for_led("delivered")
+    rig.stop()  # before dispose: the rig's threads use db until they stop
     db.dispose()
 
 
