@@ -23,6 +23,13 @@ from tests.desktop.conftest import SeededOffice
 from tests.support import postgres
 
 
+# The alarm path's own panels; other areas test theirs (some load in the background).
+ALARM_PANELS = [
+    "desktop.alarms_panel:add_alarms_panel",
+    "desktop.incidents_view:add_incidents_panel",
+]
+
+
 @pytest.fixture
 def desktops() -> Iterator[list[DesktopApp]]:
     opened: list[DesktopApp] = []
@@ -41,7 +48,9 @@ def _open(
 ) -> DesktopApp:
     config = Config(workstation=WorkstationConfig(name=f"PC-{login}", **workstation))
     db = Database(url, pool_size=2, max_overflow=2)
-    desktop = build_desktop(config, db, clock, demo=False, sign_in_as=login, panel_factories=None)
+    desktop = build_desktop(
+        config, db, clock, demo=False, sign_in_as=login, panel_factories=ALARM_PANELS
+    )
     desktops.append(desktop)
     desktop.window.show()
     return desktop
