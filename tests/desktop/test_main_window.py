@@ -22,7 +22,6 @@ from safedesk.services.hub import Services
 from tests.desktop.conftest import SeededOffice
 from tests.support import postgres
 
-
 # The alarm path's own panels; other areas test theirs (some load in the background).
 ALARM_PANELS = [
     "desktop.alarms_panel:add_alarms_panel",
