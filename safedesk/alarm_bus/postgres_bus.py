@@ -80,7 +80,13 @@ class PostgresAlarmBus(AlarmBus):
             keepalives_count=3,
             tcp_user_timeout=5000,
         )
-        conn.execute(f"LISTEN {CHANNEL}")
+        try:
+            conn.execute(f"LISTEN {CHANNEL}")
+        except BaseException:
+            # Connected but LISTEN failed (the link dropped in between): the caller never sees
+            # this connection, so close it here rather than leave it to the garbage collector.
+            conn.close()
+            raise
         return conn
 
     def _read_pg(
