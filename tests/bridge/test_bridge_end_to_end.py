@@ -107,8 +107,16 @@ def bridge(
         ),
     )
     built.start()
-    yield built
-    built.stop()
+    try:
+        # Raw frames (test_duplicate_frames_...) are not resent: send them only once the bridge
+        # hears the button, or a slow start (a loaded CI machine) loses them before the port
+        # is open.
+        assert eventually(
+            lambda: any(usb_button.device_id in s.online_devices() for s in built.sources)
+        ), "the bridge never heard the USB button"
+        yield built
+    finally:
+        built.stop()
 
 
 def gpio_source(bridge: Bridge) -> GpioButtonSource:
