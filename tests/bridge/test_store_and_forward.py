@@ -226,7 +226,8 @@ def test_sqlite_locked_by_another_writer_holds_presses_and_forwards_them_after(
     seeded(db, clock)
     device_id = ROOM_1_BUTTON
     rig = rig_factory(db, clock, [device_id])
-    locker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), timeout=1)
+    # timeout: the rig writes heartbeats; on a loaded machine one may hold the lock a while.
+    locker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), timeout=10)
     locker.execute("BEGIN EXCLUSIVE")  # another process holds the file
     try:
         button = rig.buttons[0]
