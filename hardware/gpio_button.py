@@ -3,6 +3,9 @@
 Debouncing is ours, not gpiozero's ``bounce_time`` (which MockFactory stores but does not
 simulate, and which only suppresses edges): a press counts once the pin has read "pressed" for
 the debounce time, or for the hold time when a room wants a deliberate press (against brushes).
+Each edge is stamped when gpiozero reports it and replayed through the debouncer before the next
+sample, so a press is counted, with the time it began, even if the sampling thread was starved of
+CPU for the whole press (a busy Pi); sampling alone still catches a press whose edge was lost.
 
 A GPIO button has no firmware to resend, so this driver does (``PressDelivery``): a press is
 offered to the sink again with the same (device, boot id, sequence) until the sink takes it.
@@ -14,10 +17,10 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from gpiozero import Button, DigitalOutputDevice, GPIOZeroError
 from gpiozero.pins import Factory
@@ -132,6 +135,8 @@ class _Room:
                 f" (LED {config.led_pin!r}, buzzer {config.buzzer_pin!r}): {exc}"
             ) from exc
         self.debouncer = Debouncer(config.debounce_s, config.hold_s)
+        # (monotonic time, pressed) per edge, appended on gpiozero's thread (deque: thread-safe).
+        self.edges: deque[tuple[float, bool]] = deque()
         self.shown: LedState | None = None
         self.told = LedState.IDLE  # what the system last said (set_led)
 
@@ -226,8 +231,8 @@ class GpioButtonSource(ButtonSource):
         self._stopping.clear()
         self.boot_id = random.getrandbits(32)
         for room in rooms.values():
-            room.button.when_activated = self._on_edge
-            room.button.when_deactivated = self._on_edge
+            room.button.when_activated = self._edge_handler(room, pressed=True)
+            room.button.when_deactivated = self._edge_handler(room, pressed=False)
             room.show(LedState.IDLE)
             self._mark_online(room.config.device_id, f"GPIO{room.config.pin}")
         self._sampler = threading.Thread(target=self._sample_loop, name="gpio-buttons", daemon=True)
@@ -266,8 +271,13 @@ class GpioButtonSource(ButtonSource):
 
     # ---- sampling ----------------------------------------------------------------------------
 
-    def _on_edge(self, *_: Any) -> None:
-        self._edge.set()  # runs on gpiozero's thread: only wake ours
+    def _edge_handler(self, room: _Room, *, pressed: bool) -> Callable[[], None]:
+        def on_edge() -> None:
+            # Runs on gpiozero's thread: stamp the edge and wake ours, nothing else.
+            room.edges.append((self.clock.monotonic(), pressed))
+            self._edge.set()
+
+        return on_edge
 
     def _sample_loop(self) -> None:
         while not self._stopping.is_set():
@@ -279,14 +289,22 @@ class GpioButtonSource(ButtonSource):
             self._edge.clear()
 
     def _sample(self, room: _Room) -> None:
+        while room.edges:
+            at, pressed = room.edges.popleft()
+            # The level before this edge lasted until it: offer that, then the new level.
+            self._feed(room, not pressed, at)
+            self._feed(room, pressed, at)
         now = self.clock.monotonic()
         try:
             pressed = bool(room.button.is_pressed)
         except (GPIOZeroError, OSError) as exc:
             log.error("Cannot read panic button %s: %s", room.config.device_id, exc)
             return
-        if room.debouncer.update(pressed, now):
-            held = timedelta(seconds=now - room.debouncer.candidate_since)
+        self._feed(room, pressed, now)
+
+    def _feed(self, room: _Room, pressed: bool, at: float) -> None:
+        if room.debouncer.update(pressed, at):
+            held = timedelta(seconds=self.clock.monotonic() - room.debouncer.candidate_since)
             self._pressed(room, self.clock.now() - held)
 
     def _pressed(self, room: _Room, pressed_at: datetime) -> None:

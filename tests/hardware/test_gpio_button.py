@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from gpiozero import Device
@@ -115,6 +117,37 @@ def test_a_wired_press_raises_an_alarm_and_the_led_goes_steady(
     assert eventually(lambda: source.led_state("gpio-room-1") is LedState.DELIVERED)
     assert mock_pins.pin(27).state == 1
     assert eventually(lambda: 1 in [s.state for s in mock_pins.pin(22).states])  # chirp
+
+
+def test_a_press_while_the_pi_is_too_busy_to_sample_still_counts_from_when_it_began(
+    gpio: list[GpioButtonSource],
+    sink: RecordingSink,
+    mock_pins: MockFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sampling thread gets no CPU for the whole press: the stamped edges still count."""
+    source = start(gpio, sink)
+    running = threading.Event()
+    running.set()
+    sample = source._sample
+
+    def starved(room: Any) -> None:
+        running.wait()
+        sample(room)
+
+    monkeypatch.setattr(source, "_sample", starved)
+    running.clear()  # from here the sampler cannot look at the pin
+    before = datetime.now(UTC)
+    press_for(mock_pins, 0.1)  # pressed and released while nobody samples
+    time.sleep(1.0)
+    assert sink.presses == []
+    running.set()  # the Pi catches up
+    assert sink.wait_until(lambda: len(sink.presses) == 1)
+    pressed_at = sink.presses[0].pressed_at
+    # When the press began, not when the starved sampler got round to it (a second later).
+    assert before - timedelta(milliseconds=10) <= pressed_at <= before + timedelta(seconds=0.5)
+    time.sleep(0.1)
+    assert len(sink.presses) == 1
 
 
 def test_contact_bounce_on_the_pin_makes_one_alarm(
