@@ -47,6 +47,9 @@ class TcpProxy:
     def close(self) -> None:
         self._closed = True
         self.cut()
+        # close() alone does not wake a thread blocked in accept() on Linux; shutdown() does.
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
         with contextlib.suppress(OSError):
             self._listener.close()
         self._thread.join(timeout=2)
