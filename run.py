@@ -43,14 +43,18 @@ def ensure_venv() -> None:
         return
     say("installing SafeDesk and its dependencies (first run: a few minutes)")
     subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[dev]"], check=True)
+    subprocess.run(
+        [str(PYTHON), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[dev]"], check=True
+    )
     STAMP.write_text(wanted)
 
 
 def _debian_missing(packages: list[str]) -> list[str]:
     missing = []
     for name in packages:
-        done = subprocess.run(["dpkg-query", "-W", "-f=${Status}", name], capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Status}", name], capture_output=True, text=True, check=False
+        )
         if "install ok installed" not in done.stdout:
             missing.append(name)
     return missing
@@ -71,7 +75,11 @@ def ensure_system_packages() -> None:
     say(f"installing system packages: {' '.join(missing)}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], check=True, env=env)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
+        check=True,
+        env=env,
+    )
 
 
 def ensure_postgresql() -> None:
@@ -80,10 +88,15 @@ def ensure_postgresql() -> None:
     if WINDOWS or not conf.is_dir() or not shutil.which("pg_ctlcluster"):
         return
     for version in sorted(os.listdir(conf)):
-        status = subprocess.run(["pg_ctlcluster", version, "main", "status"], capture_output=True, check=False)
+        status = subprocess.run(
+            ["pg_ctlcluster", version, "main", "status"], capture_output=True, check=False
+        )
         if status.returncode != 0:
             say(f"starting PostgreSQL {version}")
-            subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=False)
+            subprocess.run(
+                ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
+                check=False,
+            )
 
 
 def main(argv: list[str]) -> int:
@@ -92,8 +105,12 @@ def main(argv: list[str]) -> int:
         ensure_system_packages()
         ensure_postgresql()
         env = {**os.environ, "SAFEDESK_REQUIRE_POSTGRESQL": "1"}
-        return subprocess.run([str(PYTHON), "-m", "pytest", *argv[1:]], cwd=ROOT, env=env, check=False).returncode
-    return subprocess.run([str(PYTHON), "-m", "desktop", "--demo", *argv], cwd=ROOT, check=False).returncode
+        return subprocess.run(
+            [str(PYTHON), "-m", "pytest", *argv[1:]], cwd=ROOT, env=env, check=False
+        ).returncode
+    return subprocess.run(
+        [str(PYTHON), "-m", "desktop", "--demo", *argv], cwd=ROOT, check=False
+    ).returncode
 
 
 if __name__ == "__main__":

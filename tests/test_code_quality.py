@@ -11,7 +11,9 @@ BIN = Path(sys.executable).parent
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(list(args), cwd=ROOT, capture_output=True, text=True, check=False, timeout=600)
+    return subprocess.run(
+        list(args), cwd=ROOT, capture_output=True, text=True, check=False, timeout=600
+    )
 
 
 def test_ruff_finds_nothing() -> None:
