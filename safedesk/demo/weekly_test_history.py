@@ -7,22 +7,24 @@ history in them. Deterministic for a given seed.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from safedesk.clock import Clock
 from safedesk.config import Config
 from safedesk.db import Database
-from safedesk.models import AlarmTest, FailReason, Office, Staff, TestResult
+from safedesk.models import AlarmTest, FailReason, Office, PanicDevice, Staff, TestResult
 from safedesk.services.button_readiness import office_devices
-from safedesk.services.test_week import week_containing, week_for_start
+from safedesk.services.test_week import TestWeek, week_containing, week_for_start
 
 
 def seed_test_history(
     db: Database, clock: Clock, config: Config, *, weeks: int = 40, seed: int = 5
 ) -> int:
-    """Add ``weeks`` past weeks of tests (not this week) to every office; returns rows added."""
+    """Add ``weeks`` past weeks of tests and this week's round so far; returns rows added."""
     rng = random.Random(seed)
     added = 0
     with db.session() as s:
@@ -89,4 +91,45 @@ def seed_test_history(
                             test.result = TestResult.PASS
                     s.add(test)
                     added += 1
+            added += _this_weeks_tests(s, this_week, office.id, devices, testers[0], clock, config)
+    return added
+
+
+def _this_weeks_tests(
+    s: Session,
+    week: TestWeek,
+    office_id: int,
+    devices: Sequence[PanicDevice],
+    tester: Staff,
+    clock: Clock,
+    config: Config,
+) -> int:
+    """This week's morning round, if it is over: every button passed but the last, still to do.
+
+    So the demo shows the checklist part-done ("5 of 6") instead of every room overdue.
+    """
+    at = week.starts_at + timedelta(hours=9)
+    if at + timedelta(minutes=30) >= clock.now():
+        return 0
+    added = 0
+    for device in devices[:-1]:
+        at += timedelta(seconds=90)
+        pressed = at + timedelta(seconds=20)
+        s.add(
+            AlarmTest(
+                week_start=week.week_start,
+                device_pk=device.id,
+                office_id=office_id,
+                tester_id=tester.id,
+                started_at=at,
+                window_ends_at=at + timedelta(seconds=config.weekly_test.window_s),
+                pressed_at=pressed,
+                received_at=pressed + timedelta(milliseconds=140),
+                latency_ms=140.0,
+                heard_on_responder=True,
+                result=TestResult.PASS,
+                completed_at=pressed + timedelta(seconds=30),
+            )
+        )
+        added += 1
     return added

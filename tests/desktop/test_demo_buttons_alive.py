@@ -48,3 +48,18 @@ def test_demo_office_has_a_year_of_weekly_tests_but_not_this_weeks(
         latest = s.scalar(select(func.max(AlarmTest.started_at)))
         assert latest is not None and latest < clock.now()
         assert latest > clock.now() - timedelta(days=14)
+
+
+def test_demo_on_a_tuesday_shows_this_weeks_round_part_done(db: Database, clock: FakeClock) -> None:
+    from safedesk.models import Office
+    from safedesk.services.weekly_tests import checklist
+
+    clock.advance(days=1)  # Tuesday 24 November 2026, after Monday's test day
+    seed_demo(db, 10, clock.now())
+    with db.session() as s:
+        office = s.scalars(select(Office).order_by(Office.id)).first()
+        assert office is not None
+        today = checklist(s, office.id, clock, Config())
+    assert today.total == 6
+    assert today.tested == 5, today.header_text()
+    assert today.passed == 5
