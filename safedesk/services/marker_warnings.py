@@ -39,7 +39,8 @@ class MarkerWarning:
     overdue_review: bool  # still active and still shown: paperwork never hides a warning
 
 
-def _visible_instructions(marker: Marker) -> tuple[str, ...]:
+def visible_instructions(marker: Marker) -> tuple[str, ...]:
+    """What any member of staff is told about a marker; the restricted register uses it too."""
     instructions = list(marker.instructions or [])
     if marker.instructions_note:
         instructions.append(marker.instructions_note)
@@ -72,7 +73,7 @@ def warnings_for_people(
                     marker_id=marker.id,
                     person_id=marker.person_id,
                     category=marker.category,
-                    instructions=_visible_instructions(marker),
+                    instructions=visible_instructions(marker),
                     restricted=marker.restricted,
                     review_due=marker.review_due,
                     overdue_review=marker.review_due < today,

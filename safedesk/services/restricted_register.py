@@ -31,7 +31,7 @@ from safedesk.services import audit
 from safedesk.services.acting_staff import acting_staff
 from safedesk.services.actor import Actor
 from safedesk.services.marker_roles import may_view_reasons
-from safedesk.services.marker_warnings import _visible_instructions
+from safedesk.services.marker_warnings import visible_instructions
 from safedesk.services.markers import contact_text
 from safedesk.services.refusals import NotFound, PermissionRefused
 
@@ -125,7 +125,7 @@ def register_entries(
             person_name=p.full_name,
             tenancy_ref=p.tenancy_ref,
             category=m.category,
-            instructions=_visible_instructions(m),
+            instructions=visible_instructions(m),
             restricted=m.restricted,
             may_view_reasons=may_view(role_set, m, config),
             contact=contact_text(m),
