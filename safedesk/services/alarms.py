@@ -162,8 +162,17 @@ class AlarmService:
                 open_alarm = s.get_one(AlarmEvent, open_id)
                 return self._record_pressed_again(s, open_alarm, press, boot, received)
             if device is not None and test_id is not None:
-                test = s.get_one(AlarmTest, test_id)
-                return self._record_test_press(s, test, device, room, press, boot, received)
+                # Lock the test and look again: expiry may have closed it ("no signal") since the
+                # read above. A press on a closed test is a real alarm, never a lost test.
+                test = s.get_one(AlarmTest, test_id, with_for_update=True, populate_existing=True)
+                if test.result is TestResult.PENDING:
+                    return self._record_test_press(s, test, device, room, press, boot, received)
+                log.warning(
+                    "test %d closed before press %s/%s arrived: real alarm",
+                    test.id,
+                    press.device_id,
+                    press.sequence,
+                )
             return self._raise_new(s, device, room, press, boot, received, visit_id)
 
     def _serialise_raising(self, s: Session, room: Room | None, device_id: str) -> None:
