@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from safedesk.models.base import Base, JSONType
 from safedesk.models.people import Person
@@ -44,6 +46,11 @@ class Visit(Base):
     host_notified_at: Mapped[datetime | None]
     # The host officer closed the "Your visitor has arrived" notice (0004).
     host_seen_at: Mapped[datetime | None]
+    # The visitor's name and date of birth as recorded when booked (and again on arrival), so
+    # today's list, the alarm screen and the incident record keep saying who was there even if
+    # the person's record is later corrected (0007). Filled by _record_visitor_names below.
+    recorded_name: Mapped[str | None] = mapped_column(String(240))
+    recorded_date_of_birth: Mapped[date | None]
 
     person: Mapped[Person | None] = relationship()
     warnings: Mapped[list[VisitWarning]] = relationship(
@@ -52,9 +59,20 @@ class Visit(Base):
 
     @property
     def visitor_name(self) -> str:
+        """The name as recorded for this visit; the record's current name only before that."""
+        if self.recorded_name:
+            return self.recorded_name
         if self.person is not None:
             return self.person.full_name
         return self.walk_in_name or "(unnamed visitor)"
+
+    @property
+    def visitor_date_of_birth(self) -> date | None:
+        if self.recorded_name:
+            return self.recorded_date_of_birth
+        if self.person is not None:
+            return self.person.date_of_birth
+        return self.walk_in_date_of_birth
 
 
 class VisitWarning(Base):
@@ -85,3 +103,52 @@ class VisitWarning(Base):
 
     visit: Mapped[Visit] = relationship(back_populates="warnings")
     person: Mapped[Person] = relationship()
+
+
+_VISITOR_COLUMNS = ("person_id", "person", "walk_in_name", "walk_in_date_of_birth")
+
+
+def _visitor_person(session: Session, visit: Visit) -> Person | None:
+    """Who the visit is booked as, whether set by id or through the relationship (not synced
+    to person_id until the flush)."""
+    if inspect(visit).attrs.person.history.has_changes():
+        return visit.__dict__.get("person")
+    if visit.person_id is not None:
+        return session.get(Person, visit.person_id)
+    return None
+
+
+def _needs_recording(visit: Visit, new: bool) -> bool:
+    if new:
+        return visit.recorded_name is None
+    state = inspect(visit)
+    if any(state.attrs[name].history.has_changes() for name in _VISITOR_COLUMNS):
+        return True  # booked as someone else: that is who the visit is now
+    # Arriving: the name is recorded again as the record says it now, at the desk.
+    arrived = state.attrs.arrived_at.history
+    return (
+        bool(arrived.added)
+        and arrived.added[0] is not None
+        and all(old is None for old in arrived.deleted)
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _record_visitor_names(session: Session, _context: Any, _instances: Any) -> None:
+    """Keep the visitor's name as recorded at booking and arrival, on every save of a visit.
+
+    A flush hook rather than a call in each booking path, so no way of creating or changing a
+    visit (desk, pre-registered meeting, walk-in, demo data) can leave it out.
+    """
+    candidates = [(v, True) for v in session.new if isinstance(v, Visit)]
+    candidates += [(v, False) for v in session.dirty if isinstance(v, Visit)]
+    for visit, new in candidates:
+        if not _needs_recording(visit, new):
+            continue
+        person = _visitor_person(session, visit)
+        if person is not None:
+            visit.recorded_name = person.full_name
+            visit.recorded_date_of_birth = person.date_of_birth
+        else:
+            visit.recorded_name = visit.walk_in_name
+            visit.recorded_date_of_birth = visit.walk_in_date_of_birth

@@ -197,7 +197,7 @@ def _view(session: Session, visit: Visit, staff_names: Mapping[int, str]) -> Vis
         office_id=visit.office_id,
         visitor_name=visit.visitor_name,
         person_id=visit.person_id,
-        date_of_birth=person.date_of_birth if person else visit.walk_in_date_of_birth,
+        date_of_birth=visit.visitor_date_of_birth,  # as recorded for the visit (0007)
         postcode=person.postcode if person else visit.walk_in_postcode,
         tenancy_ref=person.tenancy_ref if person else None,
         host_officer_id=visit.host_officer_id,
