@@ -81,3 +81,8 @@ class Workstation(Base):
     last_seen_at: Mapped[datetime | None]
     # A PC that cannot play sound must say so; responders need to know which screens are silent.
     sound_ok: Mapped[bool | None]
+    # Who is signed in on it now (0010): with last_seen_at (server time) this says whether a
+    # responder on the rota can be reached, and who is at a reception desk.
+    signed_in_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # The name as configured (workstation.name); None when only the host name is known (0010).
+    label: Mapped[str | None] = mapped_column(String(120))
