@@ -1,23 +1,34 @@
-"""`safedesk import people|markers FILE.csv` and `safedesk search QUERY` (reception, scripting)."""
+"""`safedesk import people|markers FILE.csv`, `safedesk people correct TENANCY_REF` and
+`safedesk search QUERY` (reception records, scripting)."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
 from safedesk.cli.context import CliContext, CommandError
 from safedesk.clock import SystemClock
 from safedesk.services.actor import Actor
+from safedesk.services.auth import SignInRefused, sign_in
 from safedesk.services.people_import import (
     ImportFileError,
     ImportReport,
     import_markers,
     import_people,
+    parse_date,
+)
+from safedesk.services.person_identity import (
+    correct_identity,
+    identity_of,
+    person_by_tenancy_ref,
 )
 from safedesk.services.person_search import PersonSearch, Shortlist
+from safedesk.services.refusals import InvalidInput, NotFound, PermissionRefused
 
 EXIT_SOME_ROWS_REJECTED = 1
 
@@ -36,6 +47,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     markers.add_argument("file", type=Path, metavar="FILE.csv")
     markers.set_defaults(func=_import_markers)
+
+    people_cmd = sub.add_parser("people", help="correct a person's record (audited)")
+    p_sub = people_cmd.add_subparsers(dest="people_command", metavar="ACTION", required=True)
+    correct = p_sub.add_parser(
+        "correct",
+        help="correct a person's name or date of birth (a manager or administrator, audited)",
+        description=(
+            "Correct who a record says the person is: imports never do. Fields not given keep "
+            "their value. The manager's password is read from stdin (or asked for)."
+        ),
+    )
+    correct.add_argument("tenancy_ref", metavar="TENANCY_REF")
+    correct.add_argument("--forenames")
+    correct.add_argument("--surname")
+    correct.add_argument(
+        "--dob", metavar="DATE", help="date of birth: 1975-08-14 or 14/08/1975; 'unknown' clears it"
+    )
+    correct.add_argument("--reason", required=True, help="why the record is wrong, how you know")
+    correct.add_argument("--by", required=True, metavar="LOGIN", help="the manager correcting it")
+    correct.set_defaults(func=_correct_person)
 
     search = sub.add_parser(
         "search",
@@ -80,6 +111,61 @@ def _import_markers(ctx: CliContext, args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     return _print_report(report, f"markers from {args.file}")
+
+
+def _dob_argument(text: str | None, keep: date | None) -> date | None:
+    if text is None:
+        return keep
+    if text.strip().lower() == "unknown":
+        return None
+    try:
+        return parse_date(text, "--dob")
+    except ValueError as exc:
+        raise CommandError(f"{exc}; nothing changed") from None
+
+
+def _read_password(login: str) -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass(f"Password for {login}: ")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _correct_person(ctx: CliContext, args: argparse.Namespace) -> int:
+    if args.forenames is None and args.surname is None and args.dob is None:
+        raise CommandError("give --forenames, --surname or --dob to correct; nothing changed")
+    password = _read_password(args.by)
+    now = SystemClock().now()
+    db = ctx.open_database()
+    try:
+        try:
+            signed = sign_in(
+                db, args.by, password, workstation=ctx.config.workstation_name, now=now
+            )
+        except SignInRefused as exc:
+            raise CommandError(f"{args.by}: {exc}; nothing changed") from None
+        with db.session() as s:
+            try:
+                person = person_by_tenancy_ref(s, args.tenancy_ref)
+                old = identity_of(person)
+                done = correct_identity(
+                    s,
+                    signed.actor,
+                    person.id,
+                    forenames=old.forenames if args.forenames is None else args.forenames,
+                    surname=old.surname if args.surname is None else args.surname,
+                    date_of_birth=_dob_argument(args.dob, old.date_of_birth),
+                    reason=args.reason,
+                    now=now,
+                )
+            except (InvalidInput, NotFound, PermissionRefused) as exc:
+                raise CommandError(f"{exc}; nothing changed") from None
+    finally:
+        db.dispose()
+    print(
+        f"{done.tenancy_ref or args.tenancy_ref} corrected: {done.old.describe()} -> "
+        f"{done.new.describe()} (audited; past visits and incidents keep the old name)"
+    )
+    return 0
 
 
 def shortlist_json(shortlist: Shortlist) -> list[dict[str, Any]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, inspect
@@ -126,11 +125,8 @@ def _needs_recording(visit: Visit, new: bool) -> bool:
         return True  # booked as someone else: that is who the visit is now
     # Arriving: the name is recorded again as the record says it now, at the desk.
     arrived = state.attrs.arrived_at.history
-    return (
-        bool(arrived.added)
-        and arrived.added[0] is not None
-        and all(old is None for old in arrived.deleted)
-    )
+    arrived_now = next(iter(arrived.added), None) is not None
+    return arrived_now and all(old is None for old in arrived.deleted)
 
 
 @event.listens_for(Session, "before_flush")

@@ -3,27 +3,55 @@
 Bad rows are reported with their line numbers and reasons and the good rows are kept, so one
 typo never blocks a nightly import. Importing the same file again changes nothing: people are
 recognised by tenancy reference (or, without one, by name, date of birth and postcode) and
-markers by person, category and instructions.
+markers by person and category.
+
+An import never changes who a record is, because a marker belongs to the person it was placed on.
+A row whose tenancy reference is already held by someone else is rejected by line and nothing of
+it is written. "Someone else" (see ``same_identity``), comparing names folded as the search folds
+them (case, accents, hyphens, apostrophes and spaces do not count):
+
+- a different date of birth, when both are known, is another person;
+- the surname, and the first forename, must be the same; a one-letter spelling fix (one letter
+  added, dropped, changed, or two swapped, in a name of four letters or more) is allowed only
+  when both sides carry the same date of birth;
+- middle names (or their initials) may be added or dropped, not replaced.
+
+A date of birth the record lacks may be filled in; an empty one in the file never wipes it. A real
+change of identity goes through ``person_identity.correct_identity`` (managers, audited). Address,
+postcode and aliases may change; every changed field is audited with its old and new value.
+
+Quotes must pair up: a row with a quote left open is rejected by line and reading resumes on the
+next line, so it can never become a person named "Unclosed,Quote,1960-01-01,...".
+
+Markers follow the placing rules of ``markers`` (seed 002): the first review after today and at
+most six months ahead; one active marker per person and category (a second one is refused, a
+repeat of the same one is unchanged); categories by code or by their title as shown on screen.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from rapidfuzz.distance import OSA
+from sqlalchemy import func, inspect, select, tuple_
 from sqlalchemy.orm import Session
 
 from safedesk.db import Database
-from safedesk.matching.normalise import canonical_postcode
+from safedesk.matching.normalise import canonical_postcode, fold, query_name_tokens
 from safedesk.models import Marker, MarkerCategory, MarkerStatus, Person, PersonAlias, Role
 from safedesk.services import audit
 from safedesk.services.actor import Actor
+from safedesk.services.marker_roles import CATEGORY_TITLES, category_from_text
+from safedesk.services.markers import active_marker, review_due_problem
+from safedesk.services.review_dates import review_due_from
 
 PEOPLE_COLUMNS = (
     "forenames",
@@ -109,17 +137,62 @@ def parse_date(text: str, column: str) -> date:
         raise _BadRow(f"{column} {value!r} is not a real date") from None
 
 
-def _rows(
-    path: Path, columns: Sequence[str], required: Sequence[str]
-) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row by lower-case column) for each data row; header names any case."""
+UNPAIRED_QUOTES = (
+    'its quotes do not pair up (a " opened and not closed?): the row is not read; '
+    "reading goes on from the next line"
+)
+
+
+def _read_lines(path: Path) -> list[str]:
+    """The file's physical lines, endings kept (csv needs them inside quoted fields)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ImportFileError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportFileError(f"{path}: cannot read as UTF-8 text: {exc}") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    return io.StringIO(text, newline="").readlines()
+
+
+def _records(
+    lines: list[str], first: int, multiline: frozenset[int]
+) -> Iterator[tuple[int, list[str] | None]]:
+    """(first line number, fields) for each record from index ``first``; None for a record
+    whose quotes do not pair up.
+
+    A quote left open swallows every following line into one field, so such a record is rejected
+    and reading starts again on the line after the one where it began: one bad row costs one
+    row. Only the columns in ``multiline`` (an address) may legitimately span lines.
+    """
+    pos = first
+    while pos < len(lines):
+        reader = csv.reader(itertools.islice(lines, pos, None), strict=True)
+        used = 0
+        try:
+            for values in reader:
+                start = pos + used + 1
+                spans = reader.line_num - used > 1
+                used = reader.line_num
+                if spans and any(
+                    "\n" in v or "\r" in v for i, v in enumerate(values) if i not in multiline
+                ):
+                    yield start, None
+                    pos = start
+                    break
+                yield start, values
+            else:
+                return
+        except csv.Error:
+            yield pos + used + 1, None
+            pos = pos + used + 1
+
+
+def _rows(
+    path: Path, columns: Sequence[str], required: Sequence[str], multiline: Sequence[str] = ()
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row by lower-case column) for each data row; header names any case."""
+    lines = _read_lines(path)
+    reader = csv.reader(iter(lines), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -138,16 +211,11 @@ def _rows(
         raise ImportFileError(
             f"{path}: line 1: unknown column(s) {', '.join(unknown)} (expected {','.join(columns)})"
         )
-    line = reader.line_num
-    while True:
-        start = line + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise ImportFileError(f"{path}: line {start}: {exc}") from None
-        line = reader.line_num
+    spanning = frozenset(i for i, n in enumerate(names) if n in multiline)
+    for start, values in _records(lines, reader.line_num, spanning):
+        if values is None:
+            yield start, {"__error__": UNPAIRED_QUOTES}
+            continue
         if not any(v.strip() for v in values):
             continue
         if len(values) > len(names):
@@ -184,6 +252,10 @@ def _person_row(line: int, raw: dict[str, str], today: date) -> _PersonRow:
         raise _BadRow("surname is empty")
     if len(forenames) > 120 or len(surname) > 120:
         raise _BadRow("a name is longer than 120 characters")
+    for column, value in (("forenames", forenames), ("surname", surname)):
+        if any(c in value for c in ',"\r\n'):
+            # "Unclosed,Quote,1960-01-01": the rest of a row read into one field.
+            raise _BadRow(f"{column} {_clip(value)!r} holds a comma or quote: {UNPAIRED_QUOTES}")
     dob = parse_date(raw["date_of_birth"], "date_of_birth") if raw.get("date_of_birth") else None
     if dob is not None and (dob > today or dob.year < 1880):
         raise _BadRow(f"date_of_birth {raw['date_of_birth']!r} is in the future or before 1880")
@@ -205,14 +277,99 @@ def _person_row(line: int, raw: dict[str, str], today: date) -> _PersonRow:
     )
 
 
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# Identity: who a record is (see the module docstring for the rule).
+
+
+def _spelling_fix(stored: str, given: str) -> bool:
+    """One letter added, dropped, changed or two swapped, in a name of four letters or more."""
+    return max(len(stored), len(given)) >= 4 and OSA.distance(stored, given) <= 1
+
+
+def _middle_names_agree(stored: list[str], given: list[str]) -> bool:
+    """Middle names may be added or dropped (or given as initials), never replaced."""
+
+    def covered(words: list[str], others: list[str]) -> bool:
+        return all(
+            word in others or (len(word) == 1 and any(o.startswith(word) for o in others))
+            for word in words
+        )
+
+    return covered(stored, given) or covered(given, stored)
+
+
+def same_identity(
+    stored: tuple[str, str, date | None], given: tuple[str, str, date | None]
+) -> bool:
+    """Whether (forenames, surname, date of birth) in a file still describe the stored person."""
+    (s_fore, s_sur, s_dob), (g_fore, g_sur, g_dob) = stored, given
+    if s_dob is not None and g_dob is not None and s_dob != g_dob:
+        return False
+    fixes_allowed = s_dob is not None and s_dob == g_dob
+    surname = "".join(query_name_tokens(s_sur)), "".join(query_name_tokens(g_sur))
+    firsts = query_name_tokens(s_fore), query_name_tokens(g_fore)
+    if not (surname[0] and surname[1] and firsts[0] and firsts[1]):
+        return fold(s_fore + s_sur) == fold(g_fore + g_sur)
+    for old, new in (surname, (firsts[0][0], firsts[1][0])):
+        if old != new and not (fixes_allowed and _spelling_fix(old, new)):
+            return False
+    return _middle_names_agree(firsts[0][1:], firsts[1][1:])
+
+
+def _who(forenames: str, surname: str, dob: date | None) -> str:
+    return (
+        f"{forenames} {surname}, {dob:%d/%m/%Y}" if dob else f"{forenames} {surname}, DOB unknown"
+    )
+
+
+def identity_refusal(ref: str, person: Person, row: _PersonRow) -> str:
+    """The line reported for a row that would make the record someone else."""
+    return (
+        f"{ref} is {_who(person.forenames, person.surname, person.date_of_birth)} here; "
+        f"the file says {_who(row.forenames, row.surname, row.date_of_birth)}: not changed"
+    )
+
+
 def _natural_key(
     forenames: str, surname: str, dob: date | None, postcode: str | None
 ) -> tuple[str, str, date | None, str | None]:
     return (forenames.lower(), surname.lower(), dob, postcode)
 
 
+def _audit_value(value: object) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _update_person(person: Person, row: _PersonRow) -> dict[str, Any]:
+    """Apply the row's changes to a person it still describes; {field: {old, new}} of each."""
+    changes: dict[str, Any] = {}
+    for name in ("forenames", "surname", "date_of_birth", "postcode", "address"):
+        value = getattr(row, name)
+        if name in ("address", "date_of_birth") and value is None:
+            continue  # an export without addresses or dates of birth does not wipe them
+        old = getattr(person, name)
+        if old != value:
+            setattr(person, name, value)
+            changes[name] = {"old": _audit_value(old), "new": _audit_value(value)}
+    have = {a.name for a in person.aliases}
+    added = [a for a in row.aliases if a not in have]
+    for alias in added:
+        person.aliases.append(PersonAlias(name=alias))
+    if added:
+        changes["aliases"] = {"old": sorted(have), "new": sorted(have | set(added))}
+    return changes
+
+
 def _apply_people(
-    session: Session, rows: list[_PersonRow], now: datetime, report: ImportReport
+    session: Session,
+    rows: list[_PersonRow],
+    now: datetime,
+    report: ImportReport,
+    actor: Actor,
+    path: Path,
 ) -> None:
     refs = [r.tenancy_ref for r in rows if r.tenancy_ref]
     by_ref: dict[str, Person] = {}
@@ -260,25 +417,69 @@ def _apply_people(
                 ] = person
             report.added += 1
             continue
-        changed = False
-        for name in ("forenames", "surname", "date_of_birth", "postcode", "address"):
-            value = getattr(row, name)
-            if name == "address" and value is None:
-                continue  # an export without addresses does not wipe them
-            if getattr(person, name) != value:
-                setattr(person, name, value)
-                changed = True
-        have = {a.name for a in person.aliases}
-        for alias in row.aliases:
-            if alias not in have:
-                person.aliases.append(PersonAlias(name=alias))
-                changed = True
-        if changed:
+        if row.tenancy_ref and not same_identity(
+            (person.forenames, person.surname, person.date_of_birth),
+            (row.forenames, row.surname, row.date_of_birth),
+        ):
+            _refuse_identity(session, actor, now, path, person, row, report)
+            continue
+        changes = _update_person(person, row)
+        if changes:
             person.updated_at = now  # the search index catches up by this
             report.updated += 1
+            if inspect(person).pending:
+                session.flush()  # added earlier in this file: the audit entry needs its id
+            audit.record(
+                session,
+                actor,
+                "person_updated_by_import",
+                at=now,
+                subject_type="person",
+                subject_id=person.id,
+                file=str(path),
+                line=row.line,
+                tenancy_ref=person.tenancy_ref,
+                changes=changes,
+            )
         else:
             report.unchanged += 1
     session.flush()
+
+
+def _refuse_identity(
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    path: Path,
+    person: Person,
+    row: _PersonRow,
+    report: ImportReport,
+) -> None:
+    """Report the row by line, and keep on the person's record that a file disagreed."""
+    assert row.tenancy_ref is not None
+    message = identity_refusal(row.tenancy_ref, person, row)
+    report.problems.append(RowProblem(row.line, message))
+    audit.record(
+        session,
+        actor,
+        "person_import_refused",
+        at=now,
+        subject_type="person",
+        subject_id=person.id,
+        file=str(path),
+        line=row.line,
+        tenancy_ref=row.tenancy_ref,
+        stored={
+            "forenames": person.forenames,
+            "surname": person.surname,
+            "date_of_birth": _audit_value(person.date_of_birth),
+        },
+        file_says={
+            "forenames": row.forenames,
+            "surname": row.surname,
+            "date_of_birth": _audit_value(row.date_of_birth),
+        },
+    )
 
 
 def import_people(db: Database, path: Path, actor: Actor, now: datetime) -> ImportReport:
@@ -287,7 +488,7 @@ def import_people(db: Database, path: Path, actor: Actor, now: datetime) -> Impo
     seen_refs: dict[str, int] = {}
     batch: list[_PersonRow] = []
     with db.session() as session:
-        for line, raw in _rows(path, PEOPLE_COLUMNS, PEOPLE_REQUIRED):
+        for line, raw in _rows(path, PEOPLE_COLUMNS, PEOPLE_REQUIRED, multiline=("address",)):
             try:
                 row = _person_row(line, raw, now.date())
             except _BadRow as exc:
@@ -304,10 +505,11 @@ def import_people(db: Database, path: Path, actor: Actor, now: datetime) -> Impo
                     continue
             batch.append(row)
             if len(batch) >= BATCH:
-                _apply_people(session, batch, now, report)
+                _apply_people(session, batch, now, report, actor, path)
                 batch = []
         if batch:
-            _apply_people(session, batch, now, report)
+            _apply_people(session, batch, now, report, actor, path)
+        report.problems.sort(key=lambda p: p.line)
         audit.record(
             session,
             actor,
@@ -326,23 +528,40 @@ def import_people(db: Database, path: Path, actor: Actor, now: datetime) -> Impo
 
 
 def parse_category(text: str) -> MarkerCategory:
-    key = re.sub(r"[^a-z]+", "_", text.strip().lower()).strip("_")
-    found = _CATEGORY_WORDS.get(key)
+    """A code ("violence_aggression"), a title as on screen ("Violence and aggression
+    incident"), or a word an export uses ("violence", "rpo")."""
+    found = category_from_text(text)
     if found is None:
-        known = ", ".join(c.value for c in MarkerCategory)
-        raise _BadRow(f"category {text!r} is not one of {known}")
+        found = _CATEGORY_WORDS.get(re.sub(r"[^a-z]+", "_", fold(text).strip()).strip("_"))
+    if found is None:
+        known = "; ".join(f"{c.value} ({CATEGORY_TITLES[c]})" for c in MarkerCategory)
+        raise _BadRow(f"category {text!r} is not one of: {known}")
     return found
 
 
-def _add_months(day: date, months: int) -> date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+@dataclass(frozen=True)
+class _MarkerRow:
+    line: int
+    tenancy_ref: str
+    category: MarkerCategory
+    instructions: tuple[str, ...]
+    review_due: date | None  # None: not given, seed 002's six months from placing
+
+
+def _marker_row(line: int, raw: dict[str, str]) -> _MarkerRow:
+    if "__error__" in raw:
+        raise _BadRow(raw["__error__"])
+    ref = re.sub(r"\s+", "", raw.get("tenancy_ref", "")).upper()
+    if not ref:
+        raise _BadRow("tenancy_ref is empty")
+    category = parse_category(raw.get("category", ""))
+    instructions = tuple(
+        dict.fromkeys(i.strip() for i in raw.get("instructions", "").split(";") if i.strip())
+    )
+    if not instructions:
+        raise _BadRow("instructions is empty: say what staff must do")
+    review_due = parse_date(raw["review_due"], "review_due") if raw.get("review_due") else None
+    return _MarkerRow(line, ref, category, instructions, review_due)
 
 
 def import_markers(
@@ -363,33 +582,28 @@ def import_markers(
     with db.session() as session:
         for line, raw in _rows(path, MARKER_COLUMNS, MARKER_REQUIRED):
             try:
-                if "__error__" in raw:
-                    raise _BadRow(raw["__error__"])
-                ref = re.sub(r"\s+", "", raw.get("tenancy_ref", "")).upper()
-                if not ref:
-                    raise _BadRow("tenancy_ref is empty")
-                category = parse_category(raw.get("category", ""))
-                instructions = list(
-                    dict.fromkeys(
-                        i.strip() for i in raw.get("instructions", "").split(";") if i.strip()
-                    )
-                )
-                if not instructions:
-                    raise _BadRow("instructions is empty: say what staff must do")
-                review_due = (
-                    parse_date(raw["review_due"], "review_due")
-                    if raw.get("review_due")
-                    else _add_months(now.date(), review_months)
-                )
-                person = session.scalar(select(Person).where(Person.tenancy_ref == ref))
+                row = _marker_row(line, raw)
+                person = session.scalar(select(Person).where(Person.tenancy_ref == row.tenancy_ref))
                 if person is None:
-                    raise _BadRow(f"no person with tenancy_ref {ref} (import the people first)")
+                    raise _BadRow(
+                        f"no person with tenancy_ref {row.tenancy_ref} (import the people first)"
+                    )
+                existing = active_marker(session, person.id, row.category)
+                if existing is not None:
+                    _check_same_marker(existing, row)
+                    report.unchanged += 1
+                    continue
+                if row.review_due is not None:
+                    problem = review_due_problem(
+                        row.review_due, placed_at=now, months=review_months
+                    )
+                    if problem:
+                        raise _BadRow(f"review_due {row.review_due:%d/%m/%Y}: {problem}")
             except _BadRow as exc:
                 report.problems.append(RowProblem(line, str(exc)))
                 continue
-            _apply_marker(
-                session, actor, now, person, category, instructions, review_due, path, report
-            )
+            _add_marker(session, actor, now, person, row, review_months, path)
+            report.added += 1
         audit.record(
             session,
             actor,
@@ -404,52 +618,40 @@ def import_markers(
     return report
 
 
-def _apply_marker(
+def _check_same_marker(existing: Marker, row: _MarkerRow) -> None:
+    """A row for a person and category that already has an active marker: the same marker
+    again is unchanged; anything else would be a second marker, and is refused."""
+    same_instructions = set(existing.instructions) == set(row.instructions)
+    same_review = row.review_due is None or row.review_due == existing.review_due
+    if same_instructions and same_review:
+        return
+    differs = "instructions" if not same_instructions else "review date"
+    raise _BadRow(
+        f"{row.tenancy_ref} already has an active {CATEGORY_TITLES[row.category]} marker "
+        f"(review due {existing.review_due:%d/%m/%Y}) and the file gives other {differs}: "
+        "not added; change a marker at its review"
+    )
+
+
+def _add_marker(
     session: Session,
     actor: Actor,
     now: datetime,
     person: Person,
-    category: MarkerCategory,
-    instructions: list[str],
-    review_due: date,
+    row: _MarkerRow,
+    review_months: int,
     path: Path,
-    report: ImportReport,
 ) -> None:
-    existing = session.scalars(
-        select(Marker).where(
-            Marker.person_id == person.id,
-            Marker.category == category,
-            Marker.status == MarkerStatus.ACTIVE,
-        )
-    ).all()
-    for marker in existing:
-        if set(marker.instructions) == set(instructions):
-            if marker.review_due != review_due:
-                marker.review_due = review_due
-                report.updated += 1
-                audit.record(
-                    session,
-                    actor,
-                    "marker_imported",
-                    at=now,
-                    subject_type="marker",
-                    subject_id=marker.id,
-                    change="review_due",
-                    review_due=review_due.isoformat(),
-                )
-            else:
-                report.unchanged += 1
-            return
-    restricted = category is MarkerCategory.OFFENDER  # seed 002 5.1: on the restricted register
+    restricted = row.category is MarkerCategory.OFFENDER  # seed 002 5.1: restricted register
     marker = Marker(
         person_id=person.id,
-        category=category,
-        instructions=instructions,
+        category=row.category,
+        instructions=list(row.instructions),
         restricted=restricted,
         contact_role=Role.ASB_MANAGER.value if restricted else None,
         placed_by_id=actor.staff_id,
         placed_at=now,
-        review_due=review_due,
+        review_due=row.review_due or review_due_from(now, review_months),
         tenant_informed=False,
         not_informed_reason=(
             f"Imported from {path.name}: whether the tenant was told is not in the export; "
@@ -459,7 +661,6 @@ def _apply_marker(
     )
     session.add(marker)
     session.flush()
-    report.added += 1
     audit.record(
         session,
         actor,
@@ -468,7 +669,10 @@ def _apply_marker(
         subject_type="marker",
         subject_id=marker.id,
         person_id=person.id,
-        category=category.value,
-        instructions=instructions,
+        tenancy_ref=row.tenancy_ref,
+        category=row.category.value,
+        instructions=list(row.instructions),
+        review_due=marker.review_due.isoformat(),
         file=str(path),
+        line=row.line,
     )

@@ -32,10 +32,10 @@ Alan,Brown,2 May 1970,DE22 3CD,,T900006,
 
 MARKERS_CSV = """\
 TENANCY_REF,Category,Instructions,Review_Due
-T900001,violence/aggression,Two officers present for any meeting;No lone interviews,2027-05-01
+T900001,violence/aggression,Two officers present for any meeting;No lone interviews,2027-04-01
 T999999,near miss,Visit in pairs,
 T900005,bogus,Visit in pairs,
-T900005,mental health,Contact the Complex Needs Manager before any contact,01/06/2027
+T900005,mental health,Contact the Complex Needs Manager before any contact,01/05/2027
 """
 
 
