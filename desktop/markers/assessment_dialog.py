@@ -2,13 +2,18 @@
 
 The form collects; the core decides. Every refusal comes back with the fields named and is shown
 at the top of the form with nothing saved, so the manager fixes it and saves again.
+Enter searches in the person box and never places the marker: only "Place marker" or Ctrl+Enter
+do. Evidence from an incident belongs to the person the incident was about: choosing somebody
+else (a namesake) takes it off the form, with a warning saying so.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -31,10 +36,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.markers.form_keys import SUBMIT_HINT, DeliberateSubmit
 from desktop.markers.refusal_text import invalid_html
 from safedesk.models import MarkerCategory, Role
 from safedesk.services.actor import Actor
-from safedesk.services.marker_desk import MarkerDesk
+from safedesk.services.marker_desk import MarkerDesk, PersonChoice
 from safedesk.services.marker_instructions import STANDARD_INSTRUCTIONS
 from safedesk.services.marker_roles import (
     ASSESSING_ROLE,
@@ -44,6 +50,12 @@ from safedesk.services.marker_roles import (
 )
 from safedesk.services.markers import EvidenceInput, RiskAssessment
 from safedesk.services.refusals import InvalidInput, PermissionRefused
+
+
+def _fitting_height(wanted: int) -> int:
+    """``wanted`` pixels, or less on a small screen (1366x768), so the buttons stay on it."""
+    available = QGuiApplication.primaryScreen().availableGeometry().height()
+    return min(wanted, available - 60)
 
 
 def _qdate(value: date) -> QDate:
@@ -96,6 +108,10 @@ class RiskAssessmentDialog(QDialog):
         self.marker_id: int | None = None
         self.person_id: int | None = None
         self.source_alarm_id: int | None = draft.source_alarm_id if draft else None
+        # The incident's own evidence, and who it was about: kept only while that person is chosen.
+        self._incident_evidence: tuple[EvidenceInput, ...] = ()
+        self._incident_alarm_id: int | None = None
+        self._incident_person: PersonChoice | None = None
         self.setWindowTitle("New marker from a risk assessment")
         outer = QVBoxLayout(self)
         self.error = QLabel("")
@@ -120,14 +136,17 @@ class RiskAssessmentDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Place marker")
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText("Place marker")
+        self.save_button.setToolTip(f"Place the marker ({SUBMIT_HINT})")
         buttons.accepted.connect(self._on_save)
         buttons.rejected.connect(self.reject)
         outer.addWidget(buttons)
-        self.resize(860, 900)
+        self.resize(860, _fitting_height(900))
         self._on_category_changed()
         if draft is not None:
             self.prefill(draft)
+        self.keys = DeliberateSubmit(self, self._on_save)
 
     # -- sections -------------------------------------------------------------------------
     def _person_box(self) -> QGroupBox:
@@ -138,8 +157,11 @@ class RiskAssessmentDialog(QDialog):
         self.person_search.setPlaceholderText("Name, tenancy reference or postcode, then Enter")
         self.person_search.returnPressed.connect(self._on_search)
         self.people = QListWidget()
+        self.people.setObjectName("people")
         self.people.setMaximumHeight(90)
-        self.people.currentItemChanged.connect(self._on_person_picked)
+        # Chosen by a click or Enter, never by the highlight moving: namesakes sit side by side.
+        self.people.itemClicked.connect(self._on_person_picked)
+        self.people.itemActivated.connect(self._on_person_picked)
         self.person_label = QLabel("No person chosen")
         self.person_label.setObjectName("personChosen")
         layout.addWidget(self.person_search)
@@ -221,6 +243,15 @@ class RiskAssessmentDialog(QDialog):
         add = QPushButton("Add another piece of evidence")
         add.clicked.connect(lambda: self._add_evidence(None))
         layout.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
+        self.evidence_warning = QLabel("")
+        self.evidence_warning.setObjectName("evidenceWarning")
+        self.evidence_warning.setWordWrap(True)
+        self.evidence_warning.setTextFormat(Qt.TextFormat.RichText)
+        self.evidence_warning.setStyleSheet(
+            "color:#000; background:#fff3cd; border:1px solid #d98200; padding:6px"
+        )
+        self.evidence_warning.hide()
+        layout.insertWidget(0, self.evidence_warning)
         self._evidence: list[_EvidenceRow] = []
         self._add_evidence(None)
         return box
@@ -256,14 +287,55 @@ class RiskAssessmentDialog(QDialog):
             item = QListWidgetItem(choice.label)
             item.setData(Qt.ItemDataRole.UserRole, choice.person_id)
             self.people.addItem(item)
-        if self.people.count() == 0:
+        found = self.people.count()
+        if found == 0:
             self.person_label.setText("Nobody found: check the spelling, or search by tenancy ref")
+            return
+        self.people.setFocus()
+        self.people.setCurrentRow(0)
+        if found == 1:
+            self._on_person_picked(self.people.item(0))
+        elif self.person_id is None:
+            self.person_label.setText(
+                f"{found} people found: click the right one, or use the arrows and Enter"
+            )
 
     def _on_person_picked(self, item: QListWidgetItem | None) -> None:
         if item is None:
             return
         self.person_id = int(item.data(Qt.ItemDataRole.UserRole))
         self.person_label.setText(f"<b>Chosen:</b> {item.text()}")
+        self._match_incident_to_person()
+
+    def _match_incident_to_person(self) -> None:
+        """The incident's evidence stays only on the person the incident was about."""
+        about = self._incident_person
+        if about is None or self._incident_alarm_id is None:
+            return
+        ref = f"INC-{self._incident_alarm_id:06d}"
+        attached = any(row.alarm_id is not None for row in self._evidence)
+        if self.person_id == about.person_id:
+            if not attached:
+                self._set_evidence(self._incident_evidence)
+            self.source_alarm_id = self._incident_alarm_id
+            self.evidence_warning.hide()
+            return
+        if attached:
+            self._set_evidence(tuple(r.value() for r in self._evidence if r.alarm_id is None))
+        self.source_alarm_id = None
+        self.evidence_warning.setText(
+            f"<b>Incident {ref} was about {escape(about.label)}</b>, not the person chosen now, "
+            "so its evidence has been taken off this form. Add the evidence this marker rests "
+            f"on, or choose {escape(about.name)} again to put the incident back."
+        )
+        self.evidence_warning.show()
+
+    def _set_evidence(self, items: tuple[EvidenceInput, ...]) -> None:
+        for row in self._evidence:
+            row.setParent(None)
+        self._evidence.clear()
+        for item in items or (None,):
+            self._add_evidence(item)
 
     def _category(self) -> MarkerCategory | None:
         data = self.category.currentData()
@@ -280,7 +352,7 @@ class RiskAssessmentDialog(QDialog):
         for choice in self.desk.assessors(category):
             self.assessor.addItem(f"{choice.name}, {choice.title}".rstrip(", "), choice.staff_id)
         required = ROLE_TITLES[ASSESSING_ROLE[category]]
-        self.assessor_note.setText(f"Seed 002: assessed by the {required} or someone more senior")
+        self.assessor_note.setText(f"Assessed by the {required} or someone more senior")
         index = self.contact_role.findData(ASSESSING_ROLE[category].value)
         if index >= 0:
             self.contact_role.setCurrentIndex(index)
@@ -295,11 +367,11 @@ class RiskAssessmentDialog(QDialog):
         if draft.category is not None:
             self.category.setCurrentIndex(self.category.findData(draft.category.value))
         if draft.evidence:
-            for row in self._evidence:
-                row.setParent(None)
-            self._evidence.clear()
-            for item in draft.evidence:
-                self._add_evidence(item)
+            self._set_evidence(draft.evidence)
+        if draft.source_alarm_id is not None:
+            self._incident_alarm_id = draft.source_alarm_id
+            self._incident_evidence = tuple(e for e in draft.evidence if e.alarm_id is not None)
+            self._incident_person = self.desk.incident_person(draft.source_alarm_id)
 
     def form(self) -> RiskAssessment:
         checked = tuple(

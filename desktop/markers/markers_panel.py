@@ -3,11 +3,14 @@
 Everything shown comes from MarkerDesk (the core); reasons are fetched only through
 "Restricted detail…", which the core permits, audits and (on PostgreSQL) the database guards.
 Overdue reviews are marked with a warning icon and the word OVERDUE, not colour alone.
+The marker actions act on the row selected in the tab in front (Register or Reviews due): each
+row carries its marker id, so a row chosen on one tab never stands in for another tab's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon
@@ -34,13 +37,13 @@ from desktop.status_icons import StatusKind, status_pixmap
 from safedesk.db import DatabaseUnavailable
 from safedesk.services.actor import Actor
 from safedesk.services.marker_desk import MarkerDesk
-from safedesk.services.marker_review import ReviewItem
-from safedesk.services.marker_roles import CATEGORY_TITLES, is_manager
+from safedesk.services.marker_roles import is_manager
 from safedesk.services.refusals import NotFound, PermissionRefused
 from safedesk.services.restricted_register import RegisterEntry
 from safedesk.services.review_dates import UK
 
 OVERDUE_BG = QColor("#fde2e1")
+DUE_WITHIN_DAYS = 30  # "Reviews due" lists reviews overdue or due within this many days
 
 
 def _table(headers: list[str], stretch: int) -> QTableWidget:
@@ -82,6 +85,15 @@ class MarkersPanel(QWidget):
         self.header.setObjectName("markersHeader")
         self.header.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.header)
+        # Says at once why an action cannot be taken (before any form is filled in).
+        self.notice = QLabel()
+        self.notice.setObjectName("markersNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet(
+            "color:#000; background:#fff3cd; border:1px solid #d98200; padding:6px"
+        )
+        self.notice.hide()
+        layout.addWidget(self.notice)
         actions = QHBoxLayout()
         self.new_button = QPushButton("New marker…")
         self.detail_button = QPushButton("Restricted detail…")
@@ -125,6 +137,7 @@ class MarkersPanel(QWidget):
         self.tabs.addTab(incidents, "From an incident")
         self.tabs.addTab(self.views_table, "Restricted views")
 
+        self.due_entries: list[RegisterEntry] = []
         self.new_button.clicked.connect(self._on_new)
         self.detail_button.clicked.connect(self._on_detail)
         self.review_button.clicked.connect(self._on_review)
@@ -134,6 +147,8 @@ class MarkersPanel(QWidget):
         self.assess_incident_button.clicked.connect(self._on_assess_incident)
         self.follow_up_button.clicked.connect(self._on_follow_up)
         self.register_table.itemSelectionChanged.connect(self._update_buttons)
+        self.due_table.itemSelectionChanged.connect(self._update_buttons)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.refresh()
 
     # -- loading --------------------------------------------------------------------------
@@ -153,11 +168,14 @@ class MarkersPanel(QWidget):
                 return
             self.setEnabled(True)
             self.entries = self.desk.register(actor)
-            due = self.desk.due()
+            horizon = self.desk.today() + timedelta(days=DUE_WITHIN_DAYS)
             incidents = self.desk.recent_incidents()
         except (DatabaseUnavailable, PermissionRefused) as exc:
             self._locked(str(exc))
             return
+        # Reviews due are the same entries as the register (as this viewer may see them).
+        self.due_entries = [e for e in self.entries if e.review_due <= horizon]
+        self._hide_notice()
         overdue = sum(1 for e in self.entries if e.overdue_review)
         self.header.setText(
             f"<b>{len(self.entries)}</b> active markers · "
@@ -169,7 +187,7 @@ class MarkersPanel(QWidget):
             )
         )
         self._fill_register()
-        self._fill_due(due)
+        self._fill_due()
         self.incident_table.setRowCount(0)
         for row, inc in enumerate(incidents):
             self.incident_table.insertRow(row)
@@ -184,11 +202,14 @@ class MarkersPanel(QWidget):
                 cell.setData(Qt.ItemDataRole.UserRole, inc.alarm_id)
                 self.incident_table.setItem(row, col, cell)
         self._fill_views()
+        self.new_button.setEnabled(True)
         self._update_buttons()
 
     def _locked(self, message: str) -> None:
         self.header.setText(message)
+        self._hide_notice()
         self.entries = []
+        self.due_entries = []
         self.register_table.setRowCount(0)
         self.due_table.setRowCount(0)
         self.incident_table.setRowCount(0)
@@ -215,30 +236,36 @@ class MarkersPanel(QWidget):
                     e.overdue_review,
                 ),
                 _item(f"{e.person_name} ({e.tenancy_ref or 'no tenancy'})", e.overdue_review),
-                _item(CATEGORY_TITLES[e.category], e.overdue_review),
+                _item(e.category_title, e.overdue_review),
                 _item("; ".join(e.instructions), e.overdue_review),
                 _item(due, e.overdue_review, self._warning_icon if e.overdue_review else None),
                 _item(reasons, e.overdue_review),
             ]
-            for col, cell in enumerate(cells):
-                table.setItem(row, col, cell)
+            self._set_row(table, row, cells, e.marker_id)
 
-    def _fill_due(self, items: list[ReviewItem]) -> None:
+    def _fill_due(self) -> None:
         table = self.due_table
         table.setRowCount(0)
-        for row, i in enumerate(items):
+        for row, e in enumerate(self.due_entries):
             table.insertRow(row)
-            state = f"OVERDUE by {i.days} days" if i.overdue else f"due in {-i.days} days"
+            overdue = e.overdue_review
             cells = [
-                _item(f"M-{i.marker_id:06d}", i.overdue),
-                _item(i.person_name, i.overdue),
-                _item(CATEGORY_TITLES[i.category], i.overdue),
-                _item(f"{i.review_due:%d/%m/%Y}", i.overdue),
-                _item(state, i.overdue, self._warning_icon if i.overdue else None),
-                _item(i.reviewer_role, i.overdue),
+                _item(f"M-{e.marker_id:06d}" + ("  (restricted)" if e.restricted else ""), overdue),
+                _item(f"{e.person_name} ({e.tenancy_ref or 'no tenancy'})", overdue),
+                _item(e.category_title, overdue),
+                _item(f"{e.review_due:%d/%m/%Y}", overdue),
+                _item(e.review_state, overdue, self._warning_icon if overdue else None),
+                _item(e.reviewer, overdue),
             ]
-            for col, cell in enumerate(cells):
-                table.setItem(row, col, cell)
+            self._set_row(table, row, cells, e.marker_id)
+
+    @staticmethod
+    def _set_row(
+        table: QTableWidget, row: int, cells: list[QTableWidgetItem], marker_id: int
+    ) -> None:
+        for col, cell in enumerate(cells):
+            cell.setData(Qt.ItemDataRole.UserRole, marker_id)
+            table.setItem(row, col, cell)
 
     def _fill_views(self) -> None:
         table = self.views_table
@@ -263,15 +290,31 @@ class MarkersPanel(QWidget):
 
     # -- actions --------------------------------------------------------------------------
     def selected_entry(self) -> RegisterEntry | None:
-        rows = self.register_table.selectionModel().selectedRows()
+        """The marker on the row selected in the tab in front (None on the other tabs)."""
+        table = self.tabs.currentWidget()
+        if table not in (self.register_table, self.due_table):
+            return None
+        assert isinstance(table, QTableWidget)
+        rows = table.selectionModel().selectedRows()
         if not rows:
             return None
-        return self.entries[rows[0].row()]
+        item = table.item(rows[0].row(), 0)
+        if item is None:
+            return None
+        marker_id = int(item.data(Qt.ItemDataRole.UserRole))
+        return next((e for e in self.entries if e.marker_id == marker_id), None)
+
+    def _on_tab_changed(self, _index: int) -> None:
+        self._hide_notice()
+        self._update_buttons()
 
     def _update_buttons(self) -> None:
         entry = self.selected_entry()
         for button in (self.review_button, self.appeal_button, self.letter_button):
             button.setEnabled(entry is not None)
+        self.review_button.setToolTip(
+            entry.review_refusal or "" if entry is not None else "Select a marker first"
+        )
         self.detail_button.setEnabled(entry is not None and entry.may_view_reasons)
         self.detail_button.setToolTip(
             "" if entry is None or entry.may_view_reasons else f"Not permitted: {entry.contact}"
@@ -279,6 +322,14 @@ class MarkersPanel(QWidget):
 
     def _refused(self, exc: Exception) -> None:
         QMessageBox.warning(self, "Refused", str(exc))
+
+    def _show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.show()
+
+    def _hide_notice(self) -> None:
+        self.notice.clear()
+        self.notice.hide()
 
     def _on_new(self) -> None:
         if RiskAssessmentDialog(self.desk, self.actor(), self).exec():
@@ -300,7 +351,18 @@ class MarkersPanel(QWidget):
 
     def _on_review(self) -> None:
         entry = self.selected_entry()
-        if entry and ReviewDialog(self.desk, self.actor(), entry, self).exec():
+        if entry is None:
+            return
+        actor = self.actor()
+        try:
+            refusal = self.desk.review_refusal(actor, entry.marker_id)
+        except (PermissionRefused, NotFound) as exc:
+            refusal = str(exc)
+        if refusal:
+            self._show_notice(f"M-{entry.marker_id:06d} ({entry.person_name}): {refusal}.")
+            return
+        self._hide_notice()
+        if ReviewDialog(self.desk, actor, entry, self).exec():
             self.refresh()
 
     def _on_appeal(self) -> None:

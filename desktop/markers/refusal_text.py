@@ -25,6 +25,9 @@ FIELD_LABELS = {
     "discussion_date": "Date you spoke to them",
     "staff_member": "Colleague involved",
     "behaviour": "What happened",
+    "source_alarm": "Incident",
+    "marker": "Marker",
+    "instructions_note": "Other instruction",
 }
 
 

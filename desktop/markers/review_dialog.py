@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.markers.form_keys import SUBMIT_HINT, DeliberateSubmit
 from desktop.markers.refusal_text import invalid_html
 from safedesk.models import ReviewDecision
 from safedesk.services.actor import Actor
@@ -95,10 +98,25 @@ class ReviewDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText("Record review")
+        self.save_button.setToolTip(f"Record the review ({SUBMIT_HINT})")
         buttons.accepted.connect(self._on_save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(640, 560)
+        self.keys = DeliberateSubmit(self, self._on_save)
+        # Asked before anything is written: a review that is not this person's to make says so now.
+        refusal = desk.review_refusal(actor, entry.marker_id)
+        if refusal:
+            self.error.setText(f"{escape(refusal)}. Nothing can be recorded here.")
+            for widget in (
+                *self._buttons.values(),
+                self.reason,
+                self.information,
+                self.save_button,
+            ):
+                widget.setEnabled(False)
 
     def form(self) -> ReviewInput:
         decision = next((d for d, b in self._buttons.items() if b.isChecked()), None)
@@ -131,6 +149,6 @@ class ReviewDialog(QDialog):
             self.error.setText(invalid_html(exc))
             return
         except PermissionRefused as exc:
-            self.error.setText(f"Refused: {exc}. Nothing was saved.")
+            self.error.setText(f"Refused: {escape(str(exc))}. Nothing was saved.")
             return
         self.accept()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from safedesk.models.base import Base, JSONType, enum_column
@@ -39,9 +39,11 @@ class ReviewDecision(enum.StrEnum):
 
 
 class AppealOutcome(enum.StrEnum):
-    UPHELD = "upheld"  # the marker stays as it is
-    AMENDED = "amended"
-    REMOVED = "removed"
+    """As UK usage reads it: an appeal *upheld* is one the tenant wins (migration 0009)."""
+
+    DISMISSED = "dismissed"  # not upheld: the marker stays as it is
+    UPHELD_AMENDED = "upheld_amended"  # upheld in part: the marker stays, instructions changed
+    UPHELD_REMOVED = "upheld_removed"  # upheld: the marker is removed
 
 
 class Marker(Base):
@@ -70,6 +72,8 @@ class Marker(Base):
     removed_reason: Mapped[str | None] = mapped_column(Text)
     # The alarm that led to this marker, when it came from an incident.
     source_alarm_id: Mapped[int | None] = mapped_column(ForeignKey("alarm_events.id"))
+    # Two-person rule (0013): a lone visit needs a second officer or a manager's override.
+    visits_in_pairs: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     restricted_detail: Mapped[MarkerRestricted | None] = relationship(
         back_populates="marker",

@@ -51,7 +51,7 @@ def assessment_from_alarm(
     evidence = EvidenceInput(
         occurred_on=alarm.raised_at.astimezone(UK).date(),
         what_happened=incident_summary(session, alarm),
-        source=f"Incident record: alarm #{alarm.id}",
+        source=f"Incident record INC-{alarm.id:06d}",
         alarm_id=alarm.id,
     )
     return RiskAssessment(

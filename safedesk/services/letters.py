@@ -11,12 +11,22 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from safedesk.models import AlarmEvent, Marker, MarkerStatus, Office, Person, Staff, Visit
+from safedesk.models import (
+    AlarmEvent,
+    AppealOutcome,
+    Marker,
+    MarkerStatus,
+    Office,
+    Person,
+    Staff,
+    Visit,
+)
 from safedesk.services import audit
 from safedesk.services.acting_staff import acting_staff
 from safedesk.services.actor import Actor
 from safedesk.services.letter_pdf import Letter, long_date
 from safedesk.services.letter_templates import fill, load_template
+from safedesk.services.marker_appeals import lodging_refusal
 from safedesk.services.marker_roles import ROLE_TITLES, SENIORITY, is_manager
 from safedesk.services.refusals import FieldProblem, NotFound, PermissionRefused, require
 from safedesk.services.review_dates import UK
@@ -71,6 +81,51 @@ def _address(person: Person | None) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _yes(flag: bool) -> str:
+    """A template condition: filled in ("yes") when true, empty when not."""
+    return "yes" if flag else ""
+
+
+# How the tenant is told the outcome: "Your appeal was not upheld."
+_OUTCOME_WORDS = {
+    AppealOutcome.DISMISSED: "not upheld",
+    AppealOutcome.UPHELD_AMENDED: "upheld in part",
+    AppealOutcome.UPHELD_REMOVED: "upheld",
+}
+
+
+def _appeal_values(session: Session, marker: Marker) -> dict[str, str]:
+    """Which appeal paragraph the letter carries: the right to appeal only while an appeal can
+    still be lodged (a decided appeal is final, seed 002 section 7), else where it stands."""
+    latest = max(marker.appeals, key=lambda a: (a.lodged_at, a.id), default=None)
+    available = lodging_refusal(marker) is None
+    is_open = latest is not None and latest.outcome is None
+    values = {
+        "appeal_available": _yes(available),
+        "appeal_open": _yes(is_open),
+        "appeal_decided": _yes(latest is not None and not is_open and not available),
+        "appeal_not_upheld": "",
+        "appeal_upheld_in_part": "",
+        "appeal_lodged_date": "",
+        "appeal_decided_date": "",
+        "appeal_decided_by": "",
+        "appeal_outcome": "",
+    }
+    if latest is None or available:
+        return values
+    values["appeal_lodged_date"] = long_date(latest.lodged_at.astimezone(UK).date())
+    if latest.outcome is not None and latest.decided_at is not None:
+        decider = session.get(Staff, latest.decided_by_id) if latest.decided_by_id else None
+        values["appeal_decided_date"] = long_date(latest.decided_at.astimezone(UK).date())
+        values["appeal_decided_by"] = (
+            f"{decider.name}, {_title(decider)}" if decider else "a senior manager"
+        )
+        values["appeal_outcome"] = _OUTCOME_WORDS[latest.outcome]
+        values["appeal_not_upheld"] = _yes(latest.outcome is AppealOutcome.DISMISSED)
+        values["appeal_upheld_in_part"] = _yes(latest.outcome is AppealOutcome.UPHELD_AMENDED)
+    return values
+
+
 def notification_letter(
     session: Session,
     actor: Actor,
@@ -104,20 +159,24 @@ def notification_letter(
     arrangements = [*marker.instructions]
     if marker.instructions_note:
         arrangements.append(marker.instructions_note)
+    placed_on = marker.placed_at.astimezone(UK).date()
     values = {
         "tenant_name": person.full_name,
         "tenant_salutation": person.full_name,
         "marker_ref": f"M-{marker.id:06d}",
-        "placed_date": long_date(marker.placed_at.astimezone(UK).date()),
+        "placed_date": long_date(placed_on),
+        "placed_earlier": _yes(placed_on < today),
         "arrangements": "\n".join(f"- {a}" for a in arrangements),
         "explanation": explanation.strip(),
         "review_date": long_date(marker.review_due),
+        "review_overdue": _yes(marker.review_due < today),
         "appeal_deadline": long_date(today + timedelta(days=APPEAL_DAYS)),
         "signatory_name": staff.name,
         "signatory_title": _title(staff),
         "office_name": office.name,
         "office_phone": office.phone or "our main number",
         "extra": extra.strip(),
+        **_appeal_values(session, marker),
     }
     body = fill(
         load_template(NOTIFICATION_TEMPLATE, template_dir), values, source=NOTIFICATION_TEMPLATE
@@ -169,7 +228,7 @@ def follow_up_letter(
         problems.append(FieldProblem("recipient", "nobody is recorded as in the room"))
     if details.discussion_date is None:
         problems.append(
-            FieldProblem("discussion_date", "speak to the person before writing (seed 004)")
+            FieldProblem("discussion_date", "speak to the person before writing to them")
         )
     elif details.discussion_date < incident_date:
         problems.append(FieldProblem("discussion_date", "the discussion came before the incident"))

@@ -2,6 +2,8 @@
 
 "More senior" is the explicit ordering in marker_roles: strictly above both the assessor and the
 manager who placed the marker. The outcome cannot be changed once recorded (no further appeal).
+Outcomes read as UK usage does: an appeal *upheld* is one the tenant wins (the marker is removed
+or changed); *not upheld* (dismissed) means the marker stays as it is.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from safedesk.models import (
     Marker,
     MarkerAppeal,
     MarkerStatus,
+    ReviewDecision,
     Staff,
 )
 from safedesk.services import audit
@@ -22,6 +25,20 @@ from safedesk.services.acting_staff import acting_staff
 from safedesk.services.actor import Actor
 from safedesk.services.marker_roles import ROLE_TITLES, SENIORITY, may_decide_appeal, seniority
 from safedesk.services.refusals import FieldProblem, NotFound, PermissionRefused, require
+from safedesk.services.review_dates import UK
+
+# What the deciding manager picks from, in this order.
+OUTCOME_TITLES: dict[AppealOutcome, str] = {
+    AppealOutcome.DISMISSED: "Not upheld (dismissed): the marker stays as it is",
+    AppealOutcome.UPHELD_AMENDED: "Upheld in part: the marker stays, with changed instructions",
+    AppealOutcome.UPHELD_REMOVED: "Upheld: the marker is removed",
+}
+# The outcome in a list or history.
+OUTCOME_SHORT: dict[AppealOutcome, str] = {
+    AppealOutcome.DISMISSED: "Not upheld",
+    AppealOutcome.UPHELD_AMENDED: "Upheld in part",
+    AppealOutcome.UPHELD_REMOVED: "Upheld",
+}
 
 
 def lodge_appeal(
@@ -43,12 +60,9 @@ def lodge_appeal(
         problems.append(FieldProblem("grounds", "record the tenant's grounds for appeal"))
     if lodged_at > now:
         problems.append(FieldProblem("lodged_at", "the appeal cannot be dated in the future"))
-    if marker.status is not MarkerStatus.ACTIVE:
-        problems.append(FieldProblem("marker", "this marker has already been removed"))
-    if any(a.outcome is None for a in marker.appeals):
-        problems.append(
-            FieldProblem("marker", "an appeal on this marker is already awaiting a decision")
-        )
+    refusal = lodging_refusal(marker)
+    if refusal:
+        problems.append(FieldProblem("marker", refusal))
     require(problems)
     appeal = MarkerAppeal(
         marker_id=marker.id, lodged_at=lodged_at, grounds=grounds.strip(), recorded_by_id=staff.id
@@ -67,6 +81,29 @@ def lodge_appeal(
     return appeal
 
 
+def lodging_refusal(marker: Marker) -> str | None:
+    """Why no appeal can be lodged on ``marker`` now (None: one can).
+
+    The outcome of an appeal is final (seed 002 section 7): once decided, a new appeal is open
+    only against a later decision, a review that changed the marker."""
+    if marker.status is not MarkerStatus.ACTIVE:
+        return "this marker has already been removed"
+    if any(a.outcome is None for a in marker.appeals):
+        return "an appeal on this marker is already awaiting a decision"
+    decided = [a.decided_at for a in marker.appeals if a.decided_at is not None]
+    if decided:
+        last = max(decided)
+        changed = any(
+            r.reviewed_at > last and r.decision is ReviewDecision.AMEND for r in marker.reviews
+        )
+        if not changed:
+            return (
+                f"the appeal on this marker was decided on {last.astimezone(UK):%d/%m/%Y} and "
+                "the outcome is final: there is no further appeal"
+            )
+    return None
+
+
 def original_deciders(session: Session, marker: Marker) -> list[Staff]:
     ids = {i for i in (marker.assessed_by_id, marker.placed_by_id) if i is not None}
     return [s for i in sorted(ids) if (s := session.get(Staff, i)) is not None]
@@ -82,7 +119,7 @@ def appeal_refusal(session: Session, decider: Staff, marker: Marker) -> str | No
         top_role = max(top.role_set, key=lambda r: SENIORITY[r])
         return (
             f"an appeal must be decided by someone more senior than {top.name} "
-            f"({ROLE_TITLES[top_role]}), who made the original decision (seed 002 section 7)"
+            f"({ROLE_TITLES[top_role]}), who made the original decision"
         )
     return None
 
@@ -106,33 +143,40 @@ def decide_appeal(
         raise PermissionRefused(
             f"this appeal was decided on {appeal.decided_at:%d/%m/%Y}: the outcome is final"
         )
-    problems: list[FieldProblem] = []
-    if outcome is None:
-        problems.append(FieldProblem("outcome", "choose upheld, amended or removed"))
-    if not reason.strip():
-        problems.append(FieldProblem("reason", "record the reason for the decision"))
-    if outcome is AppealOutcome.AMENDED and not (
-        amended_instructions or (amended_note or "").strip()
-    ):
-        problems.append(
-            FieldProblem("instructions", "an amended marker needs its new instructions")
-        )
-    require(problems)
+    # Who may decide comes first: nobody writes a decision only to be told it was never theirs.
     decider = acting_staff(session, actor, "Deciding an appeal")
     marker = appeal.marker
     refusal = appeal_refusal(session, decider, marker)
     if refusal:
         raise PermissionRefused(refusal)
+    problems: list[FieldProblem] = []
+    if outcome is None:
+        problems.append(
+            FieldProblem(
+                "outcome",
+                "choose upheld (marker removed), upheld in part (instructions changed) "
+                "or not upheld (marker stays)",
+            )
+        )
+    if not reason.strip():
+        problems.append(FieldProblem("reason", "record the reason for the decision"))
+    if outcome is AppealOutcome.UPHELD_AMENDED and not (
+        amended_instructions or (amended_note or "").strip()
+    ):
+        problems.append(
+            FieldProblem("instructions", "a marker changed on appeal needs its new instructions")
+        )
+    require(problems)
     assert outcome is not None
     appeal.outcome = outcome
     appeal.outcome_reason = reason.strip()
     appeal.decided_by_id = decider.id
     appeal.decided_at = now
-    if outcome is AppealOutcome.REMOVED:
+    if outcome is AppealOutcome.UPHELD_REMOVED:
         marker.status = MarkerStatus.REMOVED
         marker.removed_at = now
         marker.removed_reason = f"Removed on appeal: {reason.strip()}"
-    elif outcome is AppealOutcome.AMENDED:
+    elif outcome is AppealOutcome.UPHELD_AMENDED:
         marker.instructions = list(amended_instructions or ())
         marker.instructions_note = (amended_note or "").strip() or None
     session.flush()

@@ -17,6 +17,7 @@ from safedesk.db import Database
 from safedesk.models import (
     AlarmEvent,
     AppealOutcome,
+    Marker,
     MarkerAppeal,
     MarkerCategory,
     Person,
@@ -30,8 +31,9 @@ from safedesk.services.acting_staff import acting_staff
 from safedesk.services.actor import Actor
 from safedesk.services.letter_pdf import render_pdf
 from safedesk.services.letters import FollowUpDetails, follow_up_letter, notification_letter
+from safedesk.services.marker_appeals import OUTCOME_SHORT
 from safedesk.services.marker_roles import ROLE_TITLES, may_assess
-from safedesk.services.refusals import PermissionRefused
+from safedesk.services.refusals import NotFound, PermissionRefused
 from safedesk.services.restricted_register import (
     RegisterEntry,
     RestrictedDetail,
@@ -81,6 +83,12 @@ class AppealView:
     outcome: AppealOutcome | None
     decided_by: str | None
     outcome_reason: str | None
+    decided_at: datetime | None = None
+
+    @property
+    def outcome_title(self) -> str:
+        """ "Upheld", "Upheld in part", "Not upheld", or "Awaiting a decision"."""
+        return OUTCOME_SHORT[self.outcome] if self.outcome else "Awaiting a decision"
 
 
 class MarkerDesk:
@@ -142,7 +150,7 @@ class MarkerDesk:
             return PersonChoice(p.id, p.full_name, p.date_of_birth, p.postcode, p.tenancy_ref)
 
     def assessors(self, category: MarkerCategory) -> list[StaffChoice]:
-        """Staff who may assess this category (seed 002 section 3), for the form's list."""
+        """Staff who may assess this category (seed 002, 3), for the form's list."""
         with self.db.session() as s:
             staff = s.scalars(select(Staff).where(Staff.active).order_by(Staff.name)).all()
             return [
@@ -185,6 +193,7 @@ class MarkerDesk:
                         a.outcome,
                         decider.name if decider else None,
                         a.outcome_reason,
+                        a.decided_at,
                     )
                 )
             return result
@@ -197,12 +206,54 @@ class MarkerDesk:
             ).id
 
     def decide_appeal(
-        self, actor: Actor, appeal_id: int, outcome: AppealOutcome | None, reason: str
+        self,
+        actor: Actor,
+        appeal_id: int,
+        outcome: AppealOutcome | None,
+        reason: str,
+        *,
+        amended_instructions: tuple[str, ...] | None = None,
+        amended_note: str | None = None,
     ) -> None:
         with self.db.session() as s:
             marker_appeals.decide_appeal(
-                s, actor, appeal_id, outcome=outcome, reason=reason, now=self.clock.now()
+                s,
+                actor,
+                appeal_id,
+                outcome=outcome,
+                reason=reason,
+                now=self.clock.now(),
+                amended_instructions=amended_instructions,
+                amended_note=amended_note,
             )
+
+    def appeal_lodging_refusal(self, marker_id: int) -> str | None:
+        """Why no appeal can be recorded on the marker now (None: one can)."""
+        with self.db.session() as s:
+            marker = s.get(Marker, marker_id)
+            if marker is None:
+                raise NotFound(f"no marker with id {marker_id}")
+            return marker_appeals.lodging_refusal(marker)
+
+    def appeal_decision_refusal(self, actor: Actor, marker_id: int) -> str | None:
+        """Why this person may not decide appeals on the marker (None: they may), so the form
+        says so before anything is written in it."""
+        with self.db.session() as s:
+            staff = acting_staff(s, actor, "Deciding an appeal")
+            marker = s.get(Marker, marker_id)
+            if marker is None:
+                raise NotFound(f"no marker with id {marker_id}")
+            return marker_appeals.appeal_refusal(s, staff, marker)
+
+    def review_refusal(self, actor: Actor, marker_id: int) -> str | None:
+        """Why this person may not review the marker (None: they may), asked before the form."""
+        with self.db.session() as s:
+            staff = acting_staff(s, actor, "Reviewing a marker")
+            marker = s.get(Marker, marker_id)
+            if marker is None:
+                raise NotFound(f"no marker with id {marker_id}")
+            refusal = marker_review.marker_review_refusal(staff.role_set, marker, self.config)
+            return f"{staff.name} cannot review this marker: {refusal}" if refusal else None
 
     def recent_incidents(self, limit: int = 50) -> list[IncidentChoice]:
         """Resolved real alarms, newest first: where a marker assessment may start."""
@@ -221,6 +272,14 @@ class MarkerDesk:
                 )
                 for a, room, v in s.execute(query)
             ]
+
+    def incident_person(self, alarm_id: int) -> PersonChoice | None:
+        """Who the incident was about (the person on the visit), to keep its evidence on them."""
+        with self.db.session() as s:
+            p = markers.incident_person(s, alarm_id)
+            if p is None:
+                return None
+            return PersonChoice(p.id, p.full_name, p.date_of_birth, p.postcode, p.tenancy_ref)
 
     def draft_from_incident(self, alarm_id: int) -> markers.RiskAssessment:
         with self.db.session() as s:

@@ -20,13 +20,14 @@ from safedesk.models import (
     MarkerStatus,
     Person,
     ReviewDecision,
+    Role,
     Staff,
 )
 from safedesk.services import audit
 from safedesk.services.acting_staff import acting_staff
 from safedesk.services.actor import Actor
 from safedesk.services.marker_instructions import STANDARD_INSTRUCTIONS
-from safedesk.services.marker_roles import ASSESSING_ROLE, ROLE_TITLES, assess_refusal, may_assess
+from safedesk.services.marker_roles import ASSESSING_ROLE, ROLE_TITLES, review_refusal
 from safedesk.services.refusals import FieldProblem, NotFound, PermissionRefused, require
 from safedesk.services.review_dates import add_months, review_due_from, uk_date
 
@@ -41,7 +42,7 @@ class ReviewItem:
     review_due: date
     overdue: bool
     days: int  # days overdue (positive) or days until due (negative)
-    reviewer_role: str  # who should carry it out (seed 002 section 6)
+    reviewer_role: str  # who should carry it out (seed 002, 6)
     assessed_by: str | None
 
 
@@ -125,6 +126,18 @@ def _validate(form: ReviewInput, today: date, config: MarkersConfig) -> list[Fie
     return problems
 
 
+def marker_review_refusal(
+    roles: frozenset[Role], marker: Marker, config: MarkersConfig
+) -> str | None:
+    """Why someone with these roles may not review ``marker`` (None: they may)."""
+    return review_refusal(
+        roles,
+        restricted_register=marker.restricted,
+        category=marker.category,
+        restricted_roles=config.restricted_roles,
+    )
+
+
 def record_review(
     session: Session,
     actor: Actor,
@@ -141,13 +154,12 @@ def record_review(
         raise NotFound(f"no marker with id {marker_id}")
     if marker.status is not MarkerStatus.ACTIVE:
         raise PermissionRefused("this marker has been removed; there is nothing to review")
-    require(_validate(form, today, config))
+    # Who may review comes first: nobody fills in a form only to be told it was never theirs.
     reviewer = acting_staff(session, actor, "Reviewing a marker")
-    if not may_assess(reviewer.role_set, marker.category):
-        raise PermissionRefused(
-            f"{reviewer.name} cannot review this marker: "
-            + assess_refusal(marker.category).replace("assessed", "reviewed")
-        )
+    refusal = marker_review_refusal(reviewer.role_set, marker, config)
+    if refusal:
+        raise PermissionRefused(f"{reviewer.name} cannot review this marker: {refusal}")
+    require(_validate(form, today, config))
     assert form.decision is not None
     next_due = None
     if form.decision is not ReviewDecision.REMOVE:

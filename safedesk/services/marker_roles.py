@@ -92,18 +92,38 @@ def may_assess(roles: Iterable[Role], category: MarkerCategory) -> bool:
     return required in role_set or seniority(role_set) > SENIORITY[required]
 
 
-def assess_refusal(category: MarkerCategory) -> str:
+def assess_refusal(category: MarkerCategory, doing: str = "assessed") -> str:
+    """The rule in plain words, for the person refused ("... are reviewed by the ASB Manager")."""
     required = ASSESSING_ROLE[category]
     return (
-        f"{CATEGORY_TITLES[category]} markers are assessed by the {ROLE_TITLES[required]} "
-        f"or someone more senior (seed 002 section 3)"
+        f"{CATEGORY_TITLES[category]} markers are {doing} by the {ROLE_TITLES[required]} "
+        "or someone more senior"
     )
+
+
+def _folded(text: str) -> str:
+    words = text.casefold().replace("&", " and ").replace("/", " ").replace("-", " ").split()
+    return " ".join("and" if w == "or" else w for w in words)
+
+
+def category_from_text(text: str) -> MarkerCategory | None:
+    """A category from its code ("violence_aggression") or its title as shown on screen
+    ("Violence or aggression incident"; case, "and"/"or", "&" and "/" do not matter)."""
+    wanted = text.strip()
+    for category in MarkerCategory:
+        if wanted.casefold() == category.value:
+            return category
+    folded = _folded(wanted)
+    for category, title in CATEGORY_TITLES.items():
+        if folded == _folded(title):
+            return category
+    return None
 
 
 def may_decide_appeal(
     decider_roles: Iterable[Role], original_roles: Iterable[Iterable[Role]]
 ) -> bool:
-    """Strictly more senior than every manager who made the original decision (seed 002 section 7)."""
+    """Strictly more senior than every manager who made the original decision (seed 002, 7)."""
     mine = seniority(decider_roles)
     return all(mine > seniority(r) for r in original_roles)
 
@@ -122,3 +142,46 @@ def may_view_reasons(
     if any(r.value in set(restricted_roles) for r in role_set):
         return True
     return not restricted_register and may_assess(role_set, category)
+
+
+def category_visible(
+    roles: Iterable[Role],
+    *,
+    restricted_register: bool,
+    category: MarkerCategory,
+    restricted_roles: Iterable[str],
+) -> bool:
+    """Whether the viewer may be told the category: a marker on the restricted register promises
+    everyone else only its instructions and whom to contact (seed 002 5.1)."""
+    return not restricted_register or may_view_reasons(
+        roles,
+        restricted_register=restricted_register,
+        category=category,
+        restricted_roles=restricted_roles,
+    )
+
+
+def review_refusal(
+    roles: Iterable[Role],
+    *,
+    restricted_register: bool,
+    category: MarkerCategory,
+    restricted_roles: Iterable[str],
+) -> str | None:
+    """Why these roles may not review the marker (None: they may), without naming a category
+    the viewer may not be told."""
+    role_set = frozenset(roles)
+    if may_assess(role_set, category):
+        return None
+    if category_visible(
+        role_set,
+        restricted_register=restricted_register,
+        category=category,
+        restricted_roles=restricted_roles,
+    ):
+        return assess_refusal(category, "reviewed")
+    required = ROLE_TITLES[ASSESSING_ROLE[category]]
+    return (
+        f"this marker is on the restricted register and is reviewed by the {required} "
+        "or someone more senior"
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safedesk.config import MarkersConfig
@@ -23,6 +24,7 @@ from safedesk.models import (
     Person,
     Role,
     Staff,
+    Visit,
 )
 from safedesk.services import audit
 from safedesk.services.acting_staff import acting_staff
@@ -128,15 +130,9 @@ def validate_assessment(
         if assessor is None or not assessor.active:
             out.add("assessed_by", f"no active member of staff with id {form.assessed_by_id}")
     if form.review_due is not None:
-        latest = review_due_from(now, config.review_months)
-        if form.review_due <= today:
-            out.add("review_due", "the first review must be after today")
-        elif form.review_due > latest:
-            out.add(
-                "review_due",
-                f"markers are reviewed at least every {config.review_months} months: "
-                f"latest {latest:%d/%m/%Y}",
-            )
+        problem = review_due_problem(form.review_due, placed_at=now, months=config.review_months)
+        if problem:
+            out.add("review_due", problem)
     if form.tenant_informed is None:
         out.add("tenant_informed", "say whether the tenant has been or will be told")
     elif not form.tenant_informed and not form.not_informed_reason.strip():
@@ -144,7 +140,70 @@ def validate_assessment(
     _check_evidence(form, today, out)
     if form.source_alarm_id is not None and session.get(AlarmEvent, form.source_alarm_id) is None:
         out.add("source_alarm", f"no alarm with id {form.source_alarm_id}")
+    _check_incidents_are_about_the_person(session, form, out)
     return out.problems
+
+
+def review_due_problem(review_due: date, *, placed_at: datetime, months: int) -> str | None:
+    """The first review is after the day of placing and at most ``months`` later (seed 002, 6).
+
+    Shared by the form and the marker import; None when the date is acceptable."""
+    today = uk_date(placed_at)
+    latest = review_due_from(placed_at, months)
+    if review_due <= today:
+        return f"the first review must be after today ({today:%d/%m/%Y})"
+    if review_due > latest:
+        return f"markers are reviewed at least every {months} months: latest {latest:%d/%m/%Y}"
+    return None
+
+
+def active_marker(session: Session, person_id: int, category: MarkerCategory) -> Marker | None:
+    """The person's active marker of this category, if any (one per person and category)."""
+    return session.scalars(
+        select(Marker)
+        .where(
+            Marker.person_id == person_id,
+            Marker.category == category,
+            Marker.status == MarkerStatus.ACTIVE,
+        )
+        .order_by(Marker.id)
+        .limit(1)
+    ).first()
+
+
+def incident_person(session: Session, alarm_id: int) -> Person | None:
+    """The person on record as in the room when the alarm was raised (None: nobody, a walk-in)."""
+    alarm = session.get(AlarmEvent, alarm_id)
+    visit = session.get(Visit, alarm.visit_id) if alarm and alarm.visit_id else None
+    return session.get(Person, visit.person_id) if visit and visit.person_id else None
+
+
+def person_words(person: Person) -> str:
+    """Enough to tell two people of the same name apart: "John Bell, 14/08/1975, T0000045"."""
+    parts = [person.full_name]
+    if person.date_of_birth:
+        parts.append(f"{person.date_of_birth:%d/%m/%Y}")
+    parts.append(person.tenancy_ref or person.postcode or "no tenancy")
+    return ", ".join(parts)
+
+
+def _check_incidents_are_about_the_person(
+    session: Session, form: RiskAssessment, out: _Checked
+) -> None:
+    """An incident is evidence only against the person it happened with, never a namesake."""
+    if form.person_id is None:
+        return
+    alarms = [(f"evidence[{i}]", e.alarm_id) for i, e in enumerate(form.evidence) if e.alarm_id]
+    if form.source_alarm_id is not None:
+        alarms.append(("source_alarm", form.source_alarm_id))
+    for name, alarm_id in alarms:
+        person = incident_person(session, alarm_id)
+        if person is not None and person.id != form.person_id:
+            out.add(
+                name,
+                f"incident INC-{alarm_id:06d} was about {person_words(person)}, "
+                "not the person chosen: take it off, or choose that person",
+            )
 
 
 def _check_permissions(session: Session, actor: Actor, form: RiskAssessment) -> None:

@@ -30,14 +30,24 @@ from safedesk.models import (
 from safedesk.services import audit
 from safedesk.services.acting_staff import acting_staff
 from safedesk.services.actor import Actor
-from safedesk.services.marker_roles import may_view_reasons
+from safedesk.services.marker_roles import (
+    ASSESSING_ROLE,
+    CATEGORY_TITLES,
+    ROLE_TITLES,
+    category_visible,
+    may_view_reasons,
+    review_refusal,
+)
 from safedesk.services.marker_warnings import visible_instructions
 from safedesk.services.markers import contact_text
 from safedesk.services.refusals import NotFound, PermissionRefused
+from safedesk.services.review_dates import review_state_text
 
 VIEWED = "marker.restricted_viewed"
 REFUSED = "marker.restricted_view_refused"
 INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL: permission denied
+# The category column of a restricted marker, for those who may not be told its category.
+HIDDEN_CATEGORY = "Restricted register (category not shown)"
 
 
 class RestrictedStorageRefused(PermissionRefused):
@@ -52,7 +62,9 @@ class RegisterEntry:
     person_id: int
     person_name: str
     tenancy_ref: str | None
-    category: MarkerCategory
+    # None when the viewer may not be told it (on the restricted register, no permission).
+    category: MarkerCategory | None
+    category_title: str  # what the viewer is shown in the category column
     instructions: tuple[str, ...]
     restricted: bool
     may_view_reasons: bool
@@ -60,6 +72,9 @@ class RegisterEntry:
     placed_at: datetime
     review_due: date
     overdue_review: bool
+    review_state: str  # "OVERDUE by 3 days", "due in 1 day"
+    reviewer: str  # who carries out its reviews: "ASB Manager"
+    review_refusal: str | None  # why this viewer may not review it; None if they may
     status: MarkerStatus
 
 
@@ -118,24 +133,43 @@ def register_entries(
     if not include_removed:
         query = query.where(Marker.status == MarkerStatus.ACTIVE)
     query = query.order_by(Marker.review_due, Marker.id)
-    return [
-        RegisterEntry(
-            marker_id=m.id,
-            person_id=p.id,
-            person_name=p.full_name,
-            tenancy_ref=p.tenancy_ref,
+    return [_entry(m, p, role_set, today, config) for m, p in session.execute(query)]
+
+
+def _entry(
+    m: Marker, p: Person, roles: frozenset[Role], today: date, config: MarkersConfig
+) -> RegisterEntry:
+    restricted_roles = config.restricted_roles
+    shown = category_visible(
+        roles,
+        restricted_register=m.restricted,
+        category=m.category,
+        restricted_roles=restricted_roles,
+    )
+    return RegisterEntry(
+        marker_id=m.id,
+        person_id=p.id,
+        person_name=p.full_name,
+        tenancy_ref=p.tenancy_ref,
+        category=m.category if shown else None,
+        category_title=CATEGORY_TITLES[m.category] if shown else HIDDEN_CATEGORY,
+        instructions=visible_instructions(m),
+        restricted=m.restricted,
+        may_view_reasons=may_view(roles, m, config),
+        contact=contact_text(m),
+        placed_at=m.placed_at,
+        review_due=m.review_due,
+        overdue_review=m.status is MarkerStatus.ACTIVE and m.review_due < today,
+        review_state=review_state_text(m.review_due, today),
+        reviewer=ROLE_TITLES[ASSESSING_ROLE[m.category]],
+        review_refusal=review_refusal(
+            roles,
+            restricted_register=m.restricted,
             category=m.category,
-            instructions=visible_instructions(m),
-            restricted=m.restricted,
-            may_view_reasons=may_view(role_set, m, config),
-            contact=contact_text(m),
-            placed_at=m.placed_at,
-            review_due=m.review_due,
-            overdue_review=m.status is MarkerStatus.ACTIVE and m.review_due < today,
-            status=m.status,
-        )
-        for m, p in session.execute(query)
-    ]
+            restricted_roles=restricted_roles,
+        ),
+        status=m.status,
+    )
 
 
 def _audit_refusal(db: Database, actor: Actor, marker_id: int, now: datetime, why: str) -> None:
@@ -162,8 +196,7 @@ def view_restricted(
                 raise NotFound(f"no marker with id {marker_id}")
             if not may_view(staff.role_set, marker, config):
                 refusal = (
-                    f"{staff.name} may not see the reasons for this marker: "
-                    f"{contact_text(marker).lower()}"
+                    f"{staff.name} may not see the reasons for this marker. {contact_text(marker)}"
                 )
                 raise PermissionRefused(refusal)
             person = s.get(Person, marker.person_id)

@@ -29,3 +29,18 @@ def uk_date(moment: datetime) -> date:
 def review_due_from(moment: datetime, months: int) -> date:
     """When the next review is due for a decision taken at ``moment`` (UTC-aware)."""
     return add_months(uk_date(moment), months)
+
+
+def days_text(days: int) -> str:
+    """ "1 day", "3 days": never "1 days"."""
+    return f"{days} day" if days == 1 else f"{days} days"
+
+
+def review_state_text(review_due: date, today: date) -> str:
+    """How a review date reads in a list: "OVERDUE by 3 days", "due today", "due in 1 day"."""
+    days = (review_due - today).days
+    if days < 0:
+        return f"OVERDUE by {days_text(-days)}"
+    if days == 0:
+        return "due today"
+    return f"due in {days_text(days)}"

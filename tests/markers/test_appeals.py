@@ -41,14 +41,17 @@ def test_a_more_senior_manager_decides_the_appeal_and_the_outcome_is_final(
             s,
             world.actor("area"),
             appeal_id,
-            outcome=AppealOutcome.UPHELD,
+            outcome=AppealOutcome.DISMISSED,
             reason="CCTV shows the bottle thrown at the screen",
             now=clock.now(),
         )
     with world.db.session() as s:
         appeal = s.get(MarkerAppeal, appeal_id)
         assert appeal is not None
-        assert (appeal.outcome, appeal.decided_by_id) == (AppealOutcome.UPHELD, world.staff["area"])
+        assert (appeal.outcome, appeal.decided_by_id) == (
+            AppealOutcome.DISMISSED,
+            world.staff["area"],
+        )
         assert s.scalars(
             select(AuditEntry.actor).where(AuditEntry.action == "marker.appeal_decided")
         ).all() == ["area"]
@@ -57,7 +60,7 @@ def test_a_more_senior_manager_decides_the_appeal_and_the_outcome_is_final(
             s,
             world.actor("head"),
             appeal_id,
-            outcome=AppealOutcome.REMOVED,
+            outcome=AppealOutcome.UPHELD_REMOVED,
             reason="second thoughts",
             now=clock.now(),
         )
@@ -81,7 +84,7 @@ def test_anyone_not_more_senior_is_refused_with_the_reason(
             s,
             world.actor(who),
             appeal_id,
-            outcome=AppealOutcome.REMOVED,
+            outcome=AppealOutcome.UPHELD_REMOVED,
             reason="r",
             now=clock.now(),
         )
@@ -102,7 +105,7 @@ def test_seniority_counts_against_whoever_placed_the_marker_too(
             s,
             world.actor("service"),
             appeal_id,
-            outcome=AppealOutcome.UPHELD,
+            outcome=AppealOutcome.DISMISSED,
             reason="r",
             now=clock.now(),
         )
@@ -111,7 +114,7 @@ def test_seniority_counts_against_whoever_placed_the_marker_too(
             s,
             world.actor("hsm"),
             appeal_id,
-            outcome=AppealOutcome.REMOVED,
+            outcome=AppealOutcome.UPHELD_REMOVED,
             reason="Not proportionate for a single incident",
             now=clock.now(),
         )
@@ -146,3 +149,36 @@ def test_the_seniority_order_is_explicit() -> None:
     assert not may_decide_appeal([Role.COMPLEX_NEEDS_MANAGER], [asb])
     assert not may_decide_appeal([Role.AREA_HOUSING_MANAGER], [[Role.SENIOR_MANAGER]])
     assert not may_decide_appeal([Role.ADMIN], [[Role.MANAGER]])
+
+
+def test_a_decided_appeal_is_final_so_no_second_appeal_is_taken(
+    world: World, clock: FakeClock
+) -> None:
+    marker_id, appeal_id = _marker_and_appeal(world, clock)
+    with world.db.session() as s:
+        decide_appeal(
+            s,
+            world.actor("area"),
+            appeal_id,
+            outcome=AppealOutcome.DISMISSED,
+            reason="CCTV shows the bottle thrown",
+            now=clock.now(),
+        )
+    with pytest.raises(InvalidInput, match="the outcome is final"), world.db.session() as s:
+        lodge_appeal(
+            s,
+            world.actor("reception"),
+            marker_id,
+            grounds="Asking again",
+            lodged_at=clock.now(),
+            now=clock.now(),
+        )
+
+
+def test_permission_to_decide_is_checked_before_the_form_is(
+    world: World, clock: FakeClock
+) -> None:
+    """A manager who may not decide is told so, not asked first for a reason and an outcome."""
+    _, appeal_id = _marker_and_appeal(world, clock)
+    with pytest.raises(PermissionRefused, match="more senior"), world.db.session() as s:
+        decide_appeal(s, world.actor("manager"), appeal_id, outcome=None, reason="", now=clock.now())

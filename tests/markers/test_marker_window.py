@@ -259,9 +259,12 @@ def test_review_and_appeal_dialogs_show_refusals_and_record_decisions(
     decide.text.setPlainText("CCTV shows it thrown")
     decide.show()
     _shot(decide, "markers_appeal_decide")
-    decide._on_ok()
     assert "more senior than Steve Barker" in decide.error.text()
-    decide.actor = world.actor("area")
+    assert not decide.ok_button.isEnabled()  # said before anything is written
+    decide = AppealDialog(desk, world.actor("area"), entry)
+    qtbot.addWidget(decide)
+    decide.outcome.setCurrentIndex(1)
+    decide.text.setPlainText("CCTV shows it thrown")
     decide._on_ok()
     with world.db.session() as s:
         appeal = s.scalars(select(MarkerAppeal)).one()

@@ -77,7 +77,11 @@ def test_everyone_else_sees_instructions_and_who_to_contact_never_the_reason(
     assert entry.may_view_reasons is False
     assert entry.contact == "Contact the ASB Manager before visiting"
     assert OFFENCE not in " ".join(entry.instructions)
-    with pytest.raises(PermissionRefused, match="contact the asb manager before visiting"):
+    # Not even the category: "Registered prolific offender" would say what the register hides.
+    assert entry.category is None
+    assert "offender" not in entry.category_title.lower()
+    assert "offender" not in (entry.review_refusal or "").lower()
+    with pytest.raises(PermissionRefused, match="Contact the ASB Manager before visiting"):
         view_restricted(world.db, world.actor(who), marker_id, now=clock.now(), config=world.config)
     # The refused attempt is on the record too, and no view was recorded.
     with world.db.session() as s:
