@@ -108,6 +108,19 @@ class MarkersConfig:
 
 
 @dataclass(frozen=True)
+class MovementsConfig:
+    """The movements diary: when an officer out on a visit counts as overdue."""
+
+    grace_minutes: int = 15  # after the expected return, before the OVERDUE alert
+    amber_minutes: int = 20  # "I'm going in" without "I'm out" for this long: OVERDUE
+    office_opens: str = "08:30"  # local time; office hours decide the end-of-day check
+    office_closes: str = "17:00"  # an officer still out at closing raises the OVERDUE alert
+    office_days: list[str] = field(
+        default_factory=lambda: ["monday", "tuesday", "wednesday", "thursday", "friday"]
+    )
+
+
+@dataclass(frozen=True)
 class LoggingConfig:
     level: str = "INFO"
     file: str = ""  # empty: safedesk.log in the user data directory
@@ -121,6 +134,7 @@ class Config:
     devices: DevicesConfig = field(default_factory=DevicesConfig)
     weekly_test: WeeklyTestConfig = field(default_factory=WeeklyTestConfig)
     markers: MarkersConfig = field(default_factory=MarkersConfig)
+    movements: MovementsConfig = field(default_factory=MovementsConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     source: str = "(defaults)"
 
@@ -239,10 +253,32 @@ def _validate(config: Config) -> None:
     if config.database.url:
         validate_database_url(config.database.url, src)
     _validate_markers(config.markers, src)
+    _validate_movements(config.movements, src)
 
 
 def _is_hex4(text: str) -> bool:
     return 1 <= len(text) <= 4 and all(c in "0123456789abcdefABCDEF" for c in text)
+
+
+def _validate_movements(movements: MovementsConfig, src: str) -> None:
+    """Office hours and timers the overdue rules trust: nonsense would hide an overdue officer."""
+    times: dict[str, tuple[int, int]] = {}
+    for key in ("office_opens", "office_closes"):
+        hh, _, mm = getattr(movements, key).partition(":")
+        if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60):
+            raise ConfigError(src, f"movements.{key}", "must be a time HH:MM, e.g. 17:00")
+        times[key] = (int(hh), int(mm))
+    if times["office_closes"] <= times["office_opens"]:
+        raise ConfigError(src, "movements.office_closes", "must be after movements.office_opens")
+    for i, day in enumerate(movements.office_days):
+        if day.lower() not in WEEKDAYS:
+            raise ConfigError(
+                src, f"movements.office_days[{i}]", f"must be one of {', '.join(WEEKDAYS)}"
+            )
+    if movements.grace_minutes < 0:
+        raise ConfigError(src, "movements.grace_minutes", "must be 0 or more")
+    if movements.amber_minutes <= 0:
+        raise ConfigError(src, "movements.amber_minutes", "must be greater than 0")
 
 
 def _validate_markers(markers: MarkersConfig, src: str) -> None:

@@ -190,6 +190,48 @@ class RespondersOnDuty(BusEventBase):
     staff_ids: tuple[int, ...] = ()
 
 
+# --- the movements diary (officers out on visits) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class MovementChanged(BusEventBase):
+    """A diary entry was logged or changed (back, extended, going in): boards refresh."""
+
+    KIND: ClassVar[str] = "movement_changed"
+
+    movement_id: int
+    change: str  # logged, back, extended, going_in, came_out, cancelled
+    officer_name: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class OverdueRaised(BusEventBase):
+    """An officer is not back in time: the OVERDUE alert (its own look and sound, not the panic)."""
+
+    KIND: ClassVar[str] = "overdue_raised"
+
+    overdue_id: int
+    movement_id: int
+    officer_name: str
+    address: str
+    reason: str  # due, amber, end_of_day
+    due_at: datetime
+    raised_at: datetime
+
+
+@dataclass(frozen=True)
+class OverdueChanged(BusEventBase):
+    """An OVERDUE alert was taken, escalated, police called, or resolved: screens update."""
+
+    KIND: ClassVar[str] = "overdue_changed"
+
+    overdue_id: int
+    change: str  # taken, escalated_managers, escalated_all, police_called, resolved
+    by_name: str
+    at: datetime
+
+
 @dataclass(frozen=True)
 class UnrecognisedEvent(BusEventBase):
     """A row whose kind this version does not know (written by a newer SafeDesk).
@@ -216,6 +258,9 @@ EVENT_TYPES: dict[str, type[BusEventBase]] = {
         DeviceOnline,
         NoRespondersOnDuty,
         RespondersOnDuty,
+        MovementChanged,
+        OverdueRaised,
+        OverdueChanged,
     )
 }
 

@@ -14,6 +14,7 @@ from safedesk.models.markers import (
     MarkerStatus,
     ReviewDecision,
 )
+from safedesk.models.movements import Movement, OverdueAlert  # noqa: F401 (registers them)
 from safedesk.models.office import Office, PanicDevice, Room, RoomKind, Workstation
 from safedesk.models.people import Person, PersonAlias
 from safedesk.models.rota import RotaShift, ShiftKind
