@@ -3,6 +3,8 @@
 Every driver (serial, GPIO, hotkey, simulated, the bridge) calls ``press``; it is the PressSink.
 A press is idempotent per (device, boot, sequence); a new press while the room's alarm is open is
 "pressed again" on that alarm; an unregistered device still raises an alarm ("unknown location").
+Only the press that completes a weekly test is a test (``test_press_rule``): every other press,
+a second press of the tested button included, is a real alarm.
 Each state change, its audit entry and its bus event commit in one transaction.
 """
 
@@ -50,6 +52,7 @@ from safedesk.services.room_presence import (
     latest_visit_in_room,
     room_time_zone,
 )
+from safedesk.services.test_press_rule import armed_test_for
 
 log = logging.getLogger(__name__)
 
@@ -165,10 +168,10 @@ class AlarmService:
                 # Lock the test and look again: expiry may have closed it ("no signal") since the
                 # read above. A press on a closed test is a real alarm, never a lost test.
                 test = s.get_one(AlarmTest, test_id, with_for_update=True, populate_existing=True)
-                if test.result is TestResult.PENDING:
+                if test.result is TestResult.PENDING and test.pressed_at is None:
                     return self._record_test_press(s, test, device, room, press, boot, received)
                 log.warning(
-                    "test %d closed before press %s/%s arrived: real alarm",
+                    "test %d closed or completed before press %s/%s arrived: real alarm",
                     test.id,
                     press.device_id,
                     press.sequence,
@@ -225,19 +228,8 @@ class AlarmService:
     def _open_test_window(
         device: PanicDevice | None, pressed_at: datetime, received: datetime
     ) -> ScalarSelect[int | None]:
-        """The device's weekly test whose window this press falls in (pending, not expired)."""
-        return (
-            select(AlarmTest.id)
-            .where(
-                AlarmTest.device_pk == (device.id if device is not None else -1),
-                AlarmTest.result == TestResult.PENDING,
-                AlarmTest.started_at <= pressed_at,
-                AlarmTest.window_ends_at >= received,
-            )
-            .order_by(AlarmTest.started_at.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
+        """The weekly test this press completes: the armed window's first press only."""
+        return armed_test_for(device.id if device is not None else None, pressed_at, received)
 
     @staticmethod
     def _open_alarm_for(room: Room | None, device_id: str) -> ScalarSelect[int | None]:
@@ -375,22 +367,6 @@ class AlarmService:
         boot: int,
         received: datetime,
     ) -> PressReceipt:
-        if test.alarm_id is not None:
-            # A second press inside the same test window belongs to the same test alarm.
-            alarm = s.get_one(AlarmEvent, test.alarm_id)
-            self._add_press(s, alarm, press, boot, received)
-            alarm.press_count += 1
-            audit.record(
-                s,
-                Actor.system(self.workstation),
-                "alarm_test.pressed_again",
-                at=received,
-                subject_type="alarm_test",
-                subject_id=test.id,
-                device_id=press.device_id,
-                sequence=press.sequence,
-            )
-            return PressReceipt(alarm_id=alarm.id, created=False, is_test=True)
         alarm = AlarmEvent(
             device_pk=device.id,
             device_id=press.device_id,

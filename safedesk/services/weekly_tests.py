@@ -44,6 +44,7 @@ from safedesk.models import (
     TestResult,
     Workstation,
 )
+from safedesk.plural import plural
 from safedesk.services import audit
 from safedesk.services.actor import Actor
 from safedesk.services.button_readiness import (
@@ -58,9 +59,11 @@ from safedesk.services.weekly_test_export import YearRecord, year_record
 from safedesk.services.weekly_test_history import (
     TestRecord,
     current_year,
+    tested_at,
     tests_for_device,
     tests_for_week,
 )
+from safedesk.services.weekly_test_screens import OfficeScreens, office_screens
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +126,22 @@ class ChecklistItem:
     latency_ms: float | None
     fail_reason: FailReason | None
     notes: str | None
+    # Tested after the week's deadline (the result counts, and the record says it was late).
+    late: bool = False
+    # This week's result before the test now running (a re-test): PASSED, FAILED or None.
+    earlier: ItemState | None = None
+
+    @property
+    def counted(self) -> ItemState:
+        """The state the week's counts use: a button being re-tested keeps its earlier result
+        until the new one is recorded, so starting a re-test never makes the week OVERDUE."""
+        if self.state in (ItemState.WINDOW_OPEN, ItemState.AWAITING_RESULT) and self.earlier:
+            return self.earlier
+        return self.state
+
+    @property
+    def retesting(self) -> bool:
+        return self.counted is not self.state
 
     @property
     def device_pk(self) -> int:
@@ -153,15 +172,24 @@ class Checklist:
 
     @property
     def tested(self) -> int:
-        return sum(1 for i in self.items if i.state in (ItemState.PASSED, ItemState.FAILED))
+        return sum(1 for i in self.items if i.counted in (ItemState.PASSED, ItemState.FAILED))
 
     @property
     def passed(self) -> int:
-        return sum(1 for i in self.items if i.state is ItemState.PASSED)
+        return sum(1 for i in self.items if i.counted is ItemState.PASSED)
 
     @property
     def failed(self) -> int:
-        return sum(1 for i in self.items if i.state is ItemState.FAILED)
+        return sum(1 for i in self.items if i.counted is ItemState.FAILED)
+
+    @property
+    def late(self) -> int:
+        """Buttons whose result this week was tested after the deadline."""
+        return sum(1 for i in self.items if i.late and not i.retesting)
+
+    @property
+    def retesting(self) -> int:
+        return sum(1 for i in self.items if i.retesting)
 
     @property
     def all_tested(self) -> bool:
@@ -178,12 +206,20 @@ class Checklist:
         if self.total == 0:
             return "Weekly alarm test: no panic buttons registered"
         if self.all_tested:
-            text = f"Weekly alarm test: all {self.total} buttons tested"
+            text = (
+                "Weekly alarm test: the button tested"
+                if self.total == 1
+                else f"Weekly alarm test: all {self.total} buttons tested"
+            )
         else:
             prefix = "Weekly alarm test OVERDUE" if self.overdue else "Weekly alarm test"
-            text = f"{prefix}: {self.tested} of {self.total} buttons tested"
+            text = f"{prefix}: {self.tested} of {plural(self.total, 'button')} tested"
         if self.failed:
             text += f", {self.failed} failed"
+        if self.late:
+            text += f", {self.late} late"
+        if self.retesting:
+            text += f", {self.retesting} being tested again"
         return text
 
 
@@ -382,7 +418,13 @@ class StartAllOutcome:
     def message(self) -> str:
         opened = sum(1 for s in self.started if not s.offline)
         offline = [s.room_name for s in self.started if s.offline]
-        parts = [f"{opened} test window(s) open: press each button now."]
+        # The press path arms one window at a time, lowest test id first (test_press_rule).
+        waiting = sorted((s for s in self.started if not s.offline), key=lambda s: s.test_id)
+        order = ", ".join(s.room_name for s in waiting)
+        parts = [
+            f"{opened} test window(s) open: press each button once, in this order: {order}. "
+            "A press out of turn, or a second press, is a real alarm."
+        ]
         if offline:
             parts.append(f"OFFLINE, recorded as failed: {', '.join(offline)}.")
         parts.extend(self.refused)
@@ -524,6 +566,10 @@ def record_result(
         )
     if pressed and heard_on_responder is False and screen is None:
         raise WeeklyTestRefused("Name the responder screen that did not sound")
+    if pressed and heard_on_responder is True and fail_reason is None:
+        screens = office_screens(session, test.office_id, now)
+        if screens.none_can_sound:
+            raise WeeklyTestRefused(screens.refusal())
     if fail_reason is FailReason.OTHER and notes is None:
         raise WeeklyTestRefused("Say what went wrong in the notes")
     if fail_reason is FailReason.DEVICE_OFFLINE:
@@ -571,8 +617,18 @@ def record_result(
 # --- the checklist ----------------------------------------------------------------------------
 
 
+def _done_state(test: AlarmTest | None) -> ItemState | None:
+    if test is None or test.result is TestResult.PENDING:
+        return None
+    return ItemState.PASSED if test.result is TestResult.PASS else ItemState.FAILED
+
+
 def _item_for(
-    readiness: ButtonReadiness, test: AlarmTest | None, names: dict[int, str]
+    readiness: ButtonReadiness,
+    test: AlarmTest | None,
+    names: dict[int, str],
+    week: TestWeek,
+    earlier: AlarmTest | None = None,
 ) -> ChecklistItem:
     if test is None:
         state = ItemState.NOT_TESTED
@@ -593,6 +649,13 @@ def _item_for(
         latency_ms=test.latency_ms if test else None,
         fail_reason=test.fail_reason if test else None,
         notes=test.notes if test else None,
+        late=(
+            test is not None
+            and test.result is not TestResult.PENDING
+            and test.week_start == week.week_start
+            and tested_at(test) >= week.overdue_from
+        ),
+        earlier=_done_state(earlier),
     )
 
 
@@ -615,7 +678,15 @@ def checklist_from(session: Session, readiness: OfficeReadiness) -> Checklist:
         else []
     )
     latest: dict[int, AlarmTest] = {}
+    earlier: dict[int, AlarmTest] = {}  # this week's last finished test, under a re-test
     for row in rows:
+        previous = latest.get(row.device_pk)
+        if (
+            previous is not None
+            and previous.result is not TestResult.PENDING
+            and previous.week_start == readiness.week.week_start
+        ):
+            earlier[row.device_pk] = previous
         latest[row.device_pk] = row
     tester_ids = {r.tester_id for r in latest.values()}
     names: dict[int, str] = {}
@@ -626,7 +697,7 @@ def checklist_from(session: Session, readiness: OfficeReadiness) -> Checklist:
             names[staff_id] = staff_name
     devices = {d.id: d for d in office_devices(session, readiness.office_id)}
     items = tuple(
-        _item_for(r, latest.get(r.device_pk), names)
+        _item_for(r, latest.get(r.device_pk), names, readiness.week, earlier.get(r.device_pk))
         for r in readiness.devices
         if devices[r.device_pk].enabled
     )
@@ -716,13 +787,26 @@ class WeeklyTestDesk:
             year = year or current_year(self.clock, office.time_zone, self.config)
             return year_record(s, office_id, year, self.clock, self.config)
 
+    def current_year(self, office_id: int) -> int:
+        """The year whose grid holds this week (early January can still be last year's)."""
+        with self.db.session() as s:
+            office = s.get(Office, office_id)
+            if office is None:
+                raise WeeklyTestRefused(f"No office with id {office_id}")
+            return current_year(self.clock, office.time_zone, self.config)
+
     def week_history(self, office_id: int, week_start: date) -> list[TestRecord]:
         with self.db.session() as s:
-            return tests_for_week(s, office_id, week_start)
+            return tests_for_week(s, office_id, week_start, self.config.weekly_test)
 
     def device_history(self, device_pk: int) -> list[TestRecord]:
         with self.db.session() as s:
-            return tests_for_device(s, device_pk)
+            return tests_for_device(s, device_pk, weekly=self.config.weekly_test)
+
+    def screens(self, office_id: int) -> OfficeScreens:
+        """The office's running screens by sound, so the result form can say what it knows."""
+        with self.db.session() as s:
+            return office_screens(s, office_id, self.clock.now())
 
     def responder_screens(self, office_id: int) -> list[str]:
         """Names of the office's PCs, offered when the tester names a screen that was silent."""
