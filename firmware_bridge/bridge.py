@@ -3,7 +3,8 @@
 ::
 
     serial / GPIO buttons --press--> StoreAndForwardSink --> AlarmService (database)
-                                          |  (unreachable: local SQLite outbox, LED "not
+                                          |  (unreachable, or no answer within the press
+                                          |   deadline: local SQLite outbox, LED "not
                                           |   delivered", local sounder until forwarded)
     alarm bus --AlarmResponding/Resolved--> LedRelay --> set_led on the owning button
     SupervisionTimer: announces devices going offline / coming back (once, whoever is first)
@@ -24,7 +25,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from firmware_bridge.bridge_config import BridgeConfig
 from firmware_bridge.local_sounder import LocalSounder
-from firmware_bridge.outbox import LocalOutbox, StoreAndForwardSink
 from hardware.button_source import ButtonSource, DeviceStatus
 from hardware.gpio_button import GpioButtonSource
 from hardware.led_relay import LedRelay
@@ -32,7 +32,9 @@ from hardware.serial_button import PortFinder, SerialButtonConfig, SerialButtonS
 from safedesk.button_events import ButtonPress, LedState, PressReceipt
 from safedesk.clock import Clock
 from safedesk.db import Database, DatabaseUnavailable
+from safedesk.db.engine import DatabaseTimeouts
 from safedesk.models import PanicDevice
+from safedesk.outbox import LocalOutbox, StoreAndForwardSink
 from safedesk.services.device_supervision import SupervisionTimer
 from safedesk.services.hub import Services
 
@@ -67,13 +69,14 @@ class Bridge:
         supervision_interval_s: float = 1.0,
     ) -> Bridge:
         """Everything, constructed but not started (no port, pin or connection is opened)."""
+        outbox = LocalOutbox(config.outbox_path)  # OutboxError: the CLI exits 2, no restart loop
         db = Database(
             config.database_url,
             pool_size=config.safedesk.database.pool_size,
             max_overflow=config.safedesk.database.max_overflow,
+            timeouts=DatabaseTimeouts(press_s=config.bridge.press_deadline_s),
         )
         services = Services.build(config.safedesk, db, clock, config.name)
-        outbox = LocalOutbox(config.outbox_path)
         sound_path = config.local_sound_path
         sounder = (
             LocalSounder(sound_path, backend=config.bridge.sound_backend or None)

@@ -4,8 +4,8 @@
     safedesk-bridge --config bridge.toml --check                # validate the file and exit
 
 Exit codes: 0 stopped cleanly (SIGTERM/SIGINT), 2 configuration error (file, key and problem on
-stderr; systemd does not restart on it), 1 a GPIO pin could not be claimed or another start-up
-fault. Logs go to stdout: under systemd (``JOURNAL_STREAM`` set) without timestamps, because
+stderr; systemd does not restart on it), including an outbox path that cannot be written (both
+``--check`` and the daemon try it), 1 a GPIO pin could not be claimed or another start-up fault. Logs go to stdout: under systemd (``JOURNAL_STREAM`` set) without timestamps, because
 the journal adds its own.
 """
 
@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ from firmware_bridge.bridge_config import DEFAULT_CONFIG_PATH, BridgeConfig, loa
 from hardware.gpio_button import GpioConfigError
 from safedesk.clock import SystemClock
 from safedesk.config import ConfigError
+from safedesk.outbox import LocalOutbox, OutboxError
 
 log = logging.getLogger("safedesk.bridge")
 
@@ -64,11 +66,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"safedesk-bridge: configuration error: {exc}", file=sys.stderr)
         return 2
+    problem = outbox_problem(config.outbox_path)
+    if problem is not None:
+        # A daemon that cannot hold presses would crash and be restarted for ever: say it once.
+        error = ConfigError(config.source, "bridge.outbox", problem)
+        print(f"safedesk-bridge: configuration error: {error}", file=sys.stderr)
+        return 2
     if args.check:
         print(_summary(config))
         return 0
     _setup_logging(args.log_level or config.safedesk.logging.level)
     return run(config)
+
+
+def outbox_problem(path: Path) -> str | None:
+    """Why presses could not be held at ``path`` now, or None.
+
+    An existing outbox must take a durable write; a new one needs a directory we may write in
+    (a probe file proves it, and that the disk has room). ``--check`` creates no outbox, so one
+    checked as root is not left unwritable for the daemon's own user.
+    """
+    try:
+        if path.exists():
+            outbox = LocalOutbox(path)
+            try:
+                outbox.probe()
+            finally:
+                outbox.close()
+            return None
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir():
+            return f"{folder} is not a directory"
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".safedesk-probe-") as probe:
+            probe.write(b"x" * 4096)
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OutboxError as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"cannot write the press outbox {path}: {exc.strerror or exc}"
+    return None
 
 
 def _summary(config: BridgeConfig) -> str:
@@ -99,7 +138,11 @@ def run(config: BridgeConfig) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    bridge = Bridge.build(config, SystemClock())
+    try:
+        bridge = Bridge.build(config, SystemClock())
+    except OutboxError as exc:
+        log.error("cannot start: %s (bridge.outbox in %s)", exc, config.source)
+        return 2
     try:
         bridge.start()
     except GpioConfigError as exc:

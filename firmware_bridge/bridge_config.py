@@ -20,6 +20,7 @@ from typing import Any
 from hardware.gpio_button import GpioButtonConfig
 from hardware.serial_button import SerialButtonConfig, parse_usb_id
 from safedesk import paths
+from safedesk.button_events import device_id_problem
 from safedesk.config import (
     Config,
     ConfigError,
@@ -31,6 +32,7 @@ from safedesk.config import (
 DEFAULT_CONFIG_PATH = Path("/etc/safedesk/bridge.toml")
 SOUND_BACKENDS = ("", "alsa", "gstreamer", "ffplay", "wmplayer", "winmm", "afplay", "appkit")
 _SAFEDESK_SECTIONS = ("database", "devices", "alarm", "logging")
+_NAME_MAX = 120  # the audit log's workstation column
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class BridgeSection:
     local_sound: str = ""  # played in a loop while presses are held; empty: no local sound
     sound_backend: str = ""  # playsound3 backend; empty: its own choice (PLAYSOUND3_BACKEND)
     forward_retry_s: float = 1.0  # first wait between forwarding attempts (doubles up to 5 s)
+    # A press the database has not taken within this many seconds (pool wait, statements and
+    # commit; a hung server or a partition) goes to the outbox, LED "not delivered", sounder on.
+    press_deadline_s: float = 3.0
     supervise: bool = True  # announce devices going offline/online (any number may; once each)
     test_led_s: float = 30.0  # a weekly test press shows TEST on the LED this long
 
@@ -147,12 +152,16 @@ def _validate(config: BridgeConfig) -> None:
         raise ConfigError(src, "bridge.local_sound", "must be a .wav or .mp3 file")
     if b.outbox and Path(b.outbox).is_dir():
         raise ConfigError(src, "bridge.outbox", "is a directory; give a file path")
+    if len(config.name) > _NAME_MAX:
+        raise ConfigError(src, "bridge.name", f"is longer than {_NAME_MAX} characters")
     for key, value in (
         ("bridge.forward_retry_s", b.forward_retry_s),
         ("bridge.test_led_s", b.test_led_s),
     ):
         if value <= 0:
             raise ConfigError(src, key, "must be greater than 0")
+    if not 0.5 <= b.press_deadline_s <= 30:
+        raise ConfigError(src, "bridge.press_deadline_s", "must be between 0.5 and 30 seconds")
     for i, port in enumerate(config.serial.ports):
         if not port.strip():
             raise ConfigError(src, f"serial.ports[{i}]", "is empty")
@@ -177,6 +186,9 @@ def _validate_gpio(buttons: tuple[GpioSection, ...], src: str) -> None:
             raise ConfigError(
                 src, f"{key}.device_id", "is required (the id registered for the room)"
             )
+        problem = device_id_problem(g.device_id)
+        if problem is not None:
+            raise ConfigError(src, f"{key}.device_id", f"{g.device_id!r} {problem}")
         if g.device_id in ids:
             raise ConfigError(
                 src,

@@ -12,6 +12,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+# The longest device id the database stores (panic_devices, alarm_events, alarm_presses).
+DEVICE_ID_MAX_LENGTH = 80
+
+
+def device_id_problem(device_id: str) -> str | None:
+    """Why ``device_id`` cannot identify a button, or None. Checked where ids are configured, so a
+    press is never made under an id the database cannot store."""
+    if not device_id or device_id != device_id.strip():
+        return "must not be empty or start or end with a space"
+    if len(device_id) > DEVICE_ID_MAX_LENGTH:
+        return f"is {len(device_id)} characters long; at most {DEVICE_ID_MAX_LENGTH} are stored"
+    if not device_id.isprintable():
+        return "must contain printable characters only"
+    return None
+
 
 class DeviceKind(enum.StrEnum):
     SERIAL = "serial"

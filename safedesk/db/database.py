@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
-from safedesk.db.engine import is_postgresql, make_engine
+from safedesk.db import deadlines
+from safedesk.db.engine import DatabaseTimeouts, is_postgresql, make_engine
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +28,29 @@ def _is_connection_problem(exc: DBAPIError) -> bool:
 
 
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 1, max_overflow: int = 1) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 1,
+        max_overflow: int = 1,
+        timeouts: DatabaseTimeouts | None = None,
+    ) -> None:
         self.url = url
-        self.engine: Engine = make_engine(url, pool_size=pool_size, max_overflow=max_overflow)
+        self.timeouts = timeouts or DatabaseTimeouts()
+        self.engine: Engine = make_engine(
+            url, pool_size=pool_size, max_overflow=max_overflow, timeouts=self.timeouts
+        )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def deadline(self, seconds: float | None) -> AbstractContextManager[object]:
+        """Every call on this thread inside the block finishes within ``seconds`` or fails with
+        DatabaseUnavailable (None: no deadline). The press path runs inside one."""
+        return nullcontext() if seconds is None else deadlines.deadline(seconds)
+
+    def press_deadline(self) -> AbstractContextManager[object]:
+        """The deadline of one press-path call (``timeouts.press_s``)."""
+        return self.deadline(self.timeouts.press_s)
 
     @property
     def is_postgresql(self) -> bool:
@@ -40,36 +61,51 @@ class Database:
         return self.engine.url.render_as_string(hide_password=True)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, deadline_s: float | None = None) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back if it raises.
 
-        Connection failures come out as DatabaseUnavailable; everything else propagates as is.
+        Connection failures, a deadline missed (``deadline_s``, or the caller's ``deadline``
+        scope) and no free pooled connection come out as DatabaseUnavailable; everything else
+        propagates as is.
         """
-        session = self._sessions()
-        try:
-            yield session
-            session.commit()
-        except DBAPIError as exc:
-            session.rollback()
-            if _is_connection_problem(exc):
-                raise DatabaseUnavailable(
-                    f"database {self.display_url} unavailable: {exc.orig}"
-                ) from exc
-            raise
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with self.deadline(deadline_s):
+            session = self._sessions()
+            try:
+                yield session
+                session.commit()
+            except DBAPIError as exc:
+                _rollback(session)
+                if _is_connection_problem(exc):
+                    raise DatabaseUnavailable(self._why(exc.orig)) from exc
+                raise
+            except (PoolTimeout, deadlines.DeadlineExceeded) as exc:
+                _rollback(session)
+                raise DatabaseUnavailable(self._why(exc)) from exc
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+
+    def _why(self, error: object) -> str:
+        scope = deadlines.current()
+        if scope is not None and scope.expired:
+            return (
+                f"database {self.display_url} gave no answer within {scope.seconds:g} s "
+                f"(server hung or network partitioned): {error}"
+            )
+        if isinstance(error, PoolTimeout):
+            return f"database {self.display_url}: every pooled connection is busy: {error}"
+        return f"database {self.display_url} unavailable: {error}"
 
     def ping(self) -> None:
         try:
             with self.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except DBAPIError as exc:
-            raise DatabaseUnavailable(
-                f"database {self.display_url} unavailable: {exc.orig}"
-            ) from exc
+            raise DatabaseUnavailable(self._why(exc.orig)) from exc
+        except (PoolTimeout, deadlines.DeadlineExceeded) as exc:
+            raise DatabaseUnavailable(self._why(exc)) from exc
 
     def wait_until_reachable(
         self,
@@ -97,3 +133,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _rollback(session: Session) -> None:
+    """Roll back after a connection failure; the connection may be gone, which is the point."""
+    try:
+        session.rollback()
+    except DBAPIError as exc:
+        log.debug("rollback after a connection failure failed too: %s", exc.orig)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from firmware_bridge.local_sounder import LocalSounder
-from firmware_bridge.outbox import LocalOutbox, StoreAndForwardSink
+from safedesk.outbox import LocalOutbox, StoreAndForwardSink
 from safedesk.button_events import ButtonPress, DeviceHeard, DeviceKind, PressReceipt
 from safedesk.clock import FakeClock
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from firmware_bridge.outbox import LocalOutbox, StoreAndForwardSink
+from safedesk.outbox import LocalOutbox, StoreAndForwardSink
 from hardware.serial_button import SerialButtonConfig, SerialButtonSource
 from hardware.serial_device_sim import SimulatedSerialDevice
 from safedesk.button_events import ButtonPress, DeviceKind, LedState, PressReceipt

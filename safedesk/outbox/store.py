@@ -1,0 +1,188 @@
+"""The outbox file: presses kept on this machine's disk until the database has them.
+
+One SQLite file, durable before a press is acknowledged (``synchronous=FULL``: a press the room
+was told about survives a power cut). Every operation raises ``OutboxError`` on failure (disk
+full, read-only, file gone), never a bare sqlite3 error: the forwarder decides what a broken
+outbox means, and it never means "stop sending presses to a database that answers".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from safedesk.button_events import ButtonPress, DeviceKind
+
+_NO_BOOT = -1  # boot_id None, stored in a NOT NULL column so the unique key works
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS held_presses (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id TEXT NOT NULL,
+    boot_id INTEGER NOT NULL,
+    sequence INTEGER NOT NULL,
+    pressed_at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    held_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    UNIQUE (device_id, boot_id, sequence)
+)
+"""
+
+
+class OutboxError(Exception):
+    """The local outbox file cannot be opened, read or written (disk full, read-only, corrupt)."""
+
+
+@dataclass(frozen=True)
+class HeldPress:
+    """One press waiting in the outbox."""
+
+    outbox_id: int
+    press: ButtonPress
+    held_at: datetime
+    attempts: int
+    last_error: str | None
+
+
+class LocalOutbox:
+    """The SQLite file itself; thread-safe (one connection behind a lock)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_dir():
+                raise OutboxError(f"the press outbox {path} is a directory, not a file")
+            self._conn = sqlite3.connect(
+                str(path), isolation_level=None, check_same_thread=False, timeout=10
+            )
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            # FULL: a press acknowledged to the room survives a power cut on the Pi.
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.execute(_SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise OutboxError(f"cannot open the press outbox {path}: {exc}") from exc
+        self._lock = threading.Lock()
+
+    def add(self, press: ButtonPress, held_at: datetime, error: str) -> int | None:
+        """Keep a press: its outbox id, or None if this (device, boot, sequence) is already held
+        (a resend)."""
+        boot = _NO_BOOT if press.boot_id is None else press.boot_id
+        with self._lock:
+            try:
+                cursor = self._conn.execute(
+                    "INSERT OR IGNORE INTO held_presses (device_id, boot_id, sequence, pressed_at,"
+                    " source, held_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        press.device_id,
+                        boot,
+                        press.sequence,
+                        press.pressed_at.isoformat(),
+                        press.source.value,
+                        held_at.isoformat(),
+                        error[:500],
+                    ),
+                )
+            except (sqlite3.Error, OverflowError, ValueError) as exc:
+                raise OutboxError(f"cannot write to the press outbox {self.path}: {exc}") from exc
+            return cursor.lastrowid if cursor.rowcount == 1 else None
+
+    def held(self, *, after_id: int = 0, limit: int | None = None) -> list[HeldPress]:
+        """Held presses with an id above ``after_id``, oldest first."""
+        query = (
+            "SELECT id, device_id, boot_id, sequence, pressed_at, source, held_at, attempts,"
+            " last_error FROM held_presses WHERE id > ? ORDER BY id"
+        )
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
+        with self._lock:
+            try:
+                rows = self._conn.execute(query, (after_id,)).fetchall()
+            except sqlite3.Error as exc:
+                raise OutboxError(f"cannot read the press outbox {self.path}: {exc}") from exc
+        return [_held(row) for row in rows]
+
+    def count(self) -> int:
+        with self._lock:
+            try:
+                return int(self._conn.execute("SELECT count(*) FROM held_presses").fetchone()[0])
+            except sqlite3.Error as exc:
+                raise OutboxError(f"cannot read the press outbox {self.path}: {exc}") from exc
+
+    def remove(self, outbox_id: int) -> None:
+        with self._lock:
+            try:
+                self._conn.execute("DELETE FROM held_presses WHERE id = ?", (outbox_id,))
+            except sqlite3.Error as exc:
+                raise OutboxError(
+                    f"cannot remove a forwarded press from the outbox {self.path}: {exc}"
+                ) from exc
+
+    def note_failure(self, outbox_id: int, error: str) -> None:
+        with self._lock:
+            try:
+                self._conn.execute(
+                    "UPDATE held_presses SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                    (error[:500], outbox_id),
+                )
+            except sqlite3.Error as exc:
+                raise OutboxError(f"cannot write to the press outbox {self.path}: {exc}") from exc
+
+    def probe(self) -> None:
+        """Prove the file takes a durable write now (``safedesk-bridge --check``, start-up)."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    self._conn.execute(
+                        "INSERT INTO held_presses (device_id, boot_id, sequence, pressed_at,"
+                        " source, held_at) VALUES ('(probe)', -2, -2, '', 'bridge', '')"
+                    )
+                    self._conn.execute("DELETE FROM held_presses WHERE boot_id = -2")
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise OutboxError(f"the press outbox {self.path} cannot be written: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def _held(row: tuple[object, ...]) -> HeldPress:
+    """A row back as a press. Best effort on a damaged row: a press is never skipped for it."""
+    outbox_id, device_id, boot, sequence, pressed_at, source, held_at, attempts, error = row
+    held_time = _time(held_at) or datetime.now(UTC)
+    try:
+        kind = DeviceKind(str(source))
+    except ValueError:
+        kind = DeviceKind.BRIDGE
+    boot_id = int(str(boot)) if boot is not None else _NO_BOOT
+    return HeldPress(
+        outbox_id=int(str(outbox_id)),
+        press=ButtonPress(
+            device_id=str(device_id),
+            boot_id=None if boot_id == _NO_BOOT else boot_id,
+            sequence=int(str(sequence)),
+            pressed_at=_time(pressed_at) or held_time,
+            source=kind,
+        ),
+        held_at=held_time,
+        attempts=int(str(attempts or 0)),
+        last_error=None if error is None else str(error),
+    )
+
+
+def _time(text: object) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
