@@ -105,7 +105,8 @@ class ReceptionPage(QStackedWidget):
 
 
 def add_reception_panel(window: MainWindow) -> None:
-    watcher = HostNoticeWatcher(HostNotices(window.db, window.clock), window.current_actor, window)
+    notices = HostNotices(window.db, window.clock, config=window.config)
+    watcher = HostNoticeWatcher(notices, window.current_actor, window)
     watcher.start()
     if window.place.mode == "reception":
         page = ReceptionPage(window)

@@ -1,4 +1,9 @@
-"""Showing and recording the warning for a visit already on the list (expected or booked in)."""
+"""Showing and recording the warning for a visit already on the list (expected or booked in).
+
+The warning carries the meeting's own notes when the officer registered it as high-risk
+("Two officers present. Call Tom before letting him through."), and a high-risk meeting with
+no flagged record still shows those notes on arrival. Stopping after the warning is audited.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from desktop.reception.warning_dialog import FlaggedCandidate, FlaggedFileWarning
 from safedesk.services.actor import Actor
 from safedesk.services.reception_desk import ReceptionDesk
-from safedesk.services.visits import VisitView, WarningView
+from safedesk.services.visits import VisitView, WarnedPerson, WarningView
 
 
 def candidates_for(warnings: tuple[WarningView, ...]) -> list[FlaggedCandidate]:
@@ -28,6 +33,18 @@ def candidates_for(warnings: tuple[WarningView, ...]) -> list[FlaggedCandidate]:
     ]
 
 
+def warned_people(candidates: list[FlaggedCandidate]) -> list[WarnedPerson]:
+    """What the warning showed, for the audit row of a booking that stopped there."""
+    return [WarnedPerson(c.key, c.name, c.marker_ids, c.booked_person) for c in candidates]
+
+
+def meeting_notes(visit: VisitView) -> str | None:
+    """The officer's notes for reception, when the meeting was registered as high-risk."""
+    if visit.high_risk and visit.risk_notes:
+        return visit.risk_notes
+    return None
+
+
 def warn_for_visit(
     desk: ReceptionDesk,
     actor: Callable[[], Actor],
@@ -38,9 +55,12 @@ def warn_for_visit(
     allow_stop: bool = True,
     opened: Callable[[FlaggedFileWarning], None] = lambda _d: None,
 ) -> bool:
-    """Show the visit's pending warnings; record acknowledgements and dismissals. True if done."""
+    """Show the visit's pending warnings (and a high-risk meeting's notes on arrival); record
+    acknowledgements, dismissals and stopping. True if the receptionist may go on."""
     pending = visit.pending_warnings
-    if not pending:
+    notes = meeting_notes(visit)
+    arriving = visit.arrived_at is None
+    if not pending and not (notes and arriving):
         return True
     said = " · ".join(
         p
@@ -51,21 +71,32 @@ def warn_for_visit(
         )
         if p
     )
+    candidates = candidates_for(pending)
     dialog = FlaggedFileWarning(
-        candidates_for(pending),
+        candidates,
         visitor_said=said,
         context=context,
         allow_stop=allow_stop,
+        risk_notes=notes,
+        host_name=visit.host_name,
         parent=parent,
     )
     opened(dialog)
+    who = actor()
     if dialog.exec() != QDialog.DialogCode.Accepted:
+        desk.record_stopped(
+            who,
+            office_id=visit.office_id,
+            warned=warned_people(candidates),
+            visit_id=visit.id,
+            stage="stopped at the arrival warning",
+        )
         return False
     by_person = {w.person_id: w for w in pending}
-    who = actor()
     for person_id, reason in dialog.outcome.dismissed.items():
         desk.dismiss(who, by_person[person_id].id, reason)
-    desk.acknowledge(
-        who, visit.id, [by_person[p].id for p in dialog.outcome.acknowledged if p in by_person]
-    )
+    if pending:
+        desk.acknowledge(
+            who, visit.id, [by_person[p].id for p in dialog.outcome.acknowledged if p in by_person]
+        )
     return True

@@ -25,19 +25,43 @@ from safedesk.services.room_choice import (
     readiness_from_buttons,
     room_options,
 )
-from safedesk.services.visits import BookingRequest, HostNotice, VisitView, WalkIn
+from safedesk.services.visits import (
+    BookingRequest,
+    HostNotice,
+    RoomAlarmProblem,
+    VisitView,
+    WalkIn,
+    WarnedPerson,
+)
 
 
 class HostNotices:
-    """What an officer's PC needs for "Your visitor has arrived": no search index required."""
+    """What an officer's PC needs for "Your visitor has arrived" and "the alarm in your
+    visitor's room is not working": no search index required."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        readiness: ReadinessSource | None = None,
+        config: Config | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
+        self.readiness = readiness or readiness_from_buttons(clock, config or Config())
 
     def host_notices(self, staff_id: int) -> list[HostNotice]:
         with self.db.session() as s:
             return visits.host_notices(s, staff_id)
+
+    def host_alarm_problems(self, staff_id: int) -> list[RoomAlarmProblem]:
+        with self.db.session() as s:
+            return visits.host_alarm_problems(s, staff_id, self.readiness)
+
+    def record_alarm_problem_seen(self, actor: Actor, problem: RoomAlarmProblem) -> None:
+        with self.db.session() as s:
+            visits.record_alarm_problem_seen(s, actor, self.clock.now(), problem)
 
     def mark_notice_seen(self, actor: Actor, visit_id: int) -> None:
         with self.db.session() as s:
@@ -54,9 +78,8 @@ class ReceptionDesk(HostNotices):
         readiness: ReadinessSource | None = None,
         config: Config | None = None,
     ) -> None:
-        super().__init__(db, clock)
+        super().__init__(db, clock, readiness=readiness, config=config)
         self.search = search
-        self.readiness = readiness or readiness_from_buttons(clock, config or Config())
 
     # reading
     def office_name(self, office_id: int) -> str:
@@ -78,6 +101,11 @@ class ReceptionDesk(HostNotices):
     def room_options(self, office_id: int) -> list[RoomOption]:
         with self.db.session() as s:
             return room_options(s, office_id, self.readiness)
+
+    def room_alarm_problems(self, office_id: int) -> list[RoomAlarmProblem]:
+        """Flagged visitors in a room whose panic button has gone offline or failed."""
+        with self.db.session() as s:
+            return visits.room_alarm_problems(s, office_id, self.readiness)
 
     def host_officers(self, office_id: int) -> list[tuple[int, str]]:
         with self.db.session() as s:
@@ -104,6 +132,29 @@ class ReceptionDesk(HostNotices):
     def dismiss(self, actor: Actor, warning_id: int, reason: str) -> None:
         with self.db.session() as s:
             visits.dismiss_candidate(s, actor, self.clock.now(), warning_id, reason)
+
+    def record_stopped(
+        self,
+        actor: Actor,
+        *,
+        office_id: int,
+        warned: Collection[WarnedPerson],
+        visit_id: int | None = None,
+        typed_query: str = "",
+        stage: str = "stopped at the warning",
+    ) -> None:
+        """A booking stopped after a flag warning: audited, the person came to the desk."""
+        with self.db.session() as s:
+            visits.record_stopped_after_warning(
+                s,
+                actor,
+                self.clock.now(),
+                office_id=office_id,
+                warned=warned,
+                visit_id=visit_id,
+                typed_query=typed_query,
+                stage=stage,
+            )
 
     def authorise_override(self, login: str, password: str, reason: str) -> ManagerOverride:
         with self.db.session() as s:

@@ -75,6 +75,7 @@ class RoomOption:
     status: Readiness
     summary: str  # "Panic button OFFLINE", "Last weekly test FAILED (no signal)", ...
     in_use_by: str | None  # the visitor in it now, if any
+    in_use_visit_id: int | None = None  # their visit: a room holds one visitor at a time
 
     @property
     def alarm_ok(self) -> bool:
@@ -102,7 +103,7 @@ def room_options(session: Session, office_id: int, readiness: ReadinessSource) -
         )
         .order_by(Room.name)
     ).all()
-    occupied: dict[int, str] = {}
+    occupied: dict[int, tuple[str, int]] = {}
     for visit in session.scalars(
         select(Visit).where(
             Visit.room_id.in_([r.id for r in rooms]),
@@ -111,10 +112,11 @@ def room_options(session: Session, office_id: int, readiness: ReadinessSource) -
         )
     ):
         assert visit.room_id is not None
-        occupied[visit.room_id] = visit.visitor_name
+        occupied[visit.room_id] = (visit.visitor_name, visit.id)
     options = []
     for room in rooms:
         found = status.get(room.id)
+        occupant = occupied.get(room.id)
         options.append(
             RoomOption(
                 room_id=room.id,
@@ -122,7 +124,8 @@ def room_options(session: Session, office_id: int, readiness: ReadinessSource) -
                 location=room.location,
                 status=found.status if found else Readiness.NO_BUTTON,
                 summary=found.summary if found else Readiness.NO_BUTTON.text,
-                in_use_by=occupied.get(room.id),
+                in_use_by=occupant[0] if occupant else None,
+                in_use_visit_id=occupant[1] if occupant else None,
             )
         )
     return options

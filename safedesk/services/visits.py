@@ -11,7 +11,15 @@ The rules this module keeps, whatever screen calls it:
 - A flagged visitor gets a room whose alarm is not known to work only with a manager's
   override (see room_choice).
 - Arrival notifies the host officer ("Your visitor has arrived", with the flag and the
-  instructions); the officer's screen polls ``host_notices``.
+  instructions); the officer's screen polls ``host_notices``. A visitor booked in at the desk
+  always names a host, so the warning's "tell the officer" reaches somebody, and a flag found
+  while the visitor is in the building tells the host again.
+- A room holds one visitor at a time: a room in use is refused.
+- A flagged person who came to the desk is on the record whatever happened next: stopping
+  after the warning is audited (``record_stopped_after_warning``).
+- A flagged visitor (or a high-risk meeting) in a room whose panic button goes offline or
+  fails is reported to reception and the host (``room_alarm_problems``).
+- A walk-in's name is stored as typed (``walk_in_name``); only the matcher folds it.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from sqlalchemy.orm import Session
 from safedesk.models import Office, Person, Room, Staff, Visit, VisitWarning
 from safedesk.services import audit
 from safedesk.services.actor import Actor
+from safedesk.services.button_readiness import Readiness
 from safedesk.services.marker_warnings import MarkerWarning, warnings_for_people
 from safedesk.services.person_search import PersonSearch, visitor_query
 from safedesk.services.room_choice import (
@@ -38,6 +47,7 @@ from safedesk.services.room_choice import (
     room_options,
 )
 from safedesk.services.test_week import office_zone
+from safedesk.services.walk_in_name import name_problem, purpose_problem, tidy_name
 
 MIN_DISMISS_REASON = 10
 """Characters: "not him" is not a reason; "DOB 12/04/1990, lives in Leeds" is."""
@@ -45,6 +55,17 @@ MIN_DISMISS_REASON = 10
 
 class VisitError(Exception):
     """A request reception cannot carry out, phrased for the receptionist."""
+
+
+class RoomInUse(VisitError):
+    """The room already holds a visitor who has not left."""
+
+    def __init__(self, room: RoomOption) -> None:
+        super().__init__(
+            f"{room.name} is in use: {room.in_use_by} is in it. Choose another room, or "
+            f"record that {room.in_use_by} has left first."
+        )
+        self.room = room
 
 
 class WarningsPending(VisitError):
@@ -108,6 +129,12 @@ class VisitView:
     left_at: datetime | None
     room_override_reason: str | None
     warnings: tuple[WarningView, ...] = field(default=())
+    host_notified_at: datetime | None = None
+
+    @property
+    def needs_working_alarm(self) -> bool:
+        """A flagged file or a high-risk meeting: the room's alarm must work."""
+        return self.high_risk or self.flagged
 
     @property
     def walk_in(self) -> bool:
@@ -212,6 +239,7 @@ def _view(session: Session, visit: Visit, staff_names: Mapping[int, str]) -> Vis
         left_at=visit.left_at,
         room_override_reason=visit.room_override_reason,
         warnings=warnings,
+        host_notified_at=visit.host_notified_at,
     )
 
 
@@ -330,6 +358,7 @@ def recheck_warnings(
         warnings_for_people(session, candidates, now.date()) if candidates else {}
     )
     rows = {w.person_id: w for w in visit.warnings}
+    raised = False
     for person_id, marker_warnings in found.items():
         marker_ids = sorted(w.marker_id for w in marker_warnings)
         instructions: dict[str, None] = {}
@@ -346,6 +375,7 @@ def recheck_warnings(
                 raised_at=now,
             )
             visit.warnings.append(row)
+            raised = True
             continue
         row.booked_person = person_id == visit.person_id
         if set(marker_ids) - set(row.marker_ids):
@@ -353,6 +383,7 @@ def recheck_warnings(
             row.acknowledged_at = None
             row.acknowledged_by_id = None
             row.raised_at = now
+            raised = True
             if row.booked_person:
                 row.dismissed_at = row.dismissed_by_id = row.dismissed_reason = None
         row.marker_ids = marker_ids
@@ -361,6 +392,11 @@ def recheck_warnings(
         if person_id not in found and row.marker_ids:
             row.marker_ids = []  # markers removed since: the warning no longer stands
             row.instructions = []
+    in_building = visit.arrived_at is not None and visit.left_at is None
+    if raised and in_building and visit.host_officer_id is not None:
+        # Found while the visitor is in the building: the host is told again, with the flag.
+        visit.host_notified_at = now
+        visit.host_seen_at = None
     session.flush()
     return [
         w
@@ -491,6 +527,7 @@ def assign_room(
     room = options.get(room_id)
     if room is None:
         raise VisitError("That room is not an interview room of this office.")
+    _check_free(room, visit)
     check_room(room, flagged=_flagged(visit), override=override)
     visit.room_id = room_id
     if override is not None and not room.alarm_ok:
@@ -507,6 +544,13 @@ def assign_room(
     )
     session.flush()
     return room
+
+
+def _check_free(room: RoomOption, visit: Visit) -> None:
+    """A room "in use" is not given to a second visitor (a meeting booked for later may be)."""
+    now_or_walk_in = visit.arrived_at is not None or visit.expected_at is None
+    if room.in_use_visit_id not in (None, visit.id) and now_or_walk_in:
+        raise RoomInUse(room)
 
 
 def check_room_still_allowed(
@@ -538,6 +582,11 @@ def mark_arrived(
     names = _staff_names(session)
     if pending:
         raise WarningsPending([_warning_view(w, names) for w in pending])
+    if visit.room_id is not None:
+        options = {o.room_id: o for o in room_options(session, visit.office_id, readiness)}
+        room = options.get(visit.room_id)
+        if room is not None and room.in_use_visit_id not in (None, visit.id):
+            raise RoomInUse(room)
     blocked = check_room_still_allowed(session, visit, readiness)
     if blocked is not None:
         raise RoomNeedsOverride(blocked)
@@ -553,6 +602,8 @@ def mark_arrived(
         subject_id=visit.id,
         flagged=_flagged(visit),
         host_officer_id=visit.host_officer_id,
+        visitor_name=visit.visitor_name,
+        risk_notes_shown=visit.risk_notes if visit.high_risk else None,
     )
     session.flush()
     return _view(session, visit, names)
@@ -585,13 +636,16 @@ def mark_notice_seen(session: Session, actor: Actor, now: datetime, visit_id: in
         )
 
 
-def _validate_visitor(person_id: int | None, walk_in: WalkIn | None) -> None:
+def _validate_visitor(
+    person_id: int | None, walk_in: WalkIn | None, purpose: str | None = None
+) -> None:
     if (person_id is None) == (walk_in is None):
         raise VisitError("Choose a record from the list, or book in by name as a walk-in.")
-    if walk_in is not None and len(walk_in.name.split()) < 2:
-        # One word ("Smith") matches thousands of records, flagged ones among them: no one
-        # could read that warning. Forename and surname narrow it to the person.
-        raise VisitError("Type the visitor's forename and surname.")
+    problem = (name_problem(walk_in.name) if walk_in is not None else None) or purpose_problem(
+        purpose
+    )
+    if problem is not None:
+        raise VisitError(problem)
 
 
 def register_meeting(
@@ -618,13 +672,13 @@ def register_meeting(
     A room is checked by the room rule (a flagged visitor or a high-risk meeting needs a
     working alarm, or a manager's override), so `readiness` is required with `room_id`.
     """
-    _validate_visitor(person_id, walk_in)
+    _validate_visitor(person_id, walk_in, purpose)
     if high_risk and not (risk_notes or "").strip():
         raise VisitError("Say what reception should do for this high-risk meeting.")
     visit = Visit(
         office_id=office_id,
         person_id=person_id,
-        walk_in_name=walk_in.name.strip() if walk_in else None,
+        walk_in_name=tidy_name(walk_in.name) if walk_in else None,
         walk_in_date_of_birth=walk_in.date_of_birth if walk_in else None,
         walk_in_postcode=walk_in.postcode if walk_in else None,
         host_officer_id=host_officer_id,
@@ -666,7 +720,7 @@ def update_walk_in(
     """Correct a walk-in's details; matched again at once (the save is what matters)."""
     _validate_visitor(None, walk_in)
     visit = _get(session, visit_id)
-    visit.walk_in_name = walk_in.name.strip()
+    visit.walk_in_name = tidy_name(walk_in.name)
     visit.walk_in_date_of_birth = walk_in.date_of_birth
     visit.walk_in_postcode = walk_in.postcode
     recheck_warnings(session, visit, search, now)
@@ -688,7 +742,7 @@ def book_in(
     acknowledged (for example a marker placed while the dialog was open): the caller shows
     the warning and calls again. Raises RoomNeedsOverride for the room rule.
     """
-    _validate_visitor(request.person_id, request.walk_in)
+    _validate_visitor(request.person_id, request.walk_in, request.purpose)
     if request.visit_id is not None:
         visit = _get(session, request.visit_id)
         if visit.arrived_at is not None:
@@ -705,13 +759,18 @@ def book_in(
             raise VisitError("That record no longer exists; search again.")
         session.add(visit)
     if request.walk_in is not None:
-        visit.walk_in_name = request.walk_in.name.strip()
+        visit.walk_in_name = tidy_name(request.walk_in.name)
         visit.walk_in_date_of_birth = request.walk_in.date_of_birth
         visit.walk_in_postcode = request.walk_in.postcode
     if request.host_officer_id is not None:
         visit.host_officer_id = request.host_officer_id
     if request.purpose:
         visit.purpose = request.purpose
+    if visit.host_officer_id is None:
+        raise VisitError(
+            "Choose who the visitor is seeing. The host officer is told they are here, "
+            "with any flagged-file warning."
+        )
     session.flush()
     pending = recheck_warnings(session, visit, search, now, request.typed_query)
     names = _staff_names(session)
@@ -740,3 +799,159 @@ def book_in(
         typed_query=request.typed_query.strip(),
     )
     return mark_arrived(session, actor, now, visit.id, search, readiness)
+
+
+# ---------------------------------------------------------------------- on the record
+
+
+@dataclass(frozen=True)
+class WarnedPerson:
+    """A flagged record the receptionist was warned about, as the warning showed it."""
+
+    person_id: int
+    name: str
+    marker_ids: tuple[int, ...]
+    booked_person: bool
+
+
+def record_stopped_after_warning(
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    *,
+    office_id: int,
+    warned: Collection[WarnedPerson],
+    visit_id: int | None = None,
+    typed_query: str = "",
+    stage: str = "stopped at the warning",
+) -> None:
+    """The booking stopped after a flag warning: the flagged person came to the desk anyway.
+
+    Seed 004 asks for every incident and near miss to be recorded; a flagged person turned
+    away, or a booking abandoned after the warning, is one the office must be able to find.
+    """
+    if not warned:
+        return
+    office = session.get(Office, office_id)
+    audit.record(
+        session,
+        actor,
+        "visit_stopped_after_warning",
+        at=now,
+        subject_type="visit" if visit_id is not None else "office",
+        subject_id=visit_id if visit_id is not None else office_id,
+        office_id=office_id,
+        office=office.name if office else None,
+        stage=stage,
+        typed_query=typed_query.strip(),
+        people=[
+            {
+                "person_id": w.person_id,
+                "name": w.name,
+                "marker_ids": list(w.marker_ids),
+                "booked_person": w.booked_person,
+            }
+            for w in warned
+        ],
+    )
+    session.flush()
+
+
+# ---------------------------------------------------------------------- rooms whose alarm failed
+
+ALARM_FAILURES = frozenset({Readiness.OFFLINE, Readiness.FAILED, Readiness.NO_BUTTON})
+"""Room states that mean the panic button cannot be relied on now (OVERDUE is untested, not
+failed: it is shown in the room list, but does not interrupt a meeting)."""
+
+
+@dataclass(frozen=True)
+class RoomAlarmProblem:
+    """A visitor who needs a working alarm is in a room whose button has gone offline or failed."""
+
+    visit: VisitView
+    room: RoomOption
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        """Same visit, room and state: the same problem (told once per screen)."""
+        return (self.visit.id, self.room.room_id, self.room.status.value)
+
+    @property
+    def headline(self) -> str:
+        return f"PANIC ALARM NOT WORKING in {self.room.name}: {self.room.summary}"
+
+    @property
+    def who(self) -> str:
+        what = "flagged file" if self.visit.flagged else "high-risk meeting"
+        host = self.visit.host_name or "no host officer named"
+        return f"{self.visit.visitor_name} ({what}) is in {self.room.name} with {host}."
+
+
+def room_alarm_problems(
+    session: Session,
+    office_id: int,
+    readiness: ReadinessSource,
+    *,
+    host_officer_id: int | None = None,
+) -> list[RoomAlarmProblem]:
+    """Flagged or high-risk visitors in the building whose room's alarm has stopped working."""
+    query = select(Visit).where(
+        Visit.office_id == office_id,
+        Visit.arrived_at.is_not(None),
+        Visit.left_at.is_(None),
+        Visit.room_id.is_not(None),
+    )
+    if host_officer_id is not None:
+        query = query.where(Visit.host_officer_id == host_officer_id)
+    visits = session.scalars(query.order_by(Visit.arrived_at)).all()
+    wanted = [v for v in visits if _flagged(v)]
+    if not wanted:
+        return []
+    options = {o.room_id: o for o in room_options(session, office_id, readiness)}
+    names = _staff_names(session)
+    problems = []
+    for visit in wanted:
+        room = options.get(visit.room_id) if visit.room_id is not None else None
+        if room is not None and room.status in ALARM_FAILURES:
+            problems.append(RoomAlarmProblem(_view(session, visit, names), room))
+    return problems
+
+
+def host_alarm_problems(
+    session: Session, staff_id: int, readiness: ReadinessSource
+) -> list[RoomAlarmProblem]:
+    """The same, for the visitors one officer is hosting, in whichever office they are."""
+    offices = session.scalars(
+        select(Visit.office_id)
+        .where(
+            Visit.host_officer_id == staff_id,
+            Visit.arrived_at.is_not(None),
+            Visit.left_at.is_(None),
+            Visit.room_id.is_not(None),
+        )
+        .distinct()
+    ).all()
+    found: list[RoomAlarmProblem] = []
+    for office_id in offices:
+        found.extend(room_alarm_problems(session, office_id, readiness, host_officer_id=staff_id))
+    return found
+
+
+def record_alarm_problem_seen(
+    session: Session, actor: Actor, now: datetime, problem: RoomAlarmProblem
+) -> None:
+    """Someone read "panic alarm not working" for a room with a flagged visitor in it."""
+    audit.record(
+        session,
+        actor,
+        "room_alarm_problem_seen",
+        at=now,
+        subject_type="visit",
+        subject_id=problem.visit.id,
+        room_id=problem.room.room_id,
+        room=problem.room.name,
+        room_status=problem.room.status.value,
+        room_status_text=problem.room.summary,
+        visitor_name=problem.visit.visitor_name,
+    )
+    session.flush()

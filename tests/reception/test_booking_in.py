@@ -118,7 +118,11 @@ def test_dismissing_a_flagged_candidate_as_not_this_person_needs_a_reason_and_is
             clock.now(),
             search,
             readiness,
-            BookingRequest(office_id=world.office_id, person_id=world.people["alan_brown"]),
+            BookingRequest(
+                office_id=world.office_id,
+                person_id=world.people["alan_brown"],
+                host_officer_id=world.officer_id,
+            ),
         )
     place_marker(db, world.people["alan_brown"], clock.now(), "Visit in pairs")
     with db.session() as s:
@@ -134,7 +138,11 @@ def test_dismissing_a_flagged_candidate_as_not_this_person_needs_a_reason_and_is
             clock.now(),
             search,
             readiness,
-            BookingRequest(office_id=world.office_id, walk_in=WalkIn("John Smith")),
+            BookingRequest(
+                office_id=world.office_id,
+                walk_in=WalkIn("John Smith"),
+                host_officer_id=world.officer_id,
+            ),
         )
     john = world.people["john_smith"]
     assert john in {w.person_id for w in raised.value.warnings}
@@ -148,6 +156,7 @@ def test_dismissing_a_flagged_candidate_as_not_this_person_needs_a_reason_and_is
             BookingRequest(
                 office_id=world.office_id,
                 walk_in=WalkIn("John Smith"),
+                host_officer_id=world.officer_id,
                 dismissed={john: "no"},
             ),
         )
@@ -162,6 +171,7 @@ def test_dismissing_a_flagged_candidate_as_not_this_person_needs_a_reason_and_is
             BookingRequest(
                 office_id=world.office_id,
                 walk_in=WalkIn("John Smith"),
+                host_officer_id=world.officer_id,
                 dismissed={john: reason},
             ),
         )

@@ -78,6 +78,12 @@ def _search(qtbot: QtBot, dialog: BookInDialog, text: str) -> None:
         qtbot.keyClicks(dialog.search_box, text)
 
 
+def _seeing_tom(dialog: BookInDialog, world: World, purpose: str = "Rent arrears") -> None:
+    """The host and purpose every desk booking asks for."""
+    dialog.host.setCurrentIndex(dialog.host.findData(world.officer_id))
+    dialog.purpose.setText(purpose)
+
+
 def test_booking_in_a_flagged_visitor_shows_the_warning_and_logs_the_acknowledgement(
     qtbot: QtBot, panel: ReceptionPanel, db: Database, world: World
 ) -> None:
@@ -85,8 +91,10 @@ def test_booking_in_a_flagged_visitor_shows_the_warning_and_logs_the_acknowledge
     _search(qtbot, dialog, "jon smyth 06/03/1985")
     said = [dialog.table.item(0, c).text() for c in range(1, 4)]
     assert said == ["jon smyth", "06/03/1985", "—"]  # the visitor's answers, side by side
-    assert not dialog.book_button.isEnabled()  # nothing is picked for the receptionist
+    dialog.book_button.click()  # nothing is picked for the receptionist
+    assert "Choose the visitor's record" in dialog.problem.text() and dialog.isVisible()
     dialog.select_person(world.people["john_smith"])
+    _seeing_tom(dialog, world)
     assert "Not certain" in dialog.verdict.text()  # two records share that DOB and postcode
     assert "flagged file" in dialog.verdict.text().lower()
 
@@ -111,7 +119,7 @@ def test_booking_in_a_flagged_visitor_shows_the_warning_and_logs_the_acknowledge
         (entry,) = audit.entries(s, action="visit_warning_acknowledged")
     assert entry.actor == "psharma" and entry.subject_id == visit.id
     panel.refresh()
-    assert "FLAGGED" in panel.table.item(0, 2).text()
+    assert "FLAGGED" in panel.table.item(0, 0).text()
 
 
 def test_a_flagged_close_match_can_be_dismissed_only_with_a_reason(
@@ -120,6 +128,7 @@ def test_a_flagged_close_match_can_be_dismissed_only_with_a_reason(
     dialog = panel.open_book_in()
     _search(qtbot, dialog, "jon smyth 06/03/1985")
     dialog.select_person(world.people["jon_smyth"])
+    _seeing_tom(dialog, world)
     seen: list[QWidget] = []
     reason = "Visitor is Jon Smyth; John Smith lives at another address"
 
@@ -154,6 +163,7 @@ def test_flagged_visitor_cannot_get_a_room_with_a_failed_test_without_an_overrid
     dialog = panel.open_book_in()
     _search(qtbot, dialog, "john smith 06/03/1985")
     dialog.select_person(world.people["john_smith"])
+    _seeing_tom(dialog, world)
     room_two = dialog.rooms.findData(world.rooms["Interview Room 2"])
     assert "Last weekly test FAILED" in dialog.rooms.itemText(room_two)
     assert "NEEDS MANAGER OVERRIDE" in dialog.rooms.itemText(room_two)
@@ -179,7 +189,7 @@ def test_flagged_visitor_cannot_get_a_room_with_a_failed_test_without_an_overrid
     dialog.book_button.click()
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=10_000)
     assert dialog.isVisible()  # not booked in
-    assert "panic alarm works" in dialog.verdict.text()
+    assert "panic alarm works" in dialog.problem.text()
     with db.session() as s:
         assert audit.entries(s, action="visit_booked_in") == []
 
@@ -245,10 +255,14 @@ def test_walk_in_later_matched_to_a_flagged_record_warns_on_the_reception_screen
 ) -> None:
     desk.book_in(
         world.receptionist,
-        BookingRequest(office_id=world.office_id, walk_in=WalkIn("Peggy Jones", date(1960, 5, 14))),
+        BookingRequest(
+            office_id=world.office_id,
+            walk_in=WalkIn("Peggy Jones", date(1960, 5, 14)),
+            host_officer_id=world.officer_id,
+        ),
     )
     panel.refresh()
-    assert panel.table.item(0, 2).text() == ""
+    assert panel.table.item(0, 0).text() == ""
     place_marker(db, world.people["margaret_jones"], clock.now(), "No lone interviews")
     seen: list[QWidget] = []
 
@@ -263,7 +277,7 @@ def test_walk_in_later_matched_to_a_flagged_record_warns_on_the_reception_screen
     clock.advance(1)
     panel.refresh_in_background()  # what the panel's timer does every few seconds
     qtbot.waitUntil(
-        lambda: bool(seen) and "FLAGGED" in panel.table.item(0, 2).text(), timeout=10_000
+        lambda: bool(seen) and "FLAGGED" in panel.table.item(0, 0).text(), timeout=10_000
     )
     assert not seen[0].cancel.isVisible()  # the visitor is already in: acknowledge only
     with db.session() as s:
@@ -294,8 +308,8 @@ def test_expected_flagged_visitor_is_warned_about_on_arrival_and_the_host_is_tol
     clock.advance(1)
     panel.check_for_new_warnings()  # an expected visitor is listed, not popped up
     panel.refresh()
-    assert "[HIGH-RISK]" in panel.table.item(0, 1).text()
-    assert "FLAGGED" in panel.table.item(0, 2).text()  # reception knows beforehand
+    assert "[HIGH-RISK]" in panel.table.item(0, 2).text()
+    assert "FLAGGED" in panel.table.item(0, 0).text()  # reception knows beforehand
     assert "call Tom" in panel.table.item(0, 6).text()
     panel.table.selectRow(0)
     seen: list[QWidget] = []

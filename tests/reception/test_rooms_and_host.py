@@ -111,6 +111,7 @@ def test_flagged_visitor_gets_a_working_room_and_unflagged_visitor_any_room(
             BookingRequest(
                 office_id=world.office_id,
                 person_id=world.people["alan_brown"],
+                host_officer_id=world.officer_id,
                 room_id=world.rooms["Interview Room 2"],
             ),
         )
