@@ -1,13 +1,14 @@
 """USB panic button firmware entry point (MicroPython on a Raspberry Pi Pico).
 
-Copy main.py, button_logic.py, button_settings.py and protocol.py to the board (docs/firmware.md).
+Copy main.py, button_logic.py, boot_counter.py, button_settings.py and protocol.py to the board
+(docs/firmware.md).
 Hold the button down while plugging in to skip start-up and reach the REPL for maintenance.
 """
 
-import os
 import select
 import sys
 
+import boot_counter
 import machine
 import micropython
 from button_logic import ButtonController
@@ -26,8 +27,8 @@ def make_device_id() -> str:
 
 
 def make_boot_id() -> int:
-    # A fresh random id per start, so the host tells a restarted sequence from a resend.
-    return int.from_bytes(os.urandom(4), "big")
+    # One more than last start's, kept in flash: a restart is never taken for a resend.
+    return boot_counter.next_boot_id(boot_counter.counter_path(settings.__file__))
 
 
 def output_pin(pin_id: "Any") -> "machine.Pin":

@@ -20,6 +20,7 @@ def test_the_board_gets_main_its_logic_settings_and_the_shared_codec() -> None:
     assert {f.name for f in BOARD_FILES} == {
         "main.py",
         "button_logic.py",
+        "boot_counter.py",
         "button_settings.py",
         "protocol.py",
     }
