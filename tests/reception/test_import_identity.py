@@ -57,9 +57,7 @@ def _audit(db: Database, action: str) -> list[AuditEntry]:
 def test_a_row_reusing_john_bells_tenancy_ref_for_ann_lee_is_rejected_and_the_flag_stays_on_him(
     db: Database, db_url: str, tmp_path: Path, clock: FakeClock
 ) -> None:
-    john = _add_person(
-        db, clock.now(), "John", "Bell", date(1975, 8, 14), "T0000045", "DE1 2AB"
-    )
+    john = _add_person(db, clock.now(), "John", "Bell", date(1975, 8, 14), "T0000045", "DE1 2AB")
     place_marker(db, john, clock.now(), "Two officers present for any meeting")
     csv_file = tmp_path / "people.csv"
     csv_file.write_text(
