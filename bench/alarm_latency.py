@@ -1,7 +1,16 @@
 """Press-to-screen latency of the alarm path: N buttons, M screens, separate processes.
 
-    .venv/bin/python bench/alarm_latency.py [--buttons 200] [--screens 100] [--presses 400]
-        [--backend sqlite|postgresql|both] [--json]
+    .venv/bin/python bench/alarm_latency.py [--scenario burst|incident|steady] [--buttons 200]
+        [--screens 100] [--presses 400] [--backend sqlite|postgresql|both] [--json]
+
+Scenarios: ``burst`` (default: one press per button within 2 s), ``incident`` (20 presses within
+1 s among 200 buttons, 100 screens: a real incident where several rooms press at once) and
+``steady`` (one press per button spread over 60 s: an ordinary day's rate, each press alone).
+On PostgreSQL the same run also measures the bare fan-out: the same presses as a plain
+``INSERT ... ; NOTIFY`` to the same number of LISTEN connections (one per screen process, each
+handing the event to its screens' threads, the layout SafeDesk uses), so ``ratio_to_bare_p99``
+says how much SafeDesk adds on this machine today. Targets (bench, not tests): incident p99
+press-to-screen <= 100 ms and painted <= 150 ms; steady p99 within 5x the bare fan-out.
 
 Buttons press through the real AlarmService (one transaction per press, as a driver does);
 screens are real bus subscriptions, several per process the way one PC runs several windows,
@@ -15,7 +24,9 @@ measures press-to-painted. Prints figures; asserts nothing (targets are read, no
 --json keys per database: backend, buttons, screens, presses, p50_ms, p99_ms, max_ms, lost,
 duplicates; commit_p50_ms/commit_p99_ms (the press's own transaction) and bus_p50_ms/bus_p99_ms
 (from that commit returning to the screen having the event: the bus's own share); painted_presses/painted_p50_ms/painted_max_ms, or painted: "missing ..." without the
-desktop alert window. The figures include everything else running on the machine: 100 screens and
+desktop alert window; bare_p50_ms/bare_p99_ms/ratio_to_bare_p99 (PostgreSQL); statements_per_press
+and db_ms_per_press_p50 (where the press transaction's time goes: SQL round trips and the commit,
+measured with SQLAlchemy cursor events in the button processes). The figures include everything else running on the machine: 100 screens and
 200 buttons on one small box measure the box as much as the bus.
 """
 
@@ -177,6 +188,7 @@ def button_process(
     clock = SystemClock()
     bus = make_bus(db, clock)
     service = AlarmService(db, bus, clock, AlarmConfig(escalate_after_s=3600), "BENCH-BUTTONS")
+    sql_time = _StatementTimer(db)
     warmers = [
         threading.Thread(
             target=service.press,
@@ -190,6 +202,7 @@ def button_process(
         t.join()
     warmed.release()
     go.wait()
+    sql_time.reset()
     start = start_at.value
     done: list[Key] = []
     commit_ms: list[float] = []
@@ -223,9 +236,58 @@ def button_process(
         t.start()
     for t in threads:
         t.join()
-    results.put((done, errors, commit_ms, committed_at))
+    results.put(
+        (
+            done,
+            errors,
+            commit_ms,
+            committed_at,
+            sql_time.statements,
+            sql_time.seconds,
+            sql_time.by_statement,
+        )
+    )
     bus.close()
     db.dispose()
+
+
+class _StatementTimer:
+    """Counts SQL statements and the time spent in them (execute and commit) in this process."""
+
+    def __init__(self, db: Database) -> None:
+        from sqlalchemy import event
+
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self.statements = 0
+        self.seconds = 0.0
+        self.by_statement: dict[str, list[float]] = {}  # statement shape -> [count, seconds]
+        event.listen(db.engine, "before_cursor_execute", self._before)
+        event.listen(db.engine, "after_cursor_execute", self._after)
+        event.listen(db.engine, "commit", self._before_commit)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.statements = 0
+            self.seconds = 0.0
+            self.by_statement = {}
+
+    def _before(self, *_args: Any) -> None:
+        self._local.started = time.perf_counter()
+
+    def _after(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        elapsed = time.perf_counter() - getattr(self._local, "started", time.perf_counter())
+        shape = " ".join(statement.split())[:70]
+        with self._lock:
+            self.statements += 1
+            self.seconds += elapsed
+            entry = self.by_statement.setdefault(shape, [0, 0.0])
+            entry[0] += 1
+            entry[1] += elapsed
+
+    def _before_commit(self, _conn: Any) -> None:
+        with self._lock:
+            self.statements += 1  # the COMMIT round trip (its time is in the press's commit_ms)
 
 
 class _NoActions:
@@ -302,6 +364,150 @@ def paint_process(url: str, devices: list[str], ready: Any, results: Any, timeou
     db.dispose()
     # Skip Qt's teardown of many top-level windows at exit: the figures are already sent.
     os._exit(0)
+
+
+# --- the bare fan-out (PostgreSQL): INSERT + NOTIFY to the same listeners ----------------------
+
+
+def bare_listener_process(
+    url: str, screens: int, expected: int, ready: Any, results: Any, timeout_s: float
+) -> None:
+    """One LISTEN connection handing each notification to ``screens`` reader threads."""
+    import queue
+
+    import psycopg
+
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    conn = psycopg.connect(_libpq_url(url), autocommit=True)
+    conn.execute("LISTEN bench_bare")
+    queues: list[queue.Queue[tuple[str, float]]] = [queue.Queue() for _ in range(screens)]
+    received: list[list[tuple[str, float]]] = [[] for _ in range(screens)]
+
+    def read(index: int) -> None:
+        got = received[index]
+        while len(got) < expected:
+            try:
+                key, _ = queues[index].get(timeout=timeout_s)
+            except queue.Empty:
+                return
+            got.append((key, time.time()))
+
+    threads = [threading.Thread(target=read, args=(i,)) for i in range(screens)]
+    for t in threads:
+        t.start()
+    ready.release()
+    deadline = time.monotonic() + timeout_s
+    seen = 0
+    while seen < expected and time.monotonic() < deadline:
+        for note in conn.notifies(timeout=0.5, stop_after=1):
+            seen += 1
+            for q in queues:
+                q.put((note.payload, 0.0))
+    for t in threads:
+        t.join(timeout=5)
+    results.put(received)
+    conn.close()
+
+
+def bare_publish(url: str, plan: list[tuple[str, int, float]], publishers: int) -> dict[str, float]:
+    """The presses of ``plan`` as plain INSERT + NOTIFY transactions; returns press key -> time."""
+    import psycopg
+
+    pressed: dict[str, float] = {}
+    lock = threading.Lock()
+    by_device: dict[str, list[tuple[int, float]]] = {}
+    for device_id, seq, offset in plan:
+        by_device.setdefault(device_id, []).append((seq, offset))
+    items = list(by_device.items())
+    conns = [psycopg.connect(_libpq_url(url)) for _ in range(publishers)]
+    conn_locks = [threading.Lock() for _ in conns]
+    start = time.time() + 0.3
+
+    def button(index: int, device_id: str, presses: list[tuple[int, float]]) -> None:
+        for seq, offset in sorted(presses, key=lambda p: p[1]):
+            delay = start + offset - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            at = time.time()
+            key = f"{device_id}/{seq}"
+            slot = index % len(conns)
+            with conn_locks[slot]:
+                conn = conns[slot]
+                conn.execute(
+                    "INSERT INTO bench_bare (device_id, pressed_at) VALUES (%s, %s)", (key, at)
+                )
+                conn.execute("SELECT pg_notify('bench_bare', %s)", (key,))
+                conn.commit()
+            with lock:
+                pressed[key] = at
+
+    threads = [threading.Thread(target=button, args=(i, d, p)) for i, (d, p) in enumerate(items)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for conn in conns:
+        conn.close()
+    return pressed
+
+
+def run_bare(
+    ctx: Any, url: str, plan: list[tuple[str, int, float]], args: argparse.Namespace
+) -> dict[str, Any]:
+    import psycopg
+
+    with psycopg.connect(_libpq_url(url), autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_bare"
+            " (id bigserial PRIMARY KEY, device_id text, pressed_at double precision)"
+        )
+    expected = len(plan)
+    timeout_s = args.spread + 60
+    ready = ctx.Semaphore(0)
+    results = ctx.Queue()
+    procs = []
+    remaining = args.screens
+    while remaining > 0:
+        n = min(args.screens_per_process, remaining)
+        remaining -= n
+        p = ctx.Process(
+            target=bare_listener_process, args=(url, n, expected, ready, results, timeout_s)
+        )
+        p.start()
+        procs.append(p)
+    for _ in procs:
+        if not ready.acquire(timeout=120):
+            raise RuntimeError("bare listeners did not start within 120 s")
+    time.sleep(0.5)
+    pressed = bare_publish(url, plan, args.button_processes * args.pool_per_button_process)
+    latencies: list[float] = []
+    lost = 0
+    for _ in procs:
+        for screen in results.get(timeout=timeout_s + 60):
+            seen = set()
+            for key, arrived in screen:
+                seen.add(key)
+                if key in pressed:
+                    latencies.append((arrived - pressed[key]) * 1000)
+            lost += len(set(pressed) - seen)
+    for p in procs:
+        p.join(timeout=30)
+    return {
+        "bare_p50_ms": round(percentile(latencies, 50), 1),
+        "bare_p99_ms": round(percentile(latencies, 99), 1),
+        "bare_lost": lost,
+    }
+
+
+def _libpq_url(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+SCENARIOS: dict[str, dict[str, float | int | None]] = {
+    "burst": {},
+    "incident": {"buttons": 200, "screens": 100, "presses": 20, "spread": 1.0},
+    "steady": {"spread": 60.0},
+}
 
 
 # --- one run -------------------------------------------------------------------------------------
@@ -416,8 +622,19 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         commit_ms: list[float] = []
         commit_end: dict[Key, float] = {}
         errors: list[str] = []
+        statements = 0
+        sql_seconds = 0.0
+        by_statement: dict[str, list[float]] = {}
         for _ in buttons:
-            done, errs, commits, commit_ends = button_results.get(timeout=timeout_s + 60)
+            done, errs, commits, commit_ends, n_sql, t_sql, shapes = button_results.get(
+                timeout=timeout_s + 60
+            )
+            for shape, (count, seconds) in shapes.items():
+                entry = by_statement.setdefault(shape, [0, 0.0])
+                entry[0] += count
+                entry[1] += seconds
+            statements += n_sql
+            sql_seconds += t_sql
             pressed += done
             commit_ms += commits
             commit_end.update(zip(done, commit_ends, strict=True))
@@ -461,6 +678,7 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             db.dispose()
 
         result: dict[str, Any] = {
+            "scenario": args.scenario,
             "backend": backend,
             "buttons": args.buttons,
             "screens": args.screens,
@@ -475,7 +693,24 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             "commit_p99_ms": round(percentile(commit_ms, 99), 1),
             "bus_p50_ms": round(percentile(bus_ms, 50), 1),
             "bus_p99_ms": round(percentile(bus_ms, 99), 1),
+            "statements_per_press": round(statements / max(1, len(pressed)), 1),
+            "db_ms_per_press": round(sql_seconds * 1000 / max(1, len(pressed)), 2),
+            # Where it goes: the statements of the press path, slowest first (per press).
+            "press_statements": [
+                {
+                    "sql": shape,
+                    "per_press": round(count / max(1, len(pressed)), 2),
+                    "ms_per_press": round(seconds * 1000 / max(1, len(pressed)), 3),
+                }
+                for shape, (count, seconds) in sorted(
+                    by_statement.items(), key=lambda kv: -kv[1][1]
+                )[:12]
+            ],
         }
+        if backend == "postgresql":
+            result.update(run_bare(ctx, url, plan, args))
+            bare = result["bare_p99_ms"]
+            result["ratio_to_bare_p99"] = round(result["p99_ms"] / bare, 2) if bare else None
         if errors:
             result["press_errors"] = errors[:5]
         if paint:
@@ -494,11 +729,14 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--buttons", type=int, default=200)
-    parser.add_argument("--screens", type=int, default=100)
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="burst")
+    parser.add_argument("--buttons", type=int, default=None, help="default 200")
+    parser.add_argument("--screens", type=int, default=None, help="default 100")
     parser.add_argument("--presses", type=int, default=None, help="default: one per button")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--spread", type=float, default=2.0, help="seconds the presses spread over")
+    parser.add_argument(
+        "--spread", type=float, default=None, help="seconds the presses spread over (default 2)"
+    )
     parser.add_argument("--screens-per-process", type=int, default=10)
     parser.add_argument("--button-processes", type=int, default=4)
     parser.add_argument("--pool-per-button-process", type=int, default=5)
@@ -509,6 +747,11 @@ def main(argv: list[str] | None = None) -> int:
         "--json", action="store_true", help="print a JSON array, one object per database"
     )
     args = parser.parse_args(argv)
+    defaults: dict[str, float | int | None] = {"buttons": 200, "screens": 100, "spread": 2.0}
+    defaults.update(SCENARIOS[args.scenario])
+    for name, value in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     if args.presses is None:
         args.presses = args.buttons
     if min(args.buttons, args.screens, args.presses, args.screens_per_process) < 1:
@@ -520,7 +763,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for r in results:
             print(
-                f"{r['backend']:>10}: {r['buttons']} buttons x {r['screens']} screens, "
+                f"{r['backend']:>10} ({r['scenario']}): {r['buttons']} buttons x {r['screens']} screens, "
                 f"{r['presses']} presses: p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
                 f"max {r['max_ms']} ms, lost {r['lost']}, duplicates {r['duplicates']}"
             )
@@ -529,6 +772,17 @@ def main(argv: list[str] | None = None) -> int:
                 f"p99 {r['commit_p99_ms']} ms; the bus: p50 {r['bus_p50_ms']} ms, "
                 f"p99 {r['bus_p99_ms']} ms"
             )
+            print(
+                f"{'':>10}  per press: {r['statements_per_press']} SQL statements,"
+                f" {r['db_ms_per_press']} ms in them"
+            )
+            for row in r["press_statements"][:6]:
+                print(f"{'':>12}{row['ms_per_press']:>7} ms  x{row['per_press']}  {row['sql']}")
+            if "bare_p99_ms" in r:
+                print(
+                    f"{'':>10}  bare INSERT+NOTIFY to the same listeners: p50 {r['bare_p50_ms']} ms,"
+                    f" p99 {r['bare_p99_ms']} ms; SafeDesk p99 / bare p99 = {r['ratio_to_bare_p99']}"
+                )
             if "painted_p50_ms" in r:
                 print(
                     f"{'':>10}  press-to-painted alert window ({r['painted_presses']} presses): "
