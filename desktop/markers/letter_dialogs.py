@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.markers.form_keys import SUBMIT_HINT, DeliberateSubmit
 from desktop.markers.refusal_text import invalid_html
 from safedesk.services.actor import Actor
 from safedesk.services.letters import FollowUpDetails
@@ -53,7 +54,9 @@ class _LetterDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Make PDF…")
+        make = buttons.button(QDialogButtonBox.StandardButton.Save)
+        make.setText("Make PDF…")
+        make.setToolTip(f"Make the letter as a PDF ({SUBMIT_HINT})")
         buttons.accepted.connect(self._on_make)
         buttons.rejected.connect(self.reject)
         self.layout_.addWidget(buttons)
@@ -88,6 +91,7 @@ class NotificationLetterDialog(_LetterDialog):
         )
         self.form.addRow("Why we are doing this", self.explanation)
         self.resize(560, 300)
+        self.keys = DeliberateSubmit(self, self._on_make)
 
     def make_pdf(self) -> tuple[bytes, str]:
         pdf = self.desk.notification_pdf(self.actor, self.marker_id, self.explanation.toPlainText())
@@ -125,6 +129,7 @@ class FollowUpLetterDialog(_LetterDialog):
         self.form.addRow("Complaints link", self.complaints)
         self.form.addRow("Next steps", self.next_steps)
         self.resize(620, 420)
+        self.keys = DeliberateSubmit(self, self._on_make)
 
     def make_pdf(self) -> tuple[bytes, str]:
         d = self.discussed.date()

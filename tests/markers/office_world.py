@@ -128,11 +128,39 @@ def build_world(db: Database, now: datetime) -> World:
     return world
 
 
-def add_resolved_alarm(world: World, now: datetime, *, resolved: bool = True) -> int:
+def add_person(
+    world: World,
+    forenames: str,
+    surname: str,
+    born: date,
+    tenancy_ref: str,
+    postcode: str,
+    now: datetime,
+) -> int:
+    """Another person on record (namesakes are told apart by date of birth and tenancy)."""
+    with world.db.session() as s:
+        person = Person(
+            forenames=forenames,
+            surname=surname,
+            date_of_birth=born,
+            address="2 Normanton Road, Derby",
+            postcode=postcode,
+            tenancy_ref=tenancy_ref,
+            created_at=now,
+            updated_at=now,
+        )
+        s.add(person)
+        s.flush()
+        return person.id
+
+
+def add_resolved_alarm(
+    world: World, now: datetime, *, resolved: bool = True, person_id: int | None = None
+) -> int:
     with world.db.session() as s:
         visit = Visit(
             office_id=world.office_id,
-            person_id=world.person_id,
+            person_id=person_id or world.person_id,
             room_id=world.room_id,
             host_officer_id=world.staff["officer"],
             arrived_at=now - timedelta(minutes=30),
