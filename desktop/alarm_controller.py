@@ -25,7 +25,8 @@ from safedesk.clock import Clock
 from safedesk.models import AlarmOutcome
 from safedesk.services.actor import Actor
 from safedesk.services.alarm_views import AlertView
-from safedesk.services.alarms import AlarmError, AlarmService
+from safedesk.services.alarms import AlarmAlreadyResolved, AlarmError, AlarmService
+from safedesk.services.responder_reach import Reach
 from safedesk.services.rota import AlertLevel
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ class AlarmController(QObject):
         self.silenced: set[int] = set()  # acknowledged on this screen: no sound here
         self.hidden: set[int] = set()  # put away by the person after acknowledging
         self.open_views: dict[int, AlertView] = {}
+        self.reaches: dict[int, Reach] = {}  # who on the rota could be reached, per alarm
+        self.resolved_notice: AlarmNotice | None = None  # the last "resolved by ..." notice
         adapter.alarm_update.connect(self._on_alarm_update)
         adapter.test_press.connect(self._on_test_press)
         sound.availability_changed.connect(self._on_sound_availability)
@@ -95,6 +98,8 @@ class AlarmController(QObject):
             self.silenced.discard(view.alarm_id)
             self.hidden.discard(view.alarm_id)
         self.open_views[view.alarm_id] = view
+        if update.reach is not None:
+            self.reaches[view.alarm_id] = update.reach
         if self.is_silent_here(view):
             self.silent_update.emit(view)
         elif update.level is AlertLevel.FULL_SCREEN:
@@ -114,8 +119,10 @@ class AlarmController(QObject):
             notice.close()
             notice.deleteLater()
         window = self.windows.get(view.alarm_id)
+        reach = self.reaches.get(view.alarm_id)
         if window is None:
             window = AlertWindow(view, self, self.clock)
+            window.update_view(view, reach)
             window.set_sound_problem(self.sound.problem)
             window.closed.connect(self._on_window_closed)
             self.windows[view.alarm_id] = window
@@ -123,7 +130,7 @@ class AlarmController(QObject):
                 "showing full-screen alert for alarm %d (%s)", view.alarm_id, view.room_name
             )
         else:
-            window.update_view(view)
+            window.update_view(view, reach)
         window.set_silenced(view.alarm_id in self.silenced)
         escalated_now = view.escalated_at is not None and view.acknowledged_at is None
         if view.alarm_id in self.hidden and not escalated_now:
@@ -138,14 +145,14 @@ class AlarmController(QObject):
         window.activateWindow()
 
     def _show_notice(self, view: AlertView) -> None:
+        reach = self.reaches.get(view.alarm_id)
         if view.alarm_id in self.windows:
-            self.windows[view.alarm_id].update_view(view)
+            self.windows[view.alarm_id].update_view(view, reach)
             return
-        going = ", ".join(r.name for r in view.responders)
         body = (
             f"{view.office_name} · raised at {local_time(view.raised_at)}\n"
-            + (f"{going} responding.\n" if going else "The responders on duty have been alerted.\n")
-            + "Keep clear of the area unless you are asked to help."
+            + who_knows_text(view, reach)
+            + "\nKeep clear of the area unless you are asked to help."
         )
         title = f"⚠ PANIC ALARM — {view.room_name}"
         notice = self.notices.get(view.alarm_id)
@@ -168,9 +175,11 @@ class AlarmController(QObject):
 
     def _take_down(self, view: AlertView, *, announce: bool) -> None:
         self.open_views.pop(view.alarm_id, None)
+        self.reaches.pop(view.alarm_id, None)
         window = self.windows.pop(view.alarm_id, None)
         notice = self.notices.pop(view.alarm_id, None)
         shown_here = window is not None or notice is not None
+        unsaved = window.unsaved_notes if window is not None else ""
         if window is not None:
             window.dismiss()
         if notice is not None:
@@ -185,15 +194,21 @@ class AlarmController(QObject):
             self.silent_update.emit(view)
             return
         if announce and shown_here:
-            outcome = OUTCOME_WORDS.get(view.outcome, "") if view.outcome else ""
+            body = resolved_text(view)
+            if unsaved:
+                shown = unsaved if len(unsaved) <= 300 else unsaved[:300] + "…"
+                body += (
+                    " The notes you were writing on this PC were NOT saved; add them to the "
+                    f"incident record (Incidents tab): “{shown}”"
+                )
             done = AlarmNotice(
                 StatusKind.OK,
                 f"✔ Alarm in {view.room_name} resolved",
-                f"{outcome.capitalize()}." if outcome else "Resolved.",
-                auto_close_s=15,
+                body,
+                auto_close_s=None if unsaved else 30,
                 delete_on_close=True,
             )
-            self._resolved_notice = done
+            self.resolved_notice = done
             done.show_in_corner()
 
     def _on_test_press(self, event: TestPressReceived) -> None:
@@ -231,7 +246,12 @@ class AlarmController(QObject):
             window = self.windows.get(alarm_id)
             if self.sign_in is None or window is None or not self.sign_in(window):
                 raise AlarmError("sign in first: only a signed-in member of staff can respond")
-        view = self.alarms.respond(alarm_id, self._actor())
+        try:
+            view = self.alarms.respond(alarm_id, self._actor())
+        except AlarmAlreadyResolved as exc:
+            # Someone else closed it while this alert was up: take it down and say who.
+            self._take_down(exc.view, announce=True)
+            return
         self.responded.add(alarm_id)
         self.silenced.add(alarm_id)
         self._refresh_sound()
@@ -241,7 +261,11 @@ class AlarmController(QObject):
             window.set_silenced(True)
 
     def resolve(self, alarm_id: int, outcome: AlarmOutcome, notes: str) -> None:
-        view = self.alarms.resolve(alarm_id, self._actor(), outcome, notes)
+        try:
+            view = self.alarms.resolve(alarm_id, self._actor(), outcome, notes)
+        except AlarmAlreadyResolved as exc:
+            self._take_down(exc.view, announce=True)
+            return
         self._take_down(view, announce=False)
 
     def silence(self, alarm_id: int) -> None:
@@ -258,3 +282,24 @@ class AlarmController(QObject):
         self.windows.clear()
         self.notices.clear()
         self.sound.stop()
+
+
+def resolved_text(view: AlertView) -> str:
+    """ "Resolved by Tom Whitfield at 10:05:12: resolved on site." (for the other screens)."""
+    who = f" by {view.resolved_by}" if view.resolved_by else ""
+    when = f" at {local_time(view.resolved_at)}" if view.resolved_at is not None else ""
+    outcome = OUTCOME_WORDS.get(view.outcome, "") if view.outcome else ""
+    return f"Resolved{who}{when}" + (f": {outcome}." if outcome else ".")
+
+
+def who_knows_text(view: AlertView, reach: Reach | None) -> str:
+    """Only what the system knows: who said they are going, else to whom it was sent."""
+    if view.responders:
+        names = ", ".join(r.name for r in view.responders)
+        return f"{names} {'is' if len(view.responders) == 1 else 'are'} going."
+    if reach is None:
+        return "Sent to the screens of the responders on the rota. Nobody has answered yet."
+    if not reach.on_duty:
+        return "Nobody is on the responder rota: sent to every screen. Nobody has answered yet."
+    people = ", ".join(f"{r.name} ({r.where})" for r in reach.on_duty)
+    return f"Sent to the rota: {people}. Nobody has answered yet."

@@ -3,6 +3,12 @@
 It renders an ``AlertView`` from the core and computes nothing but the live elapsed counter.
 Actions go back through ``AlertActions`` (the alarm controller), which calls the core; a refused
 action (already resolved, database gone) is shown on the alert, never swallowed.
+
+Nothing typed by someone busy elsewhere acts on the alert. The alert appears over whatever the
+person was doing, so its buttons never take keyboard focus (no Space, Enter or Escape reaches
+them), and for a moment after it appears they ignore the mouse too (a click already on its way
+lands on nothing). Keyboard-only users have a deliberate two-step path: a Ctrl+Shift chord picks
+the action, then Y confirms it; any other key cancels.
 """
 
 from __future__ import annotations
@@ -10,17 +16,21 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QMouseEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSizePolicy,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -30,10 +40,22 @@ from desktop.call_999_dialog import Call999Dialog
 from desktop.resolve_dialog import ResolveDialog
 from desktop.status_icons import StatusKind, status_icon, status_pixmap
 from safedesk.clock import Clock
+from safedesk.db import DatabaseUnavailable
 from safedesk.models import AlarmOutcome
-from safedesk.services.alarm_views import AlertView
+from safedesk.services.alarm_views import AlertView, VisitorInRoom
+from safedesk.services.alarms import AlarmError
+from safedesk.services.responder_reach import Reach
 
 log = logging.getLogger(__name__)
+
+# After the alert appears its buttons ignore the mouse this long: a click the person had already
+# started (on whatever was under the pointer) must not become "I'm responding".
+ARM_AFTER_MS = 600
+# A keyboard action waits this long for its confirming Y, then is cancelled.
+CONFIRM_TIMEOUT_MS = 10_000
+CHORD = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+CHORD_TEXT = "Ctrl+Shift"
+_MODIFIER_KEYS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta}
 
 
 class AlertActions(Protocol):
@@ -57,6 +79,19 @@ def elapsed_text(seconds: float) -> str:
     return f"{whole // 60} min {whole % 60:02d} s"
 
 
+def refusal_text(exc: Exception) -> str:
+    """What the person is told when an action could not be recorded (human words, no ids)."""
+    if isinstance(exc, DatabaseUnavailable):
+        return (
+            "SafeDesk cannot reach the database, so this was NOT recorded and the other screens "
+            "do not know. If you can go safely, go, and tell the others by phone or radio."
+        )
+    if isinstance(exc, AlarmError):
+        text = str(exc)
+        return text[:1].upper() + text[1:] + "."
+    return "SafeDesk had an internal error (it is in the log). Try again, or tell the others."
+
+
 OUTCOME_WORDS = {
     AlarmOutcome.FALSE_ALARM: "false alarm",
     AlarmOutcome.RESOLVED_ON_SITE: "resolved on site",
@@ -66,7 +101,58 @@ OUTCOME_WORDS = {
 
 _ALARM_BG = "#b00000"
 _TEST_BG = "#1f4e9c"
-_CARD_BG = "rgba(0, 0, 0, 70)"
+_CARD_BG = "#7a0000"  # solid, so the text contrast is what it looks like
+_TEST_CARD_BG = "#163a75"
+_STRIP = "color: #000000; background: #ffd23f; padding: 6px 12px;"
+
+
+@dataclass(frozen=True)
+class KeyAction:
+    """One action reachable from the keyboard: Ctrl+Shift+<key>, then Y."""
+
+    key: Qt.Key
+    letter: str
+    name: str  # in the keyboard hint
+    words: str  # what the confirm bar says it will do
+    button: str  # the AlertWindow attribute holding its button
+
+
+KEY_ACTIONS = (
+    KeyAction(Qt.Key.Key_R, "R", "I'm responding", "say I'M RESPONDING", "respond_button"),
+    KeyAction(
+        Qt.Key.Key_D,
+        "D",
+        "Resolved",
+        "open RESOLVED (outcome and notes)",
+        "resolve_button",
+    ),
+    KeyAction(Qt.Key.Key_C, "C", "Call 999", "show what to say when you CALL 999", "call_button"),
+    KeyAction(Qt.Key.Key_S, "S", "Silence", "SILENCE this PC", "silence_button"),
+    KeyAction(Qt.Key.Key_H, "H", "Hide", "HIDE this alert", "hide_button"),
+)
+
+
+class AlertButton(QPushButton):
+    """A button of the alert: never focused, never default, and deaf to the mouse until armed."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.accepts_mouse = False
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAutoDefault(False)
+        self.setDefault(False)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if not self.accepts_mouse:
+            event.ignore()
+            return
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if not self.accepts_mouse and not self.isDown():
+            event.ignore()
+            return
+        super().mouseReleaseEvent(event)
 
 
 class AlertWindow(QWidget):
@@ -81,28 +167,46 @@ class AlertWindow(QWidget):
     def __init__(self, view: AlertView, actions: AlertActions, clock: Clock) -> None:
         super().__init__(None, Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
         self.view = view
+        self.reach: Reach | None = None
         self._actions = actions
         self._clock = clock
         self._silenced = False
         self._responded = False
         self._sound_problem: str | None = None
+        self._pending: KeyAction | None = None  # chosen from the keyboard, waiting for Y
+        self.armed = False  # the buttons take mouse clicks (a moment after the alert appears)
         self.resolve_dialog: ResolveDialog | None = None  # open dialogs, reachable by tests
         self.call_999_dialog: Call999Dialog | None = None
         self.setObjectName("alertWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        # The window itself takes the keys (and ignores them); no button ever has focus.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build()
         self._timer = QTimer(self)
         self._timer.setInterval(250)
         self._timer.timeout.connect(self._tick)
         self._timer.start()
+        self._arm_timer = QTimer(self)
+        self._arm_timer.setSingleShot(True)
+        self._arm_timer.timeout.connect(self._arm)
+        self._confirm_timer = QTimer(self)
+        self._confirm_timer.setSingleShot(True)
+        self._confirm_timer.timeout.connect(self._cancel_pending)
         self.update_view(view)
 
     # --- layout -------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(36, 24, 36, 24)
-        outer.setSpacing(14)
+        # The alert's look lives on this content widget, not on the window: the dialogs opened
+        # over the alert (children of the window) must not inherit white-on-red text.
+        self.content = QWidget(self)
+        self.content.setObjectName("alertContent")
+        window_layout = QVBoxLayout(self)
+        window_layout.setContentsMargins(0, 0, 0, 0)
+        window_layout.addWidget(self.content)
+        outer = QVBoxLayout(self.content)
+        outer.setContentsMargins(36, 20, 36, 16)
+        outer.setSpacing(10)
 
         top = QHBoxLayout()
         self.icon = QLabel()
@@ -132,19 +236,17 @@ class AlertWindow(QWidget):
         self.where_label.setWordWrap(True)
         outer.addWidget(self.where_label)
 
-        self.escalation_label = QLabel()
-        self.escalation_label.setObjectName("alertEscalated")
-        self.escalation_label.setWordWrap(True)
+        self.escalation_label = self._strip("alertEscalated")
         outer.addWidget(self.escalation_label)
-        self.no_sound_label = QLabel()
-        self.no_sound_label.setObjectName("alertNoSound")
-        self.no_sound_label.setWordWrap(True)
+        self.reach_label = self._strip("alertReach")
+        outer.addWidget(self.reach_label)
+        self.no_sound_label = self._strip("alertNoSound")
         outer.addWidget(self.no_sound_label)
 
         cards = QHBoxLayout()
         cards.setSpacing(16)
-        self.people_card, self.people_label = self._card("In the room now")
-        self.responders_card, self.responders_label = self._card("Responding")
+        self.people_card, self.people_title, self.people_label = self._card("In the room now")
+        self.responders_card, _, self.responders_label = self._card("Responding")
         cards.addWidget(self.people_card, 3)
         cards.addWidget(self.responders_card, 2)
         outer.addLayout(cards, 1)
@@ -154,8 +256,18 @@ class AlertWindow(QWidget):
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         outer.addWidget(self.error_label)
+        self.confirm_label = QLabel()
+        self.confirm_label.setObjectName("alertConfirm")
+        self.confirm_label.setWordWrap(True)
+        self.confirm_label.hide()
+        outer.addWidget(self.confirm_label)
 
-        buttons = QHBoxLayout()
+        # Four slots of equal, fixed width: no button moves when another appears, disappears or
+        # changes its words (a second click lands where the person aimed it).
+        self.button_row = QWidget()
+        self.button_row.setObjectName("alertButtons")
+        buttons = QHBoxLayout(self.button_row)
+        buttons.setContentsMargins(0, 0, 0, 0)
         buttons.setSpacing(16)
         self.respond_button = self._button("➜  I'M RESPONDING", "respondButton", primary=True)
         self.respond_button.clicked.connect(self._on_respond)
@@ -168,21 +280,34 @@ class AlertWindow(QWidget):
         self.silence_button.clicked.connect(self._on_silence)
         self.hide_button = self._button("Hide", "hideButton")
         self.hide_button.clicked.connect(self._on_hide)
-        for button in (
-            self.respond_button,
-            self.resolve_button,
-            self.call_button,
-            self.silence_button,
-            self.hide_button,
-        ):
-            buttons.addWidget(button)
-        outer.addLayout(buttons)
+        self.last_slot = QStackedWidget()
+        self.last_slot.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.last_slot.setFixedHeight(self.respond_button.minimumHeight())
+        self._empty_slot = QWidget()
+        for widget in (self._empty_slot, self.silence_button, self.hide_button):
+            self.last_slot.addWidget(widget)
+        for widget in (self.respond_button, self.resolve_button, self.call_button):
+            buttons.addWidget(widget, 1)
+        buttons.addWidget(self.last_slot, 1)
+        outer.addWidget(self.button_row)
+        self.keys_label = QLabel()
+        self.keys_label.setObjectName("alertKeys")
+        self.keys_label.setWordWrap(True)
+        outer.addWidget(self.keys_label)
+        self._set_mouse_armed(False)
 
-    def _card(self, title: str) -> tuple[QFrame, QLabel]:
+    def _strip(self, name: str) -> QLabel:
+        label = QLabel()
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        label.hide()
+        return label
+
+    def _card(self, title: str) -> tuple[QFrame, QLabel, QLabel]:
         card = QFrame()
         card.setObjectName("alertCard")
         layout = QVBoxLayout(card)
-        layout.setContentsMargins(18, 12, 18, 12)
+        layout.setContentsMargins(18, 10, 18, 10)
         heading = QLabel(title.upper())
         heading.setObjectName("alertCardTitle")
         layout.addWidget(heading)
@@ -193,47 +318,56 @@ class AlertWindow(QWidget):
         body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         layout.addWidget(body, 1)
-        return card, body
+        return card, heading, body
 
-    def _button(self, text: str, name: str, *, primary: bool = False) -> QPushButton:
-        button = QPushButton(text)
+    def _button(self, text: str, name: str, *, primary: bool = False) -> AlertButton:
+        button = AlertButton(text)
         button.setObjectName(name)
         button.setMinimumHeight(72 if primary else 64)
+        button.setFixedHeight(72)
+        button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         button.setCursor(Qt.CursorShape.PointingHandCursor)
         return button
 
     def _apply_style(self) -> None:
-        bg = _TEST_BG if self.view.is_test else _ALARM_BG
-        self.setStyleSheet(
-            f"#alertWindow {{ background: {bg}; }}"
-            "QLabel { color: white; background: transparent; }"
+        test = self.view.is_test
+        bg = _TEST_BG if test else _ALARM_BG
+        card = _TEST_CARD_BG if test else _CARD_BG
+        self.setStyleSheet(f"#alertWindow {{ background: {bg}; }}")
+        self.content.setStyleSheet(
+            f"#alertContent {{ background: {bg}; }}"
+            "QLabel { color: #ffffff; background: transparent; }"
             "#alertKind { font-size: 34pt; font-weight: 900; letter-spacing: 2px; }"
             "#alertElapsed { font-size: 30pt; font-weight: bold; }"
             "#alertRaised { font-size: 13pt; }"
-            "#alertRoom { font-size: 48pt; font-weight: 900; }"
-            "#alertWhere { font-size: 18pt; }"
-            "#alertEscalated { font-size: 16pt; font-weight: bold; color: black;"
-            " background: #ffd23f; padding: 8px 12px; }"
-            "#alertNoSound { font-size: 16pt; font-weight: bold; color: black;"
-            " background: #ffd23f; padding: 8px 12px; }"
-            f"#alertCard {{ background: {_CARD_BG}; border: 2px solid rgba(255,255,255,120);"
-            " border-radius: 8px; }"
-            "#alertCardTitle { font-size: 12pt; font-weight: bold; color: #ffe3e3; }"
-            "#alertCardBody { font-size: 16pt; }"
-            "#alertError { font-size: 14pt; font-weight: bold; color: black; background: white;"
-            " padding: 8px 12px; }"
-            "QPushButton { font-size: 15pt; font-weight: bold; color: #1a1a1a; background: white;"
+            "#alertRoom { font-size: 44pt; font-weight: 900; }"
+            "#alertWhere { font-size: 17pt; }"
+            f"#alertEscalated, #alertReach {{ font-size: 14pt; font-weight: bold; {_STRIP} }}"
+            f"#alertNoSound {{ font-size: 13pt; font-weight: bold; {_STRIP} }}"
+            f"#alertCard {{ background: {card}; border: 2px solid #ffffff; border-radius: 8px; }}"
+            "#alertCardTitle { font-size: 12pt; font-weight: bold; color: #ffffff; }"
+            "#alertCardBody { font-size: 15pt; }"
+            "#alertError { font-size: 14pt; font-weight: bold; color: #000000; background: #ffffff;"
+            " padding: 6px 12px; }"
+            "#alertConfirm { font-size: 15pt; font-weight: bold; color: #000000;"
+            " background: #ffffff; border: 4px solid #ffd23f; padding: 6px 12px; }"
+            "#alertKeys { font-size: 11pt; color: #ffffff; }"
+            "QPushButton { font-size: 15pt; font-weight: bold; color: #1a1a1a; background: #ffffff;"
             " border: 3px solid #1a1a1a; border-radius: 8px; padding: 6px 14px; }"
-            "QPushButton:focus { border: 4px solid #ffd23f; }"
-            "QPushButton:disabled { color: #777; background: #ddd; }"
+            "QPushButton:disabled { color: #333333; background: #d9d9d9; }"
             "#respondButton { background: #ffd23f; }"
+            # Responding is a state, not a greyed-out button: black on pale yellow.
+            "#respondButton:disabled { color: #000000; background: #fff0b3;"
+            " border: 3px dashed #000000; }"
         )
 
     # --- state --------------------------------------------------------------------------------
 
-    def update_view(self, view: AlertView) -> None:
+    def update_view(self, view: AlertView, reach: Reach | None = None) -> None:
         """Show the latest state of the alarm (another responder, escalation, pressed again)."""
         self.view = view
+        if reach is not None:
+            self.reach = reach
         self._apply_style()
         if view.is_test:
             self.kind_label.setText(f"TEST — {view.room_name}")
@@ -253,7 +387,8 @@ class AlertWindow(QWidget):
             )
         pressed = f"   ·   pressed {view.press_count} times" if view.press_count > 1 else ""
         self.raised_label.setText(f"raised at {local_time(view.raised_at)}{pressed}")
-        if view.escalated_at is not None and view.acknowledged_at is None:
+        waiting = view.acknowledged_at is None
+        if view.escalated_at is not None and waiting:
             self.escalation_label.setText(
                 f"⚠ ESCALATED TO ALL STAFF at {local_time(view.escalated_at)}: "
                 "no responder has said they are going. If you can go safely, go now."
@@ -261,10 +396,34 @@ class AlertWindow(QWidget):
             self.escalation_label.show()
         else:
             self.escalation_label.hide()
+        self._show_reach_strip(waiting and view.escalated_at is None)
+        self.people_title.setText("AT THE DESK NOW" if view.is_desk else "IN THE ROOM NOW")
         self.people_label.setText(self._people_html(view))
         self.responders_label.setText(self._responders_html(view))
         self._refresh_buttons()
         self._tick()
+
+    def _show_reach_strip(self, waiting: bool) -> None:
+        reach = self.reach
+        if not waiting or reach is None:
+            self.reach_label.hide()
+            return
+        if not reach.on_duty:
+            text = (
+                "⚠ SENT TO EVERY SCREEN AT ONCE: nobody is on the responder rota right now. "
+                "If you can go safely, go now."
+            )
+        elif reach.nobody_reachable:
+            names = ", ".join(r.name for r in reach.on_duty)
+            text = (
+                "⚠ SENT TO EVERY SCREEN AT ONCE: no responder on the rota "
+                f"({names}) is signed in on a SafeDesk PC. If you can go safely, go now."
+            )
+        else:
+            self.reach_label.hide()
+            return
+        self.reach_label.setText(text)
+        self.reach_label.show()
 
     def set_sound_problem(self, problem: str | None) -> None:
         self._sound_problem = problem
@@ -285,52 +444,168 @@ class AlertWindow(QWidget):
     def _refresh_buttons(self) -> None:
         view = self.view
         others_going = bool(view.responders)
-        self.silence_button.setVisible(others_going and not self._silenced)
-        self.silence_button.setText("Silence this PC" if others_going else "")
-        self.hide_button.setVisible(self._silenced)
+        if self._silenced:
+            self.last_slot.setCurrentWidget(self.hide_button)
+        elif others_going:
+            self.last_slot.setCurrentWidget(self.silence_button)
+        else:
+            self.last_slot.setCurrentWidget(self._empty_slot)
         self.respond_button.setEnabled(view.is_open and not self._responded)
         self.respond_button.setText(
             "✔  YOU ARE RESPONDING" if self._responded else "➜  I'M RESPONDING"
         )
         self.resolve_button.setEnabled(view.is_open)
+        keys = [f"{a.letter} ({a.name})" for a in KEY_ACTIONS if self._available(a)]
+        self.keys_label.setText(
+            f"Keyboard: hold {CHORD_TEXT} and press " + ", ".join(keys) + "; then Y to confirm."
+            if keys
+            else ""
+        )
+
+    def _button_for(self, action: KeyAction) -> QPushButton:
+        button = getattr(self, action.button)
+        assert isinstance(button, QPushButton)
+        return button
+
+    def _available(self, action: KeyAction) -> bool:
+        button = self._button_for(action)
+        if not button.isEnabled():
+            return False
+        if button in (self.silence_button, self.hide_button):
+            return self.last_slot.currentWidget() is button
+        return True
 
     def _people_html(self, view: AlertView) -> str:
-        if not view.visitors:
-            return (
+        if view.unknown_location:
+            return "Nobody knows where this button is: check every room and desk."
+        parts = [self._staff_html(view)]
+        if view.is_desk:
+            if view.waiting:
+                parts.append("<b>Arrived and waiting (not yet in a room):</b>")
+                parts.extend(self._visitor_html(v) for v in view.waiting)
+            else:
+                parts.append(
+                    "No booked visitor is waiting in reception: whoever is at the counter is not "
+                    "known. <i>Go and look.</i>"
+                )
+        elif view.visitors:
+            parts.extend(self._visitor_html(v) for v in view.visitors)
+        else:
+            parts.append(
                 "No visitor is booked into this room right now.<br>"
                 "<i>Someone may be there without a booking: go and look.</i>"
             )
-        parts = []
-        for visitor in view.visitors:
-            lines = [f"<b>{html.escape(visitor.name)}</b>"]
-            if visitor.flagged:
-                lines[0] = "⚠ " + lines[0] + " &nbsp;<b>(flagged file)</b>"
-            if visitor.host_officer:
-                lines.append(f"with {html.escape(visitor.host_officer)}")
-            if visitor.purpose:
-                lines.append(f"<span style='font-size:13pt'>{html.escape(visitor.purpose)}</span>")
-            if visitor.high_risk:
-                lines.append("⚠ <b>Booked as a high-risk meeting</b>")
-            if visitor.marker_instructions:
-                items = "".join(f"<li>{html.escape(i)}</li>" for i in visitor.marker_instructions)
-                lines.append(f"<b>Instructions to staff:</b><ul style='margin:0'>{items}</ul>")
-            parts.append("<br>".join(lines))
         return "<hr>".join(parts)
 
-    def _responders_html(self, view: AlertView) -> str:
-        if not view.responders:
-            return "<b>Nobody has said they are going yet.</b>"
-        rows = []
-        for r in view.responders:
-            pc = f" at {html.escape(r.workstation)}" if r.workstation else ""
-            rows.append(
-                f"➜ <b>{html.escape(r.name)}</b> is going<br>"
-                f"<span style='font-size:12pt'>since {local_time(r.at)}{pc}</span>"
+    @staticmethod
+    def _staff_html(view: AlertView) -> str:
+        heading = "Staff at the desk" if view.is_desk else "Staff in the room"
+        if not view.staff:
+            unknown = (
+                "nobody is known to be signed in at this desk's PC"
+                if view.is_desk
+                else "not known (no booked visit with a host officer)"
             )
-        return "<br>".join(rows)
+            return f"<b>{heading}:</b> {unknown}"
+        rows = []
+        for person in view.staff:
+            pc = f" on {html.escape(person.workstation)}" if person.workstation else ""
+            rows.append(f"<b>{html.escape(person.name)}</b> ({html.escape(person.why)}{pc})")
+        return f"<b>{heading}:</b> " + "; ".join(rows)
+
+    @staticmethod
+    def _visitor_html(visitor: VisitorInRoom) -> str:
+        lines = [f"<b>{html.escape(visitor.name)}</b>"]
+        if visitor.flagged:
+            lines[0] = "⚠ " + lines[0] + " &nbsp;<b>(flagged file)</b>"
+        if visitor.purpose:
+            lines.append(f"<span style='font-size:13pt'>{html.escape(visitor.purpose)}</span>")
+        if visitor.high_risk:
+            lines.append("⚠ <b>Booked as a high-risk meeting</b>")
+        if visitor.marker_instructions:
+            items = "".join(f"<li>{html.escape(i)}</li>" for i in visitor.marker_instructions)
+            lines.append(f"<b>Instructions to staff:</b><ul style='margin:0'>{items}</ul>")
+        return "<br>".join(lines)
+
+    def _responders_html(self, view: AlertView) -> str:
+        if view.responders:
+            rows = []
+            for r in view.responders:
+                pc = f" (from {html.escape(r.workstation)})" if r.workstation else ""
+                rows.append(
+                    f"➜ <b>{html.escape(r.name)}</b> is going<br>"
+                    f"<span style='font-size:12pt'>since {local_time(r.at)}{pc}</span>"
+                )
+            return "<br>".join(rows)
+        lines = ["<b>Nobody has said they are going yet.</b>"]
+        reach = self.reach
+        if reach is None:
+            lines.append("Sent to the screens of the responders on the rota.")
+        elif not reach.on_duty:
+            lines.append("Nobody is on the responder rota: sent to every screen.")
+        else:
+            lines.append("<span style='font-size:13pt'>Sent to the rota (no answer yet):</span>")
+            for person in reach.on_duty:
+                lines.append(
+                    f"<span style='font-size:13pt'>• {html.escape(person.name)}: "
+                    f"{html.escape(person.where)}</span>"
+                )
+        return "<br>".join(lines)
 
     def _tick(self) -> None:
         self.elapsed_label.setText(elapsed_text(self.view.elapsed_s(self._clock.now())) + " ago")
+
+    # --- arming: the mouse counts only once the alert has been on screen a moment -------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._set_mouse_armed(False)
+        self._arm_timer.start(ARM_AFTER_MS)
+        self.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    def _arm(self) -> None:
+        self._set_mouse_armed(True)
+
+    def _set_mouse_armed(self, armed: bool) -> None:
+        self.armed = armed
+        for button in self.button_row.findChildren(AlertButton):
+            button.accepts_mouse = armed
+
+    # --- the keyboard: a deliberate chord, then a confirmation --------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        event.accept()  # every key stops here: nothing typed reaches a button or closes this
+        if key in _MODIFIER_KEYS or event.isAutoRepeat():
+            return
+        pending = self._pending
+        if pending is not None:
+            self._cancel_pending()
+            mods = event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
+            confirmed = key == Qt.Key.Key_Y and mods == Qt.KeyboardModifier.NoModifier
+            if confirmed and self._available(pending):
+                log.info(
+                    "alert for %s: %s confirmed from the keyboard",
+                    self.view.room_name,
+                    pending.name,
+                )
+                self._button_for(pending).click()
+            return
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if mods != CHORD:
+            return
+        action = next((a for a in KEY_ACTIONS if a.key == key), None)
+        if action is None or not self._available(action):
+            return
+        self._pending = action
+        self.confirm_label.setText(f"Press Y to {action.words}. Any other key cancels.")
+        self.confirm_label.show()
+        self._confirm_timer.start(CONFIRM_TIMEOUT_MS)
+
+    def _cancel_pending(self) -> None:
+        self._pending = None
+        self._confirm_timer.stop()
+        self.confirm_label.hide()
 
     # --- actions ------------------------------------------------------------------------------
 
@@ -338,8 +613,8 @@ class AlertWindow(QWidget):
         try:
             action()
         except Exception as exc:  # shown on the alert and logged; the alarm stays up
-            log.exception("alert action %s failed for alarm %d", what, self.view.alarm_id)
-            self.show_error(f"Could not record “{what}”: {exc}")
+            log.exception("alert action %s failed for the alarm in %s", what, self.view.room_name)
+            self.show_error(f"Could not record “{what}”. {refusal_text(exc)}")
             return False
         self.error_label.hide()
         return True
@@ -356,34 +631,55 @@ class AlertWindow(QWidget):
         self._refresh_buttons()
 
     def _on_resolve(self) -> None:
+        if self.resolve_dialog is not None:
+            self.resolve_dialog.raise_()
+            return
         alarm_id = self.view.alarm_id
 
         def submit(outcome: AlarmOutcome, notes: str) -> None:
             self._actions.resolve(alarm_id, outcome, notes)
 
         dialog = ResolveDialog(self.view.room_name, submit, self)
-        dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.resolve_dialog = dialog
-        dialog.open()
+        self._open_dialog(dialog, modal=True)
 
     def _on_call_999(self) -> None:
+        if self.call_999_dialog is not None:
+            self.call_999_dialog.raise_()
+            return
         dialog = Call999Dialog(self.view, self)
-        dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.call_999_dialog = dialog
-        dialog.open()
+        # Not modal: the numbers stay on screen while the responder resolves the alarm.
+        self._open_dialog(dialog, modal=False)
+
+    def _open_dialog(self, dialog: QDialog, *, modal: bool) -> None:
+        dialog.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+        dialog.finished.connect(lambda _result, d=dialog: self._forget_dialog(d))
+        if modal:
+            dialog.open()
+        else:
+            dialog.show()
+
+    def _forget_dialog(self, dialog: QDialog) -> None:
+        """A dialog closed (by its person, or because the alarm was resolved): let it go."""
+        if self.resolve_dialog is dialog:
+            self.resolve_dialog = None
+        if self.call_999_dialog is dialog:
+            self.call_999_dialog = None
+        if shiboken6.isValid(dialog):
+            dialog.deleteLater()
+
+    @property
+    def unsaved_notes(self) -> str:
+        """Notes typed into an open resolve dialog here (lost if someone else resolves first)."""
+        dialog = self.resolve_dialog
+        if dialog is None or not shiboken6.isValid(dialog):
+            return ""
+        return dialog.notes.toPlainText().strip()
 
     def _on_hide(self) -> None:
         self.hide()
         self.closed.emit(self.view.alarm_id)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        # Escape must not make an unacknowledged alarm disappear by accident.
-        if event.key() == Qt.Key.Key_Escape and not self._silenced:
-            event.ignore()
-            return
-        super().keyPressEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.view.is_open and not self._silenced:
@@ -395,16 +691,17 @@ class AlertWindow(QWidget):
         self.closed.emit(self.view.alarm_id)
 
     def dismiss(self) -> None:
-        """Taken down by the controller (resolved): no questions asked.
+        """Taken down by the controller (resolved): no questions asked, whatever is open on it.
 
         Deleted explicitly (deleteLater, in the GUI thread) rather than left to Python's garbage
         collector, which may run at any moment and in any thread.
         """
         self._silenced = True
         self._timer.stop()
+        self._cancel_pending()
         for dialog in (self.resolve_dialog, self.call_999_dialog):
-            if dialog is not None:
-                dialog.close()
+            if dialog is not None and shiboken6.isValid(dialog):
+                dialog.reject()
         self.resolve_dialog = None
         self.call_999_dialog = None
         self.close()

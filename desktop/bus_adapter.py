@@ -39,6 +39,7 @@ from safedesk.db import DatabaseUnavailable
 from safedesk.services.actor import Actor
 from safedesk.services.alarm_views import AlertView
 from safedesk.services.hub import Services
+from safedesk.services.responder_reach import Reach, ResponderReach, alert_level_with_reach
 from safedesk.services.rota import AlertLevel
 
 log = logging.getLogger(__name__)
@@ -50,11 +51,13 @@ DISCONNECT_DEBOUNCE_S = 1.0
 
 @dataclass(frozen=True)
 class AlarmUpdate:
-    """An alarm's latest state for this PC: what happened (None: start-up/catch-up), view, level."""
+    """An alarm's latest state for this PC: what happened (None: start-up/catch-up), view, level,
+    and who on the rota can be reached (None: not known)."""
 
     event: BusEventBase | None
     view: AlertView
     level: AlertLevel
+    reach: Reach | None = None
 
 
 class BusAdapter(QObject):
@@ -65,6 +68,7 @@ class BusAdapter(QObject):
         test_press(TestPressReceived): a weekly test press (not an emergency).
         device_status(DeviceOffline | DeviceOnline): a panic button went offline or came back.
         cover_changed(list[str]): names of the responders on duty now ([]: nobody on the rota).
+        reach_changed(Reach): who on the rota is signed in on a running PC (every cover check).
         message(BusMessage): every bus message for this office, for panels that want them.
         connection_changed(bool, str, datetime): connected or not, the detail, since when.
     """
@@ -73,6 +77,7 @@ class BusAdapter(QObject):
     test_press = Signal(object)
     device_status = Signal(object)
     cover_changed = Signal(list)
+    reach_changed = Signal(object)
     message = Signal(object)
     connection_changed = Signal(bool, str, object)
 
@@ -91,6 +96,7 @@ class BusAdapter(QObject):
         super().__init__(parent)
         self.services = services
         self.office_id = office_id
+        self.reach = ResponderReach(services.db, services.rota, services.clock)
         self._actor = actor
         self._monotonic = monotonic
         self._disconnected_after_s = disconnected_after_s
@@ -165,6 +171,7 @@ class BusAdapter(QObject):
                 if now_mono >= next_cover:
                     next_cover = now_mono + self._cover_check_s
                     self._check_cover()
+                    self.reach_changed.emit(self.reach.reach(self.office_id))
                 health = self.services.bus.health()
                 if health.connected:
                     self._cycle_ok()
@@ -185,15 +192,16 @@ class BusAdapter(QObject):
                 need_snapshot = True
                 self._stop.wait(0.5)
 
-    def _level(self, view: AlertView) -> AlertLevel:
+    def _level(self, view: AlertView, reach: Reach | None) -> AlertLevel:
         if view.is_test:
             return AlertLevel.NOTICE
-        return self.services.rota.alert_level(
+        level = self.services.rota.alert_level(
             view.office_id if view.office_id is not None else self.office_id,
             self.services.clock.now(),
             staff_id=self._actor().staff_id,
             escalated=view.escalated_at is not None,
         )
+        return alert_level_with_reach(level, reach)
 
     def _publish_view(self, event: BusEventBase | None, view: AlertView) -> None:
         with self._lock:
@@ -201,7 +209,12 @@ class BusAdapter(QObject):
                 self._waiting.add(view.alarm_id)
             else:
                 self._waiting.discard(view.alarm_id)
-        self.alarm_update.emit(AlarmUpdate(event, view, self._level(view)))
+        reach = None
+        if view.is_open and not view.is_test:
+            reach = self.reach.reach(
+                view.office_id if view.office_id is not None else self.office_id
+            )
+        self.alarm_update.emit(AlarmUpdate(event, view, self._level(view, reach), reach))
 
     def _snapshot(self) -> None:
         """Every open alarm as it stands (start-up, reconnect, user switch) and the rota cover."""
@@ -230,6 +243,7 @@ class BusAdapter(QObject):
     def _emit_cover(self) -> None:
         on_duty = self.services.rota.on_duty(self.office_id, self.services.clock.now())
         self.cover_changed.emit([d.name for d in on_duty])
+        self.reach_changed.emit(self.reach.reach(self.office_id))
 
     def _check_cover(self) -> None:
         """Shifts start and end with nobody pressing anything: any PC announces the change."""

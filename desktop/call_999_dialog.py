@@ -13,7 +13,12 @@ class Call999Dialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Call 999: what to say")
         self.setMinimumWidth(640)
-        self.setStyleSheet("QDialog { background: white; } QLabel { color: black; }")
+        # Every colour explicit: opened over the red alert, it must not take the alert's look.
+        self.setStyleSheet(
+            "QDialog { background: #ffffff; } QLabel { color: #000000; background: transparent; }"
+            "QPushButton { color: #000000; background: #f0f0f0; border: 2px solid #333333;"
+            " border-radius: 4px; padding: 6px 16px; font-size: 12pt; font-weight: bold; }"
+        )
         layout = QVBoxLayout(self)
         title = QLabel(
             "☎  Dial 999 (or 112). Ask for the POLICE (or AMBULANCE if someone is hurt)."

@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
 
         bus.connection_changed.connect(self._on_connection_changed)
         bus.cover_changed.connect(self.header.set_rota)
+        bus.reach_changed.connect(self.header.set_reach)
         self.statusBar().showMessage(f"Database: {services.db.display_url}")
         for spec in PANEL_FACTORIES if panel_factories is None else panel_factories:
             self._load_panel(spec)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -29,6 +31,20 @@ OUTCOME_LABELS: dict[AlarmOutcome, str] = {
 }
 
 
+DIALOG_STYLE = (
+    "QDialog { background: #ffffff; }"
+    "QLabel, QRadioButton { color: #000000; background: transparent; font-size: 12pt; }"
+    "#resolveHeading { font-size: 15pt; }"
+    "#resolveError { color: #a00000; font-weight: bold; }"
+    "QPlainTextEdit { color: #000000; background: #ffffff; border: 2px solid #4a4a4a;"
+    " font-size: 12pt; }"
+    "QPushButton { color: #000000; background: #f0f0f0; border: 2px solid #333333;"
+    " border-radius: 4px; padding: 6px 16px; font-size: 12pt; font-weight: bold; }"
+    "QPushButton:focus { border: 3px solid #1f4e9c; }"
+    "QPushButton:disabled { color: #444444; background: #e0e0e0; border-color: #777777; }"
+)
+
+
 class ResolveDialog(QDialog):
     """Asks for the outcome and notes; "Resolve alarm" stays disabled until both are given.
 
@@ -47,14 +63,18 @@ class ResolveDialog(QDialog):
         self.setWindowTitle(f"Resolve the alarm in {room_name}")
         self.setModal(True)
         self.setMinimumWidth(560)
-        self.setStyleSheet(
-            "QLabel, QRadioButton { font-size: 12pt; } QPlainTextEdit { font-size: 12pt; }"
-        )
+        # Every colour explicit (black on white): opened over the red alert, this dialog must not
+        # take its look from the alert or from the desktop theme.
+        self.setStyleSheet(DIALOG_STYLE)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#595959"))
+        self.setPalette(palette)
         layout = QVBoxLayout(self)
-        heading = QLabel(f"<b>Resolve the alarm in {room_name}</b>")
-        heading.setStyleSheet("font-size: 15pt;")
-        layout.addWidget(heading)
-        layout.addWidget(QLabel("1. What happened?"))
+        self.heading = QLabel(f"<b>Resolve the alarm in {html.escape(room_name)}</b>")
+        self.heading.setObjectName("resolveHeading")
+        layout.addWidget(self.heading)
+        self.step_what = QLabel("1. What happened?")
+        layout.addWidget(self.step_what)
         self._group = QButtonGroup(self)
         self._buttons: dict[AlarmOutcome, QRadioButton] = {}
         for outcome, label in OUTCOME_LABELS.items():
@@ -64,7 +84,9 @@ class ResolveDialog(QDialog):
             self._buttons[outcome] = button
             layout.addWidget(button)
             button.toggled.connect(self._update)
-        layout.addWidget(QLabel("2. Notes for the incident record (what happened, what was done):"))
+        self.step_notes = QLabel("2. Notes for the incident record (what happened, what was done):")
+        self.step_notes.setWordWrap(True)
+        layout.addWidget(self.step_notes)
         self.notes = QPlainTextEdit()
         self.notes.setPlaceholderText(
             "e.g. Visitor shouted and threw a chair; asked to leave; left at 10:55. Nobody hurt."
@@ -72,7 +94,7 @@ class ResolveDialog(QDialog):
         self.notes.textChanged.connect(self._update)
         layout.addWidget(self.notes)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #a00000; font-weight: bold;")
+        self.error.setObjectName("resolveError")
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.error)

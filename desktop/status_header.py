@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.alarm_sound import NO_SOUND_TEXT
 from desktop.status_icons import StatusKind, status_pixmap
+from safedesk.services.responder_reach import Reach
 
 _CHIP_STYLE = {
     StatusKind.OK: "background:#e7f4ea; color:#0f4f24; border:1px solid #1b7f3b;",
@@ -18,6 +19,7 @@ _CHIP_STYLE = {
     StatusKind.NO_SOUND: "background:#fff1d6; color:#5c3700; border:2px solid #d98200;",
     StatusKind.ALARM: "background:#c00000; color:white; border:2px solid #700000;",
     StatusKind.TEST: "background:#e3ebf8; color:#1f4e9c; border:1px solid #1f4e9c;",
+    StatusKind.INFO: "background:#eef1f4; color:#26313b; border:1px solid #4a5560;",
 }
 
 
@@ -86,7 +88,7 @@ class StatusHeader(QWidget):
         chips.setSpacing(8)
         self.connection = StatusChip(StatusKind.OK, "Connected")
         self.sound = StatusChip(StatusKind.OK, "Sound on")
-        self.rota = StatusChip(StatusKind.OK, "Responders on duty")
+        self.rota = StatusChip(StatusKind.INFO, "Rota: not loaded")
         self.weekly_test = StatusChip(StatusKind.OK, "Weekly alarm test: not loaded")
         for chip in (self.connection, self.sound, self.rota, self.weekly_test):
             chips.addWidget(chip)
@@ -133,11 +135,17 @@ class StatusHeader(QWidget):
             self.sound.set(StatusKind.NO_SOUND, NO_SOUND_TEXT, problem)
 
     def set_rota(self, on_duty: list[str]) -> None:
-        """``on_duty``: names of the responders on duty now for this office (empty: nobody)."""
+        """``on_duty``: names of the responders on duty now for this office (empty: nobody).
+
+        The rota alone says who should respond, not who can: no green "reached" look here
+        (``set_reach`` gives it once a responder is known to be signed in on a running PC).
+        """
         if on_duty:
             shown = on_duty[0] + (f" +{len(on_duty) - 1}" if len(on_duty) > 1 else "")
             self.rota.set(
-                StatusKind.OK, f"On duty: {shown}", "Responders on duty: " + ", ".join(on_duty)
+                StatusKind.INFO,
+                f"On duty (rota): {shown}",
+                "On the responder rota now: " + ", ".join(on_duty),
             )
             self.rota_strip.hide()
         else:
@@ -147,6 +155,25 @@ class StatusHeader(QWidget):
                 "screen in this office. Tell your manager so that someone is put on duty."
             )
             self.rota_strip.show()
+
+    def set_reach(self, reach: Reach) -> None:
+        """Who on the rota is signed in on a running SafeDesk PC: "Responders reachable: 1 of 3"."""
+        if not reach.on_duty:
+            return  # "NOBODY ON THE ROTA" (set_rota) says it all
+        detail = "\n".join(f"{r.name}: {r.where}" for r in reach.on_duty)
+        if reach.reachable:
+            self.rota.set(StatusKind.OK, reach.summary, detail)
+            self.rota_strip.hide()
+            return
+        self.rota.set(
+            StatusKind.WARNING, f"NO RESPONDER REACHABLE (0 of {len(reach.on_duty)})", detail
+        )
+        names = ", ".join(r.name for r in reach.on_duty)
+        self.rota_strip.setText(
+            f"⚠  No responder on the rota ({names}) is signed in on a SafeDesk PC. A panic alarm "
+            "will go to every screen in this office at once."
+        )
+        self.rota_strip.show()
 
     def set_weekly_test(
         self, done: int, total: int, *, problems: int = 0, detail: str = ""

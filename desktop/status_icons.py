@@ -17,6 +17,7 @@ class StatusKind(enum.Enum):
     WARNING = "warning"  # amber triangle with "!": not connected, no sound, nobody on the rota
     TEST = "test"  # blue circle with "T": a weekly test press
     NO_SOUND = "no_sound"  # amber square with a crossed-out speaker
+    INFO = "info"  # grey circle with "i": what the rota says, not yet known to be true
 
 
 _COLOURS = {
@@ -25,6 +26,7 @@ _COLOURS = {
     StatusKind.WARNING: "#d98200",
     StatusKind.TEST: "#1f4e9c",
     StatusKind.NO_SOUND: "#d98200",
+    StatusKind.INFO: "#4a5560",
 }
 
 
@@ -65,7 +67,8 @@ def status_pixmap(kind: StatusKind, size: int = 64) -> QPixmap:
         p.drawLine(QPointF(s * 0.84, s * 0.36), QPointF(s * 0.62, s * 0.64))
     else:
         p.drawEllipse(QRectF(s * 0.04, s * 0.04, s * 0.92, s * 0.92))
-        _glyph(p, "✓" if kind is StatusKind.OK else "T", QRectF(0, 0, s, s), s * 0.55)
+        glyph = {StatusKind.OK: "✓", StatusKind.INFO: "i"}.get(kind, "T")
+        _glyph(p, glyph, QRectF(0, 0, s, s), s * 0.55)
     p.end()
     return pixmap
 

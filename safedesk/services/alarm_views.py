@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from safedesk.button_events import DeviceKind
-from safedesk.models import AlarmOutcome
+from safedesk.models import AlarmOutcome, RoomKind
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class ResponderView:
 
     staff_id: int
     name: str
-    workstation: str | None
+    workstation: str | None  # the PC's configured name (never its host name); None: not named
     at: datetime
 
 
@@ -38,6 +38,15 @@ class VisitorInRoom:
 
 
 @dataclass(frozen=True)
+class StaffInRoom:
+    """A member of staff who is (as far as the system knows) in the room or at the desk."""
+
+    name: str
+    why: str  # "seeing John Bell" (the visit's host officer), "signed in at this desk"
+    workstation: str | None  # the desk PC's configured name, when that is how we know
+
+
+@dataclass(frozen=True)
 class AlertView:
     """Everything the full-screen alert (and the smaller notice, and "Call 999") needs."""
 
@@ -49,6 +58,7 @@ class AlertView:
     room_id: int | None
     room_name: str
     room_location: str | None  # "first floor, past the lifts"
+    room_kind: RoomKind | None  # None: unknown location
     unknown_location: bool  # unregistered device: find it by its id
     device_id: str
     source: DeviceKind
@@ -60,9 +70,16 @@ class AlertView:
     acknowledged_by: str | None
     escalated_at: datetime | None
     resolved_at: datetime | None
+    resolved_by: str | None  # who resolved it (a name), for the screens that did not
     outcome: AlarmOutcome | None
     visitors: tuple[VisitorInRoom, ...]
     responders: tuple[ResponderView, ...]
+    staff: tuple[StaffInRoom, ...]  # host officers; whoever is signed in at a desk
+    waiting: tuple[VisitorInRoom, ...]  # desk alarms: arrived, not yet in a room (latest first)
+
+    @property
+    def is_desk(self) -> bool:
+        return self.room_kind is RoomKind.RECEPTION_DESK
 
     @property
     def is_open(self) -> bool:

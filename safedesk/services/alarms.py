@@ -65,6 +65,16 @@ class AlarmError(Exception):
     """A request the alarm service refuses (unknown alarm, already resolved, missing notes)."""
 
 
+class AlarmAlreadyResolved(AlarmError):
+    """Someone (perhaps on another PC) resolved the alarm first; ``view`` says who and when, so
+    the screen can take the alert down and say so instead of refusing."""
+
+    def __init__(self, view: AlertView) -> None:
+        who = view.resolved_by or "someone"
+        super().__init__(f"the alarm in {view.room_name} was already resolved by {who}")
+        self.view = view
+
+
 class AlarmService:
     """The PressSink and the responder actions. Thread-safe: each call is its own transaction."""
 
@@ -498,7 +508,7 @@ class AlarmService:
         with self.db.session() as s:
             alarm = self._lock_alarm(s, alarm_id)
             if alarm.resolved_at is not None:
-                raise AlarmError(f"alarm {alarm_id} is already resolved")
+                raise AlarmAlreadyResolved(build_alert_view(s, alarm, now))
             staff = s.get(Staff, actor.staff_id)
             if staff is None:
                 raise AlarmError(f"no member of staff with id {actor.staff_id}")
@@ -558,7 +568,7 @@ class AlarmService:
         with self.db.session() as s:
             alarm = self._lock_alarm(s, alarm_id)
             if alarm.resolved_at is not None:
-                raise AlarmError(f"alarm {alarm_id} was already resolved")
+                raise AlarmAlreadyResolved(build_alert_view(s, alarm, now))
             staff = s.get(Staff, actor.staff_id) if actor.staff_id is not None else None
             alarm.resolved_at = now
             alarm.resolved_by_id = staff.id if staff is not None else None

@@ -53,3 +53,25 @@ def visits_in_room_now(session: Session, room: Room, now: datetime) -> Sequence[
         )
         .order_by(Visit.arrived_at.desc(), Visit.id.desc())
     ).all()
+
+
+def waiting_in_reception(
+    session: Session, desk: Room, now: datetime, limit: int = 4
+) -> Sequence[Visit]:
+    """Today's visitors of the desk's office who have arrived but are in no room yet: whoever is at
+    the counter when a desk alarm goes off is likely among them. Latest arrivals first."""
+    office = session.get(Office, desk.office_id)
+    zone = office.time_zone if office is not None else "Europe/London"
+    day_start = local_midnight_utc(local_date(now, zone), zone)
+    return session.scalars(
+        select(Visit)
+        .where(
+            Visit.office_id == desk.office_id,
+            Visit.room_id.is_(None),
+            Visit.arrived_at >= day_start,
+            Visit.arrived_at <= now,
+            Visit.left_at.is_(None),
+        )
+        .order_by(Visit.arrived_at.desc(), Visit.id.desc())
+        .limit(limit)
+    ).all()

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import Office, PanicDevice, Person, Room, RoomKind, Staff, Workstation
+from safedesk.services.server_clock import database_now
 
 
 class PlaceError(Exception):
@@ -111,11 +112,18 @@ def first_reception_desk(place: WorkstationPlace) -> RoomChoice | None:
 
 
 def register_workstation(
-    db: Database, place: WorkstationPlace, *, now: datetime, sound_ok: bool | None
+    db: Database,
+    place: WorkstationPlace,
+    *,
+    now: datetime,
+    sound_ok: bool | None,
+    signed_in_staff_id: int | None = None,
+    label: str | None = None,
 ) -> None:
-    """Record this PC (office, desk, mode, whether it can sound the alarm) and that it is alive.
+    """Record this PC (office, desk, mode, whether it can sound the alarm, who is signed in, its
+    configured name) and that it is alive, stamped with the database server's time.
 
-    Responders and managers need to know which screens are silent.
+    Responders and managers need to know which screens are silent and who can be reached.
     """
     with db.session() as s:
         row = s.scalar(select(Workstation).where(Workstation.name == place.workstation))
@@ -125,8 +133,10 @@ def register_workstation(
         row.office_id = place.office_id
         row.desk_room_id = place.desk_room_id
         row.mode = place.mode
-        row.last_seen_at = now
+        row.last_seen_at = database_now(s, now)
         row.sound_ok = sound_ok
+        row.signed_in_staff_id = signed_in_staff_id
+        row.label = (label or "").strip() or None
 
 
 def office_summary(db: Database) -> OfficeSummary:

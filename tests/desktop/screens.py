@@ -16,6 +16,7 @@ from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.services.actor import Actor
 from safedesk.services.hub import Services
+from safedesk.services.workstation_place import WorkstationPlace, register_workstation
 
 
 @dataclass
@@ -48,8 +49,13 @@ def open_screen(
     *,
     config: Config | None = None,
     silent_room_id: int | None = None,
+    present: bool = True,
 ) -> Screen:
+    """``present``: the PC heartbeats with ``actor`` signed in, as a running SafeDesk does (so a
+    responder on it counts as reachable); False: a screen the rest of the office cannot see."""
     db = Database(url, pool_size=2, max_overflow=2)
+    if present:
+        heartbeat(db, clock, office_id, actor, desk_room_id=silent_room_id)
     services = Services.build(config or Config(), db, clock, actor.workstation or "TEST-PC")
     adapter = BusAdapter(services, office_id, lambda: actor, disconnected_after_s=5.0)
     sound = AlarmSound()
@@ -60,3 +66,34 @@ def open_screen(
     adapter.alarm_update.connect(screen.updates.append)
     adapter.start()
     return screen
+
+
+def heartbeat(
+    db: Database,
+    clock: Clock,
+    office_id: int,
+    actor: Actor | None,
+    *,
+    name: str | None = None,
+    desk_room_id: int | None = None,
+    mode: str = "responder",
+) -> None:
+    """One workstation heartbeat, as ``desktop.app`` sends every minute (who is signed in here)."""
+    workstation = name or (actor.workstation if actor is not None else None) or "TEST-PC"
+    place = WorkstationPlace(
+        office_id=office_id,
+        office_name="",
+        workstation=workstation,
+        mode=mode,
+        desk_room_id=desk_room_id,
+        desk_name=None,
+        rooms=(),
+    )
+    register_workstation(
+        db,
+        place,
+        now=clock.now(),
+        sound_ok=True,
+        signed_in_staff_id=actor.staff_id if actor is not None else None,
+        label=workstation,
+    )

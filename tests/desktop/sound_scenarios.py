@@ -62,6 +62,7 @@ def scenario_alarm_sound_plays_until_acknowledged_on_this_screen(
         assert tom.sound.is_playing
         assert not window.no_sound_label.isVisible()
 
+        qtbot.waitUntil(lambda: window.armed, timeout=3000)  # a person looks before clicking
         qtbot.mouseClick(window.respond_button, Qt.MouseButton.LeftButton)
         stopped = time.monotonic()
         assert not tom.sound.is_playing

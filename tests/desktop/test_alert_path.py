@@ -11,8 +11,9 @@ from safedesk.button_events import ButtonPress, DeviceKind, PressReceipt
 from safedesk.clock import FakeClock
 from safedesk.models import AlarmOutcome, RoomKind
 from safedesk.services.hub import Services
+from tests.desktop.alert_helpers import click
 from tests.desktop.conftest import SeededOffice
-from tests.desktop.screens import Screen, open_screen
+from tests.desktop.screens import Screen, heartbeat, open_screen
 
 
 def _press(services: Services, office: SeededOffice, clock: FakeClock, room: str) -> int:
@@ -61,6 +62,7 @@ def test_staff_not_on_duty_get_the_smaller_notice_not_the_full_alert(
     clock: FakeClock,
     screens: list[Screen],
 ) -> None:
+    heartbeat(services.db, clock, office.office_id, office.actor("twhitfield"))  # Tom's PC is on
     rachel = open_screen(db_url, clock, office.office_id, office.actor("rgreen"))
     screens.append(rachel)
     qtbot.waitUntil(lambda: rachel.adapter._sub is not None, timeout=5000)
@@ -96,10 +98,10 @@ def test_acknowledgement_on_one_screen_shows_on_a_second(
     tom_window, sarah_window = _window(tom, alarm_id), _window(sarah, alarm_id)
     assert tom_window is not None and sarah_window is not None
 
-    qtbot.mouseClick(tom_window.respond_button, Qt.MouseButton.LeftButton)
+    click(qtbot, tom_window, tom_window.respond_button)
 
-    qtbot.waitUntil(lambda: "Tom Whitfield" in sarah_window.responders_label.text(), timeout=5000)
-    assert "is going" in sarah_window.responders_label.text()
+    qtbot.waitUntil(lambda: "is going" in sarah_window.responders_label.text(), timeout=5000)
+    assert "Tom Whitfield</b> is going" in sarah_window.responders_label.text()
     assert alarm_id in tom.controller.silenced
     assert alarm_id not in sarah.controller.silenced  # Sarah's screen still sounds until she acts
     assert sarah_window.silence_button.isVisible()
@@ -113,6 +115,7 @@ def test_unacknowledged_alarm_escalates_to_all_staff(
     clock: FakeClock,
     screens: list[Screen],
 ) -> None:
+    heartbeat(services.db, clock, office.office_id, office.actor("twhitfield"))  # Tom's PC is on
     rachel = open_screen(db_url, clock, office.office_id, office.actor("rgreen"))
     screens.append(rachel)
     qtbot.waitUntil(lambda: rachel.adapter._sub is not None, timeout=5000)
@@ -153,8 +156,9 @@ def test_resolving_requires_an_outcome_and_notes_and_takes_every_alert_down(
     tom_window = _window(tom, alarm_id)
     assert tom_window is not None
 
-    qtbot.mouseClick(tom_window.resolve_button, Qt.MouseButton.LeftButton)
+    click(qtbot, tom_window, tom_window.resolve_button)
     dialog = tom_window.resolve_dialog
+    assert dialog is not None
     assert not dialog.ok_button.isEnabled()
     dialog.choose(AlarmOutcome.RESOLVED_ON_SITE, "")
     assert not dialog.ok_button.isEnabled()  # notes are required
@@ -188,8 +192,9 @@ def test_a_newcomer_presses_a_demo_button_and_sees_the_alert_on_this_pc(
     qtbot.waitUntil(lambda: len(tom.controller.windows) == 1, timeout=5000)
     (window,) = tom.controller.windows.values()
     assert window.room_label.text() == "Interview Room 2"
-    qtbot.mouseClick(window.call_button, Qt.MouseButton.LeftButton)
+    click(qtbot, window, window.call_button)
     dialog = window.call_999_dialog
+    assert dialog is not None
     texts = [label.text() for label in dialog.findChildren(QLabel)]
     assert "Council House, Corporation Street, Derby DE1 2FS" in texts
     assert "01332 640000" in texts
@@ -228,6 +233,7 @@ def test_switching_to_an_on_duty_responder_turns_the_notice_into_the_full_alert(
     clock: FakeClock,
     screens: list[Screen],
 ) -> None:
+    heartbeat(services.db, clock, office.office_id, office.actor("twhitfield"))  # Tom's PC is on
     shared = open_screen(db_url, clock, office.office_id, office.actor("rgreen"))
     screens.append(shared)
     qtbot.waitUntil(lambda: shared.adapter._sub is not None, timeout=5000)
@@ -303,7 +309,7 @@ def test_pressed_again_sounds_again_on_a_screen_that_was_only_silenced(
     sarah_window = _window(sarah, alarm_id)
     assert sarah_window is not None
     qtbot.waitUntil(sarah_window.silence_button.isVisible, timeout=5000)
-    qtbot.mouseClick(sarah_window.silence_button, Qt.MouseButton.LeftButton)
+    click(qtbot, sarah_window, sarah_window.silence_button)
     assert alarm_id in sarah.controller.silenced
 
     again = ButtonPress(

@@ -1,0 +1,99 @@
+"""Can a responder on the rota be reached? "Responders reachable: N of M on duty".
+
+The rota says who should respond; only a PC's heartbeat says that one of them is signed in on a
+SafeDesk PC that is running. A screen never says "alerted" or shows a green "on duty" on the
+rota's word alone. With nobody reachable, waiting for the escalation timer helps nobody: the
+alarm goes to every screen at once, and the alert says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from safedesk.clock import Clock
+from safedesk.db import Database
+from safedesk.services.pc_presence import STALE_AFTER_S, SignedInPC, signed_in_now
+from safedesk.services.rota import AlertLevel, OnDuty, RotaService
+from safedesk.services.server_clock import database_now
+
+
+@dataclass(frozen=True)
+class ResponderOnDuty:
+    """A responder on the rota now, and the running PCs they are signed in on (if any)."""
+
+    staff_id: int
+    name: str
+    pcs: tuple[SignedInPC, ...]
+
+    @property
+    def reachable(self) -> bool:
+        return bool(self.pcs)
+
+    @property
+    def where(self) -> str:
+        """Human words for where they are signed in, or that they are not."""
+        if not self.pcs:
+            return "not signed in on any SafeDesk PC"
+        named = [pc.label for pc in self.pcs if pc.label]
+        if named:
+            return "signed in on " + ", ".join(named)
+        return "signed in on a SafeDesk PC"
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Everyone on the rota now for one office, each with whether they can be reached."""
+
+    office_id: int
+    on_duty: tuple[ResponderOnDuty, ...]
+
+    @property
+    def reachable(self) -> tuple[ResponderOnDuty, ...]:
+        return tuple(r for r in self.on_duty if r.reachable)
+
+    @property
+    def summary(self) -> str:
+        """ "Responders reachable: 2 of 3 on duty"."""
+        return f"Responders reachable: {len(self.reachable)} of {len(self.on_duty)} on duty"
+
+    @property
+    def nobody_reachable(self) -> bool:
+        """Someone is on the rota but none of them is signed in on a running PC."""
+        return bool(self.on_duty) and not self.reachable
+
+
+def reach_of(office_id: int, on_duty: Iterable[OnDuty], present: Sequence[SignedInPC]) -> Reach:
+    """Join the rota with the PCs' presence (the rule, without a database)."""
+    people = []
+    for duty in on_duty:
+        pcs = tuple(pc for pc in present if pc.staff_id == duty.staff_id)
+        people.append(ResponderOnDuty(duty.staff_id, duty.name, pcs))
+    return Reach(office_id, tuple(people))
+
+
+def alert_level_with_reach(level: AlertLevel, reach: Reach | None) -> AlertLevel:
+    """Full screen everywhere at once when the rota has people but none can be reached."""
+    if reach is not None and reach.nobody_reachable:
+        return AlertLevel.FULL_SCREEN
+    return level
+
+
+class ResponderReach:
+    """Answers "who on the rota can be reached now?" for an office (one read of the rota, one of
+    the PCs' heartbeats, judged by the database server's clock)."""
+
+    def __init__(
+        self, db: Database, rota: RotaService, clock: Clock, stale_after_s: float = STALE_AFTER_S
+    ) -> None:
+        self.db = db
+        self.rota = rota
+        self.clock = clock
+        self.stale_after_s = stale_after_s
+
+    def reach(self, office_id: int) -> Reach:
+        on_duty = self.rota.on_duty(office_id, self.clock.now())
+        with self.db.session() as s:
+            now = database_now(s, self.clock.now())
+            present = signed_in_now(s, now, office_id=office_id, stale_after_s=self.stale_after_s)
+        return reach_of(office_id, on_duty, present)
