@@ -35,6 +35,7 @@ from safedesk.demo.seed import database_has_data, seed_demo
 from safedesk.services.actor import Actor
 from safedesk.services.auth import SignInRefused, StaffSession
 from safedesk.services.hub import Services
+from safedesk.services.pc_presence import record_signed_out
 from safedesk.services.workstation_place import (
     PlaceError,
     login_of,
@@ -70,6 +71,10 @@ class DesktopApp:
         if self.owned_buttons is not None:
             self.owned_buttons.stop()
         self.adapter.stop()
+        try:  # nobody can be reached on a closed SafeDesk
+            record_signed_out(self.services.db, self.window.place.workstation)
+        except DatabaseUnavailable as exc:
+            log.warning("could not record that this PC closed: %s", exc)
         if self.window.desk_hotkey is not None:
             self.window.desk_hotkey.stop()
         self.controller.close_all()
@@ -157,6 +162,12 @@ def build_desktop(
         )
     )
     heartbeat.start()
+
+    def on_user(_user: object) -> None:
+        _register(services, place_db=db, clock=clock, window=window, sound_ok=sound.available)
+        adapter.refresh()  # reach (who can be reached) changed with who is signed in here
+
+    staff_session.on_change(on_user)
     adapter.start()
     owned = attach_owned_buttons(window, services, adapter)
     demo_buttons = start_demo_heartbeats(services) if demo else None
@@ -183,8 +194,17 @@ def _replace(state: TrayState, **changes: object) -> TrayState:
 def _register(
     services: Services, *, place_db: Database, clock: Clock, window: MainWindow, sound_ok: bool
 ) -> None:
+    # Who is signed in here, so the alert can say whether a responder can be reached (0010).
+    current = window.staff_session.current
     try:
-        register_workstation(place_db, window.place, now=clock.now(), sound_ok=sound_ok)
+        register_workstation(
+            place_db,
+            window.place,
+            now=clock.now(),
+            sound_ok=sound_ok,
+            signed_in_staff_id=current.staff_id if current is not None else None,
+            label=window.config.workstation.name,
+        )
     except DatabaseUnavailable as exc:
         log.warning("could not record this PC in workstations: %s", exc)
 
