@@ -81,7 +81,8 @@ def add_alarms_panel(window: MainWindow) -> None:
     if desk is not None and (place.mode == "reception" or window.demo):
         heading = QLabel(f"<h3>Panic button for {desk.name}</h3>")
         layout.addWidget(heading)
-        panic = PanicButton(window.services.alarms, desk, window.current_actor, window.clock)
+        presses = window.services.presses or window.services.alarms  # the PC's durable outbox
+        panic = PanicButton(presses, desk, window.current_actor, window.clock)
         controller.silent_room_id = desk.room_id
         controller.silent_update.connect(panic.on_alarm_update)
         layout.addWidget(panic)
@@ -89,7 +90,6 @@ def add_alarms_panel(window: MainWindow) -> None:
             window.config.alarm.hotkey,
             panic,
             window,
-            alarms=window.services.alarms,
             clock=window.clock,
             parent=window,
         )

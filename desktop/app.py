@@ -24,6 +24,7 @@ from desktop.demo_heartbeats import DemoHeartbeats, start_demo_heartbeats
 from desktop.main_window import MainWindow
 from desktop.owned_buttons import OwnedButtons
 from desktop.owned_buttons import attach as attach_owned_buttons
+from desktop.press_outbox import close_press_outbox, open_press_outbox
 from desktop.tray import SafeDeskTray, TrayState
 from safedesk.cli.context import CliContext
 from safedesk.clock import Clock, SystemClock
@@ -77,6 +78,9 @@ class DesktopApp:
             log.warning("could not record that this PC closed: %s", exc)
         if self.window.desk_hotkey is not None:
             self.window.desk_hotkey.stop()
+        if self.window.panic_button is not None:
+            self.window.panic_button.stop()
+        close_press_outbox(self.services)  # after every press source has stopped
         self.controller.close_all()
         self.services.close()
 
@@ -93,6 +97,7 @@ def build_desktop(
 ) -> DesktopApp:
     """Wire one PC's SafeDesk on an open, migrated database (also used by tests and the bench)."""
     services = Services.build(config, db, clock, config.workstation_name)
+    open_press_outbox(services)  # every press this PC makes or owns is held here if need be
     place = resolve_place(db, config, mode=mode)
     staff_session = StaffSession(db, clock, workstation=place.workstation)
     login = sign_in_as or (_demo_login(services, place.office_id) if demo else None)

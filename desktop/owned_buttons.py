@@ -2,7 +2,10 @@
 
 The same serial driver as the bridge (``hardware.serial_button``) listens on the configured
 ports (``devices.serial_ports``) and on any port with a button's USB id (``devices.usb_ids``),
-feeding the alarm service directly; the LED relay carries "help is coming" back to the button;
+feeding this PC's durable press outbox (``services.presses``; the alarm service itself only if
+the outbox could not be opened): a press the database cannot take is held on disk with its
+press time, the LED says "not delivered", and it turns to "delivered" when the press is
+forwarded; the LED relay carries "help is coming" back to the button;
 the supervision timer announces buttons going offline or coming back (once per change, whoever
 notices first, see ``safedesk.services.device_supervision``).
 
@@ -23,6 +26,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from hardware.button_source import DeviceStatus
 from hardware.led_relay import LedRelay
 from hardware.serial_button import SerialButtonConfig, SerialButtonSource, parse_usb_id
+from safedesk.button_events import ButtonPress, LedState, PressReceipt
 from safedesk.config import DevicesConfig
 from safedesk.services.device_supervision import SupervisionTimer
 from safedesk.services.hub import Services
@@ -60,10 +64,9 @@ class OwnedButtons(QObject):
     ) -> None:
         super().__init__(parent)
         self.services = services
+        sink = services.presses or services.alarms
         self.source = (
-            SerialButtonSource(
-                services.alarms, services.clock, serial, on_status=self.status_changed.emit
-            )
+            SerialButtonSource(sink, services.clock, serial, on_status=self.status_changed.emit)
             if serial is not None
             else None
         )
@@ -74,6 +77,8 @@ class OwnedButtons(QObject):
         self.status_changed.connect(self._on_status, Qt.ConnectionType.QueuedConnection)
 
     def start(self) -> None:
+        if self.source is not None and self.services.presses is not None:
+            self.services.presses.subscribe(on_forwarded=self._on_forwarded)
         if self.relay is not None:
             self.relay.start()
         if self.source is not None:
@@ -88,6 +93,16 @@ class OwnedButtons(QObject):
             self.source.stop()
         if self.relay is not None:
             self.relay.stop()
+        if self.services.presses is not None:
+            self.services.presses.unsubscribe(self._on_forwarded)
+
+    def _on_forwarded(self, press: ButtonPress, receipt: PressReceipt) -> None:
+        """A held press reached the database: the room's LED stops saying "not delivered"."""
+        source = self.source
+        if source is not None and source.owns(press.device_id):
+            source.set_led(
+                press.device_id, LedState.TEST if receipt.is_test else LedState.DELIVERED
+            )
 
     def _on_status(self, status: DeviceStatus) -> None:
         self.statuses[status.device_id] = status

@@ -1,13 +1,19 @@
 """The reception desk's on-screen panic button and hotkey, and the demo office's simulated buttons.
 
-Every one of them goes through the same core call as a physical button (``press_room`` or the
-hotkey driver's ``press``). The desk's own press is silent on this PC: no alert, no sound, only a
-small "sent" line, because the person pressing may be facing the aggressor.
+The desk's button and hotkey make presses of the desk's device (its registered panic device, or
+"hotkey:room:<id>") and hand them to this PC's durable press outbox (``services.presses``, see
+``desktop.press_outbox``) on a delivery thread, never on the GUI thread: a hung database cannot
+freeze the windows, and a press the database cannot take at once is kept on disk with its press
+time and forwarded when it answers. The desk's own press is silent on this PC: no alert, no
+sound, only a small line under the button, because the person pressing may be facing the
+aggressor. That line says what the system knows: "Sending…", then "Sent" (the database has it)
+or "HELD: will be sent as soon as the database answers", then "Sent" when it is forwarded.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable
 from datetime import datetime
 
@@ -15,15 +21,32 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from safedesk.button_events import DeviceKind, PressReceipt
-from safedesk.clock import Clock
+from hardware.press_delivery import PressDelivery
+from safedesk.button_events import ButtonPress, DeviceKind, PressReceipt, PressSink
+from safedesk.clock import Clock, SystemClock
 from safedesk.db import DatabaseUnavailable
+from safedesk.outbox import StoreAndForwardSink
 from safedesk.services.actor import Actor
 from safedesk.services.alarm_views import AlertView
 from safedesk.services.alarms import AlarmService
 from safedesk.services.workstation_place import RoomChoice
 
 log = logging.getLogger(__name__)
+
+SENDING_TEXT = "Sending…"
+HELD_TEXT = "⚠ HELD: will be sent as soon as the database answers. Shout, phone, or call 999"
+NOT_SENT_TEXT = (
+    "⚠ NOT SENT yet: SafeDesk cannot reach the database and cannot keep the press on this PC; "
+    "still trying. Shout, phone, or call 999"
+)
+_QUIET = "font-size: 10pt; color: #333;"
+_WARNING = "font-size: 13pt; font-weight: bold; color: #a00000;"
+PressKey = tuple[str, int | None, int]
+
+
+def desk_device_id(desk: RoomChoice) -> str:
+    """The device a desk's on-screen press and hotkey press as (the room's registered button)."""
+    return desk.device_id or f"{DeviceKind.HOTKEY.value}:room:{desk.room_id}"
 
 
 def qt_key_sequence(pynput_hotkey: str) -> str:
@@ -41,26 +64,36 @@ def qt_key_sequence(pynput_hotkey: str) -> str:
 class PanicButton(QWidget):
     """The big on-screen button for this PC's desk, with a discreet result line under it.
 
+    ``presses`` is the PC's durable outbox (or, without one, the alarm service itself); every
+    press goes to it on a delivery thread that keeps offering it until it is taken.
+
     Signals:
-        pressed(object): a PressReceipt after the core recorded the press.
+        pressed(object): a PressReceipt once the database has the press (at once or forwarded).
     """
 
     pressed = Signal(object)
+    _taken = Signal(object, object)  # (ButtonPress, PressReceipt), from the delivery thread
+    _forwarded = Signal(object, object)  # (ButtonPress, PressReceipt), from the forwarder
+    _failed = Signal(object)  # ButtonPress neither delivered nor kept, still being retried
 
     def __init__(
         self,
-        alarms: AlarmService,
+        presses: PressSink,
         desk: RoomChoice,
         actor: Callable[[], Actor],
         clock: Clock,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.alarms = alarms
+        self.sink = presses
         self.desk = desk
+        self.device_id = desk_device_id(desk)
         self._actor = actor
         self._clock = clock
         self.alarm_id: int | None = None
+        self._boot = random.getrandbits(62)  # a restart never reuses (boot, sequence)
+        self._seq = 0
+        self._waiting: set[PressKey] = set()  # held or being delivered: not in the database yet
         layout = QVBoxLayout(self)
         self.button = QPushButton(f"PANIC\ncall for help to {desk.name}")
         self.button.setObjectName("panicButton")
@@ -77,42 +110,102 @@ class PanicButton(QWidget):
         layout.addWidget(self.button, alignment=Qt.AlignmentFlag.AlignLeft)
         self.result = QLabel("")
         self.result.setObjectName("panicResult")
-        self.result.setStyleSheet("font-size: 10pt; color: #333;")
+        self.result.setWordWrap(True)
+        self.result.setStyleSheet(_QUIET)
         layout.addWidget(self.result)
+        queued = Qt.ConnectionType.QueuedConnection
+        self._taken.connect(self._on_taken, queued)
+        self._forwarded.connect(self._on_forwarded, queued)
+        self._failed.connect(self._on_failed, queued)
+        # Retry pacing in real seconds whatever clock stamps the press (tests pass a fake one).
+        self._delivery = PressDelivery(
+            presses,
+            SystemClock(),
+            on_delivered=lambda press, receipt: self._taken.emit(press, receipt),
+            on_failed=lambda press, _attempts: self._failed.emit(press),
+            name=f"desk-press {desk.name}",
+        )
+        self._delivery.start()
+        if isinstance(presses, StoreAndForwardSink):
+            presses.subscribe(on_forwarded=self._forwarded_elsewhere)
 
     def press(self) -> None:
-        """Raise the alarm for the desk (idempotent per press; a second press is "pressed again")."""
-        at = self._clock.now()
-        try:
-            receipt: PressReceipt = self.alarms.press_room(
-                self.desk.room_id, source=DeviceKind.HOTKEY, actor=self._actor()
-            )
-        except DatabaseUnavailable as exc:
-            log.error("on-screen panic press for %s NOT DELIVERED: %s", self.desk.name, exc)
-            self.result.setStyleSheet("font-size: 13pt; font-weight: bold; color: #a00000;")
-            self.result.setText(
-                "⚠ NOT SENT: SafeDesk cannot reach the database. Shout, phone, or call 999."
-            )
+        """Raise the alarm for the desk: the press is made here, delivered off the GUI thread."""
+        self._seq += 1
+        press = ButtonPress(
+            device_id=self.device_id,
+            sequence=self._seq,
+            pressed_at=self._clock.now(),
+            source=DeviceKind.HOTKEY,
+            boot_id=self._boot,
+        )
+        self._waiting.add(_key(press))
+        log.warning(
+            "on-screen panic press for %s (device %s, sequence %d)",
+            self.desk.name,
+            self.device_id,
+            press.sequence,
+        )
+        if self.result.text() != HELD_TEXT:
+            self._show(SENDING_TEXT, _QUIET)
+        self._delivery.submit(press)
+
+    def stop(self) -> None:
+        """Stop the delivery thread (app shutdown); presses already held stay in the outbox."""
+        if isinstance(self.sink, StoreAndForwardSink):
+            self.sink.unsubscribe(self._forwarded_elsewhere)
+        self._delivery.stop()
+
+    def _forwarded_elsewhere(self, press: ButtonPress, receipt: PressReceipt) -> None:
+        # The forwarder's thread, for every press the outbox forwards: ours are told apart here.
+        if press.device_id == self.device_id and press.boot_id == self._boot:
+            self._forwarded.emit(press, receipt)
+
+    def _on_taken(self, press: ButtonPress, receipt: PressReceipt) -> None:
+        if receipt.held:
+            log.error("on-screen panic press for %s HELD on this PC", self.desk.name)
+            self._show(HELD_TEXT, _WARNING)
             return
+        self._in_database(press, receipt)
+
+    def _on_forwarded(self, press: ButtonPress, receipt: PressReceipt) -> None:
+        log.warning("held on-screen panic press for %s forwarded", self.desk.name)
+        self._in_database(press, receipt)
+
+    def _on_failed(self, press: ButtonPress) -> None:
+        if _key(press) in self._waiting:
+            self._show(NOT_SENT_TEXT, _WARNING)
+
+    def _in_database(self, press: ButtonPress, receipt: PressReceipt) -> None:
+        self._waiting.discard(_key(press))
         self.alarm_id = receipt.alarm_id
-        log.warning("on-screen panic press for %s: alarm %d", self.desk.name, receipt.alarm_id)
-        self.result.setStyleSheet("font-size: 10pt; color: #333;")
-        self.result.setText(f"✔ Sent {_hhmm(at)}")
+        if not self._waiting:
+            # The press time, not the delivery time: "Sent 10:41:07" is when it was pressed.
+            self._show(f"✔ Sent {_hhmm(press.pressed_at)}", _QUIET)
         self.pressed.emit(receipt)
+
+    def _show(self, text: str, style: str) -> None:
+        self.result.setStyleSheet(style)
+        self.result.setText(text)
 
     def on_alarm_update(self, view: AlertView) -> None:
         """Discreet news of this desk's alarm: who is coming, or that it is closed."""
-        if view.room_id != self.desk.room_id:
-            return
+        if view.room_id != self.desk.room_id or self._waiting:
+            return  # a press still held: the HELD warning stays until it is in the database
         if not view.is_open:
             self.result.setText(f"✔ Closed {_hhmm(view.resolved_at)}" if view.resolved_at else "")
             self.alarm_id = None
             return
         self.alarm_id = view.alarm_id
         going = ", ".join(r.name for r in view.responders)
+        self.result.setStyleSheet(_QUIET)
         self.result.setText(
             f"✔ Sent {_hhmm(view.raised_at)}" + (f" · {going} coming" if going else "")
         )
+
+
+def _key(press: ButtonPress) -> PressKey:
+    return (press.device_id, press.boot_id, press.sequence)
 
 
 def _hhmm(when: datetime | None) -> str:
@@ -132,7 +225,6 @@ class DeskHotkey(QObject):
         panic: PanicButton,
         window: QWidget,
         *,
-        alarms: AlarmService,
         clock: Clock,
         parent: QObject | None = None,
     ) -> None:
@@ -143,7 +235,8 @@ class DeskHotkey(QObject):
         self.problem: str | None = None
         device_id = panic.desk.device_id
         if device_id is not None:
-            self.global_source = self._start_global(hotkey, device_id, alarms, clock)
+            # The same durable outbox as the on-screen button: a held hotkey press survives too.
+            self.global_source = self._start_global(hotkey, device_id, panic.sink, clock)
         else:
             self.problem = f"{panic.desk.name} has no registered panic device"
         if self.global_source is None:
@@ -157,14 +250,14 @@ class DeskHotkey(QObject):
             )
 
     def _start_global(
-        self, hotkey: str, device_id: str, alarms: AlarmService, clock: Clock
+        self, hotkey: str, device_id: str, sink: PressSink, clock: Clock
     ) -> object | None:
         try:
             from hardware.hotkey import HotkeyButtonSource, HotkeyError
         except ImportError as exc:
             self.problem = f"global hotkey driver not installed ({exc})"
             return None
-        source = HotkeyButtonSource(alarms, clock, device_id, hotkey=hotkey)
+        source = HotkeyButtonSource(sink, clock, device_id, hotkey=hotkey)
         try:
             source.start()
         except HotkeyError as exc:

@@ -102,6 +102,7 @@ class Bridge:
             on_forwarded=on_forwarded,
             on_backlog=on_backlog,
         )
+        services.presses = sink
         statuses: list[DeviceStatus] = []
 
         def on_status(status: DeviceStatus) -> None:

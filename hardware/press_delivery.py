@@ -1,9 +1,15 @@
 """Offer presses to the sink until it takes them, for buttons with no firmware of their own.
 
-A USB button resends by itself until acknowledged; a GPIO pin or a hotkey cannot, so their
-drivers hand each press to a ``PressDelivery``. It retries with backoff, always with the same
-(device, boot id, sequence), so the alarm service sees one press however many attempts it took.
-A periodic ``tick`` (heartbeats) runs on the same thread.
+A USB button resends by itself until acknowledged; a GPIO pin, a hotkey or the desk's on-screen
+button cannot, so their drivers hand each press to a ``PressDelivery``. It retries with backoff,
+always with the same (device, boot id, sequence), so the alarm service sees one press however
+many attempts it took. Its sink is the durable outbox (``safedesk.outbox``) on a bridge and on a
+desk PC, so a press normally leaves this thread's memory at the first attempt (delivered or
+held on disk); retries are for when the database AND the outbox both fail.
+
+Failures are logged when a press first fails and when it finally goes through, not at every
+retry (an outage used to log one traceback per attempt). A periodic ``tick`` (heartbeats) runs
+on the same thread after the presses that are due, so it never delays one.
 """
 
 from __future__ import annotations
@@ -114,17 +120,32 @@ class PressDelivery:
             pending.attempts += 1
             delay = min(self.retry_max_s, self.retry_initial_s * 2 ** (pending.attempts - 1))
             pending.next_try = self.clock.monotonic() + delay
-            log.exception(
-                "PANIC PRESS NOT DELIVERED from %s (sequence %d, attempt %d); retrying in %.2f s",
-                press.device_id,
-                press.sequence,
-                pending.attempts,
-                delay,
-            )
+            if pending.attempts == 1:
+                log.exception(
+                    "PANIC PRESS NOT DELIVERED from %s (sequence %d); retrying until it is "
+                    "(logged again only when it goes through)",
+                    press.device_id,
+                    press.sequence,
+                )
+            else:
+                log.debug(
+                    "press from %s (sequence %d) attempt %d failed; retrying in %.2f s",
+                    press.device_id,
+                    press.sequence,
+                    pending.attempts,
+                    delay,
+                )
             self._call("on_failed", lambda: self.on_failed(press, pending.attempts))
             return
         with self._lock:
             self._pending.remove(pending)
+        if pending.attempts:
+            log.warning(
+                "panic press from %s (sequence %d) went through after %d failed attempt(s)",
+                press.device_id,
+                press.sequence,
+                pending.attempts,
+            )
         if receipt.held:
             log.warning("Panic press from %s HELD in the local outbox", press.device_id)
         else:

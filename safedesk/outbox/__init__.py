@@ -4,6 +4,7 @@ make or own: kept on local disk until the database has it, with its original pre
 from safedesk.outbox.failures import CONNECTION_FAILURES, is_connection_failure
 from safedesk.outbox.forwarding import StoreAndForwardSink
 from safedesk.outbox.heartbeats import HeartbeatWriter
+from safedesk.outbox.location import default_outbox_path
 from safedesk.outbox.store import HeldPress, LocalOutbox, OutboxError
 
 __all__ = [
@@ -13,5 +14,6 @@ __all__ = [
     "LocalOutbox",
     "OutboxError",
     "StoreAndForwardSink",
+    "default_outbox_path",
     "is_connection_failure",
 ]

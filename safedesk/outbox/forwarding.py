@@ -124,6 +124,16 @@ class StoreAndForwardSink:
         if on_backlog is not None:
             self._backlog_listeners.append(on_backlog)
 
+    def unsubscribe(self, listener: object) -> None:
+        """Remove a listener added with ``subscribe`` or the constructor (whichever kind)."""
+        for listeners in (
+            self._held_listeners,
+            self._forwarded_listeners,
+            self._backlog_listeners,
+        ):
+            while listener in listeners:
+                listeners.remove(listener)  # type: ignore[arg-type]
+
     # ---- PressSink -----------------------------------------------------------------------------
 
     def press(self, press: ButtonPress) -> PressReceipt:

@@ -151,9 +151,22 @@ class LocalOutbox:
             except sqlite3.Error as exc:
                 raise OutboxError(f"the press outbox {self.path} cannot be written: {exc}") from exc
 
-    def close(self) -> None:
+    def close(self, *, remove_if_empty: bool = False) -> None:
+        """Close the file; with ``remove_if_empty``, delete it when nothing is held (a desk PC
+        leaves no empty outbox behind; one with presses in it stays for the next start)."""
         with self._lock:
+            empty = False
+            if remove_if_empty:
+                try:
+                    empty = (
+                        self._conn.execute("SELECT count(*) FROM held_presses").fetchone()[0] == 0
+                    )
+                except sqlite3.Error:
+                    empty = False
             self._conn.close()
+        if empty:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
 
 def _held(row: tuple[object, ...]) -> HeldPress:

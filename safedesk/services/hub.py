@@ -12,6 +12,7 @@ from safedesk.alarm_bus import AlarmBus, make_bus
 from safedesk.clock import Clock
 from safedesk.config import Config
 from safedesk.db import Database
+from safedesk.outbox import StoreAndForwardSink
 from safedesk.services.alarms import AlarmService
 from safedesk.services.device_supervision import DeviceSupervision
 from safedesk.services.incidents import IncidentService
@@ -31,6 +32,9 @@ class Services:
     incidents: IncidentService
     weekly_tests: WeeklyTestDesk
     supervision: DeviceSupervision
+    # The durable outbox for presses this process makes or owns (set by the desktop app and the
+    # bridge; None: presses go to ``alarms`` directly, e.g. in a one-off command).
+    presses: StoreAndForwardSink | None = None
 
     @classmethod
     def build(cls, config: Config, db: Database, clock: Clock, workstation: str) -> Services:
