@@ -18,7 +18,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import serial
 import serial.tools.list_ports
@@ -32,6 +32,7 @@ from safedesk.button_events import (
     PressSink,
 )
 from safedesk.clock import Clock
+from safedesk.services.press_identity import is_same_press
 
 from .button_source import ButtonSource, StatusListener
 
@@ -164,7 +165,11 @@ class SerialButtonSource(ButtonSource):
         self._boot: dict[str, int] = {}
         self._firmware: dict[str, str] = {}
         self._desired: dict[str, LedState] = {}
-        self._committed: OrderedDict[tuple[str, int, int], LedState] = OrderedDict()
+        # Committed presses, re-acknowledged without the sink: the LED they got and their time.
+        self._committed: OrderedDict[tuple[str, int, int], tuple[LedState, datetime]] = (
+            OrderedDict()
+        )
+        self._latest_seq: dict[str, int] = {}  # device -> highest press number heard this boot
         self._host_boot = random.getrandbits(32)
         self._host_seq = 0
 
@@ -374,6 +379,15 @@ class SerialButtonSource(ButtonSource):
             if frame.kind == protocol.HELLO:
                 self._firmware[device_id] = frame.arg
             firmware = self._firmware.get(device_id)
+            repeated_boot = self._note_sequence(frame, previous_boot)
+        if repeated_boot:
+            log.warning(
+                "Panic button %s restarted WITHOUT a new boot id (%08X; its press count went "
+                "back to %d): its next presses are new presses, not resends",
+                device_id,
+                frame.boot_id,
+                frame.seq,
+            )
         if previous_boot is not None and previous_boot != frame.boot_id:
             log.warning(
                 "Panic button %s restarted (boot %08X -> %08X); its sequence starts again",
@@ -387,6 +401,28 @@ class SerialButtonSource(ButtonSource):
         else:
             self._on_heard(session, frame, firmware)
 
+    def _note_sequence(self, frame: protocol.Frame, previous_boot: int | None) -> bool:
+        """Track the device's press count; True if it went back under the same boot id.
+
+        HELLO and HEARTBEAT carry the number of the latest press since start, which only grows
+        within one boot: if it falls, the button restarted and drew its old boot id again, and
+        what it presses next must reach the sink, not be re-acknowledged from memory. (PRESS
+        frames cannot tell: an older pending press is resent with its own, lower number.)
+        Called under the lock.
+        """
+        device_id = frame.device_id
+        if previous_boot != frame.boot_id:
+            self._latest_seq[device_id] = frame.seq
+            return False
+        latest = self._latest_seq.get(device_id, 0)
+        if frame.kind == protocol.PRESS or frame.seq >= latest:
+            self._latest_seq[device_id] = max(latest, frame.seq)
+            return False
+        self._latest_seq[device_id] = frame.seq
+        for key in [k for k in self._committed if k[0] == device_id]:
+            del self._committed[key]
+        return True
+
     def _on_heard(self, session: _Session, frame: protocol.Frame, firmware: str | None) -> None:
         heard = DeviceHeard(frame.device_id, self.clock.now(), DeviceKind.SERIAL, firmware)
         try:
@@ -399,22 +435,25 @@ class SerialButtonSource(ButtonSource):
 
     def _on_press(self, session: _Session, frame: protocol.Frame) -> None:
         key = frame.press_key()
+        now = self.clock.now()
+        age = timedelta(milliseconds=int(frame.arg))
+        if age > MAX_PRESS_AGE:
+            log.warning("Press %s reports an age of %s: using the time it arrived", key, age)
+            age = timedelta(0)
         with self._lock:
-            committed_state = self._committed.get(key)
-            if committed_state is not None:
+            committed = self._committed.get(key)
+            # Same name and same press time: a resend. Same name, another time: a restarted
+            # button that repeated its boot id; the sink decides (services/press_identity.py).
+            resend = committed is not None and is_same_press(committed[1], now - age)
+            if resend:
                 self._committed.move_to_end(key)
-        if committed_state is not None:
+        if resend:
             log.info(
                 "Resend of committed press %s from %s: acknowledged again", key, frame.device_id
             )
             session.send(protocol.ack(frame))
             session.send(self._led_frame(frame.device_id, self.led_state(frame.device_id)))
             return
-        now = self.clock.now()
-        age = timedelta(milliseconds=int(frame.arg))
-        if age > MAX_PRESS_AGE:
-            log.warning("Press %s reports an age of %s: using the time it arrived", key, age)
-            age = timedelta(0)
         press = ButtonPress(
             device_id=frame.device_id,
             sequence=frame.seq,
@@ -448,7 +487,8 @@ class SerialButtonSource(ButtonSource):
             else:
                 state = LedState.DELIVERED
             self._desired[frame.device_id] = state
-            self._committed[key] = state
+            self._committed[key] = (state, press.pressed_at)
+            self._committed.move_to_end(key)
             while len(self._committed) > self.config.remembered_presses:
                 self._committed.popitem(last=False)
         if receipt.held:

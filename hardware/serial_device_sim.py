@@ -142,10 +142,15 @@ class SimulatedSerialDevice:
             with contextlib.suppress(OSError):
                 os.close(fd)
 
-    def reboot(self) -> None:
-        """Power cycle: new boot id, sequence from the start, unacknowledged presses forgotten."""
+    def reboot(self, *, keep_boot_id: bool = False) -> None:
+        """Power cycle: new boot id, sequence from the start, unacknowledged presses forgotten.
+
+        ``keep_boot_id`` draws the same boot id again, as an old firmware with a stuck random
+        source did: the host must still tell its new presses from resends.
+        """
         with self._cond:
-            self.boot_id = random.getrandbits(32)
+            if not keep_boot_id:
+                self.boot_id = random.getrandbits(32)
             self.seq = 0
             for key in [k for k, p in self.presses.items() if p.acked_at is None]:
                 del self.presses[key]

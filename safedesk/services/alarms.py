@@ -48,6 +48,7 @@ from safedesk.services import audit
 from safedesk.services.actor import Actor
 from safedesk.services.alarm_view_builder import build_alert_view, room_label
 from safedesk.services.alarm_views import AlertView
+from safedesk.services.press_identity import BOOT_ID_MASK, is_same_press, next_life, same_boot
 from safedesk.services.room_presence import (
     latest_visit_in_room,
     room_time_zone,
@@ -152,9 +153,21 @@ class AlarmService:
                 )
             ).one()
             if resent_id is not None:
-                alarm = s.get_one(AlarmEvent, resent_id)
-                log.debug("resend of press %s/%s/%s", press.device_id, boot, press.sequence)
-                return PressReceipt(alarm_id=alarm.id, created=False, is_test=alarm.is_test)
+                earlier = s.get_one(AlarmPress, resent_id)
+                if boot > BOOT_ID_MASK or is_same_press(earlier.pressed_at, press.pressed_at):
+                    alarm = s.get_one(AlarmEvent, earlier.alarm_id)
+                    log.debug("resend of press %s/%s/%s", press.device_id, boot, press.sequence)
+                    return PressReceipt(alarm_id=alarm.id, created=False, is_test=alarm.is_test)
+                boot = next_life(earlier.boot_id, boot)
+                log.warning(
+                    "panic button %s restarted with the boot id of an earlier start (%08X): "
+                    "press %d, pressed %s, is a NEW press (the earlier one was pressed %s)",
+                    press.device_id,
+                    boot & BOOT_ID_MASK,
+                    press.sequence,
+                    press.pressed_at.isoformat(),
+                    earlier.pressed_at.isoformat(),
+                )
             if device is None:
                 log.error(
                     "ALARM from UNREGISTERED panic device %r (sequence %d): raised for unknown "
@@ -223,13 +236,15 @@ class AlarmService:
 
     @staticmethod
     def _resent_press(press: ButtonPress, boot: int) -> ScalarSelect[int | None]:
+        """The latest stored press with this name (in any life of a repeated boot id)."""
         return (
-            select(AlarmPress.alarm_id)
+            select(AlarmPress.id)
             .where(
                 AlarmPress.device_id == press.device_id,
-                AlarmPress.boot_id == boot,
+                same_boot(AlarmPress.boot_id, boot),
                 AlarmPress.sequence == press.sequence,
             )
+            .order_by(AlarmPress.id.desc())
             .limit(1)
             .scalar_subquery()
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import select
+import shutil
 import subprocess
 import sys
 import threading
@@ -74,17 +75,17 @@ def pico(tmp_path: Path) -> Iterator[tuple[str, Path, Relay]]:
     host_master, host_slave = os.openpty()
     tty.setraw(button_slave)
     tty.setraw(host_slave)
+    # Laid out as on the Pico, in a folder of its own: the boot counter file is written there.
+    board = tmp_path / "board"
+    board.mkdir()
+    for source in [*(ROOT / "firmware_bridge" / "firmware").glob("*.py")]:
+        shutil.copyfile(source, board / source.name)
+    shutil.copyfile(ROOT / "firmware_bridge" / "protocol.py", board / "protocol.py")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "MICROPY"))}
-    env["MICROPYPATH"] = os.pathsep.join(
-        [
-            str(ROOT / "tests" / "firmware" / "fake_machine"),
-            str(ROOT / "firmware_bridge" / "firmware"),
-            str(ROOT / "firmware_bridge"),
-        ]
-    )
+    env["MICROPYPATH"] = str(ROOT / "tests" / "firmware" / "fake_machine")
     env["FAKE_MACHINE_PINS"] = str(pins)
     firmware = subprocess.Popen(
-        [str(MICROPYTHON), str(ROOT / "firmware_bridge" / "firmware" / "main.py")],
+        [str(MICROPYTHON), str(board / "main.py")],
         stdin=button_slave,
         stdout=button_slave,
         stderr=subprocess.PIPE,
