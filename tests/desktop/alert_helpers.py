@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import shiboken6
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QPushButton, QWidget
@@ -89,3 +90,8 @@ def painted_contrast(top: QWidget, widget: QWidget, *, inset: int = 0) -> float:
     for rgb in counts:
         best = max(best, contrast(background, QColor(rgb)))
     return best
+
+
+def gone(widget: QWidget) -> bool:
+    """Not on screen any more (hidden, or already deleted after closing)."""
+    return not shiboken6.isValid(widget) or not widget.isVisible()
