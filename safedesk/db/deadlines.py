@@ -110,7 +110,8 @@ class Watchdog:
                     _interrupt(connection)
                 self.cut += len(victims)
             if victims:
-                log.warning(
+                # DEBUG: the caller gets DatabaseUnavailable and logs the state change once.
+                log.debug(
                     "database call got no answer within %g s: cut %d connection(s)",
                     deadline.seconds,
                     len(victims),

@@ -10,6 +10,7 @@ it is still waiting at the end (a frozen server answers nothing, not even a time
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import sqlite3
@@ -82,6 +83,11 @@ class DeadlinePool(QueuePool):
     @_timeout.setter
     def _timeout(self, value: float) -> None:
         self._default_timeout = value
+
+
+# SQLAlchemy names a pool's logger after its class, so ours falls outside the "sqlalchemy" logger
+# (WARNING by default): without this, every connection cut or invalidated is an INFO line.
+logging.getLogger(f"{__name__}.{DeadlinePool.__name__}").setLevel(logging.WARNING)
 
 
 def _limits_ms(scope: deadlines.Deadline) -> tuple[int, int]:

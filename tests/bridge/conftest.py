@@ -1,13 +1,17 @@
-"""Bridge fixtures: the seeded demo office (from the alarm tests), a TCP proxy to PostgreSQL."""
+"""Bridge fixtures: the seeded demo office (from the alarm tests), a TCP proxy to PostgreSQL, and
+a PostgreSQL cluster of the tests' own that they may freeze (never the shared server)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
 from tests.alarm.conftest import SeededOffice, office, services  # noqa: F401  (fixtures)
+from tests.bridge.pg_cluster import PrivateCluster
 from tests.bridge.tcp_proxy import TcpProxy
 
 __all__ = ["SeededOffice"]
@@ -22,3 +26,29 @@ def pg_proxy(pg_url: str) -> Iterator[tuple[TcpProxy, str]]:
         yield proxy, url.set(port=proxy.port).render_as_string(hide_password=False)
     finally:
         proxy.close()
+
+
+@pytest.fixture(scope="module")
+def private_pg() -> Iterator[PrivateCluster]:
+    """Our own cluster on a spare port with a migrated template database, for freezing."""
+    cluster = PrivateCluster()
+    try:
+        cluster.start()
+        cluster.create_migrated_database("sdtemplate")
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def frozen_pg(private_pg: PrivateCluster) -> Iterator[tuple[PrivateCluster, str]]:
+    """A fresh migrated database on the private cluster; the cluster is thawed afterwards."""
+    name = f"sd_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(private_pg.url(), autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE sdtemplate')
+    try:
+        yield private_pg, private_pg.url(name)
+    finally:
+        private_pg.thaw()
+        with psycopg.connect(private_pg.url(), autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -3,6 +3,12 @@
 The shared PostgreSQL server is never stopped (other tests use it): the bridge's database URL
 points here instead, and ``cut()`` drops every open connection and refuses new ones, exactly as
 a pulled network cable or a server restart looks to the client.
+
+``partition()`` is the nastier fault: the proxy stops forwarding but closes nothing, so every
+connection stays open and new ones are accepted, and no byte gets through either way (a
+firewall dropping packets, a hung host). The client's kernel still hears its TCP ACKs from the
+proxy, so keepalives and TCP timeouts never fire: only the client's own deadline can end a call.
+``heal()`` lets the held bytes through, late but intact.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._open: list[socket.socket] = []
         self._cut = False
+        self._flowing = threading.Event()
+        self._flowing.set()
         self._closed = False
         self.refused = 0
         self._thread = threading.Thread(target=self._accept, name="tcp-proxy", daemon=True)
@@ -44,8 +52,21 @@ class TcpProxy:
         with self._lock:
             self._cut = False
 
+    @property
+    def is_partitioned(self) -> bool:
+        return not self._flowing.is_set()
+
+    def partition(self) -> None:
+        """Stop forwarding without closing anything (connections hang; new ones hang too)."""
+        self._flowing.clear()
+
+    def heal(self) -> None:
+        """Forward again; bytes held during the partition go through now."""
+        self._flowing.set()
+
     def close(self) -> None:
         self._closed = True
+        self._flowing.set()  # let held pumps see the cut and end
         self.cut()
         # close() alone does not wake a thread blocked in accept() on Linux; shutdown() does.
         with contextlib.suppress(OSError):
@@ -85,13 +106,15 @@ class TcpProxy:
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pump(src: socket.socket, dst: socket.socket) -> None:
+    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
+                while not self._flowing.wait(0.1):  # partitioned: hold the bytes, close nothing
+                    if self._closed:
+                        return
                 dst.sendall(data)
         except OSError:
             pass

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from firmware_bridge.local_sounder import LocalSounder
-from safedesk.outbox import LocalOutbox, StoreAndForwardSink
 from safedesk.button_events import ButtonPress, DeviceHeard, DeviceKind, PressReceipt
 from safedesk.clock import FakeClock
+from safedesk.outbox import LocalOutbox, StoreAndForwardSink
 
 ALARM_WAV = Path(__file__).resolve().parents[2] / "resources" / "sounds" / "alarm.wav"
 

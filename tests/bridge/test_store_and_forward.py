@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from safedesk.outbox import LocalOutbox, StoreAndForwardSink
 from hardware.serial_button import SerialButtonConfig, SerialButtonSource
 from hardware.serial_device_sim import SimulatedSerialDevice
 from safedesk.button_events import ButtonPress, DeviceKind, LedState, PressReceipt
@@ -25,6 +24,7 @@ from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.demo.office import seed_office
 from safedesk.models import AlarmEvent, AlarmPress
+from safedesk.outbox import LocalOutbox, StoreAndForwardSink
 from safedesk.services.hub import Services
 from tests.bridge.conftest import SeededOffice
 from tests.bridge.tcp_proxy import TcpProxy

@@ -88,3 +88,30 @@ def test_a_cut_drops_established_connections_and_restore_lets_new_ones_through(
                 assert server_side.recv(4) == b"pong"
     finally:
         proxy.close()
+
+
+def test_a_partition_passes_nothing_closes_nothing_and_heal_delivers_what_was_held(
+    upstream: socket.socket,
+) -> None:
+    """The hung-network fault: no byte through either way, yet the connection looks alive."""
+    proxy = TcpProxy(*upstream.getsockname()[:2])
+    try:
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=5) as client:
+            server_side, _ = upstream.accept()
+            with server_side:
+                server_side.settimeout(1.0)
+                client.settimeout(1.0)
+                proxy.partition()
+                client.sendall(b"ping")  # the client's kernel takes it: no error anywhere
+                with pytest.raises(TimeoutError):
+                    server_side.recv(4)
+                server_side.sendall(b"pong")
+                with pytest.raises(TimeoutError):
+                    client.recv(4)  # not closed (that would be b""), just silent
+                proxy.heal()
+                server_side.settimeout(5)
+                client.settimeout(5)
+                assert server_side.recv(4) == b"ping"
+                assert client.recv(4) == b"pong"
+    finally:
+        proxy.close()
