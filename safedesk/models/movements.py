@@ -15,7 +15,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safedesk.models.base import Base, JSONType, enum_column
@@ -37,7 +37,8 @@ class OverdueReason(enum.StrEnum):
 
 
 class OverdueOutcome(enum.StrEnum):
-    PHONED_SAFE = "phoned_safe"  # reached by phone (or came back): safe
+    PHONED_SAFE = "phoned_safe"  # reached by phone: safe
+    RETURNED = "returned"  # reported back themselves (signed in, "I'm back"): safe
     EXTENDED = "extended"  # reached: staying longer, new expected return
     POLICE_CALLED = "police_called"  # could not be reached: police called
 
@@ -97,6 +98,8 @@ class OverdueAlert(Base):
     __table_args__ = (
         Index("ix_overdue_alerts_open", "office_id", "resolved_at"),
         Index("ix_overdue_alerts_raised_at", "raised_at"),
+        # Every PC checks for overdue entries: one deadline raises one alert, whoever is first.
+        UniqueConstraint("movement_id", "reason", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

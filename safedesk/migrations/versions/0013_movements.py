@@ -123,7 +123,7 @@ def upgrade() -> None:
         sa.Column("resolved_by_id", sa.Integer(), nullable=True),
         sa.Column(
             "outcome",
-            _enum("overdue_outcome", "phoned_safe", "extended", "police_called"),
+            _enum("overdue_outcome", "phoned_safe", "returned", "extended", "police_called"),
             nullable=True,
         ),
         sa.Column("notes", sa.Text(), nullable=True),
@@ -151,6 +151,12 @@ def upgrade() -> None:
             ["debriefed_by_id"], ["staff.id"], name=op.f("fk_overdue_alerts_debriefed_by_id_staff")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_overdue_alerts")),
+        sa.UniqueConstraint(
+            "movement_id",
+            "reason",
+            "due_at",
+            name=op.f("uq_overdue_alerts_movement_id_reason_due_at"),
+        ),
     )
     op.create_index("ix_overdue_alerts_open", "overdue_alerts", ["office_id", "resolved_at"])
     op.create_index("ix_overdue_alerts_raised_at", "overdue_alerts", ["raised_at"])
