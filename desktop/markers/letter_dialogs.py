@@ -54,9 +54,9 @@ class _LetterDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        make = buttons.button(QDialogButtonBox.StandardButton.Save)
-        make.setText("Make PDF…")
-        make.setToolTip(f"Make the letter as a PDF ({SUBMIT_HINT})")
+        self.make_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.make_button.setText("Make PDF…")
+        self.make_button.setToolTip(f"Make the letter as a PDF ({SUBMIT_HINT})")
         buttons.accepted.connect(self._on_make)
         buttons.rejected.connect(self.reject)
         self.layout_.addWidget(buttons)

@@ -186,8 +186,11 @@ class MarkersPanel(QWidget):
                 else "no reviews overdue"
             )
         )
+        keep = {t: self._selected_id(t) for t in (self.register_table, self.due_table)}
         self._fill_register()
         self._fill_due()
+        for table, marker_id in keep.items():  # the same marker stays selected, if still listed
+            self._select_id(table, marker_id)
         self.incident_table.setRowCount(0)
         for row, inc in enumerate(incidents):
             self.incident_table.insertRow(row)
@@ -289,19 +292,29 @@ class MarkersPanel(QWidget):
                 table.setItem(row, col, _item(text))
 
     # -- actions --------------------------------------------------------------------------
+    @staticmethod
+    def _selected_id(table: QTableWidget) -> int | None:
+        rows = table.selectionModel().selectedRows()
+        item = table.item(rows[0].row(), 0) if rows else None
+        return int(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    @staticmethod
+    def _select_id(table: QTableWidget, marker_id: int | None) -> None:
+        if marker_id is None:
+            return
+        for row in range(table.rowCount()):
+            item = table.item(row, 0)
+            if item is not None and int(item.data(Qt.ItemDataRole.UserRole)) == marker_id:
+                table.selectRow(row)
+                return
+
     def selected_entry(self) -> RegisterEntry | None:
         """The marker on the row selected in the tab in front (None on the other tabs)."""
         table = self.tabs.currentWidget()
         if table not in (self.register_table, self.due_table):
             return None
         assert isinstance(table, QTableWidget)
-        rows = table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        item = table.item(rows[0].row(), 0)
-        if item is None:
-            return None
-        marker_id = int(item.data(Qt.ItemDataRole.UserRole))
+        marker_id = self._selected_id(table)
         return next((e for e in self.entries if e.marker_id == marker_id), None)
 
     def _on_tab_changed(self, _index: int) -> None:

@@ -288,7 +288,8 @@ def test_an_upheld_appeal_removes_the_marker_and_not_upheld_keeps_it(
 
     assert "Margaret O'Brien" not in _all_text(panel.register_table)  # removed on appeal
     with world.db.session() as s:
-        stored = dict(s.execute(text("SELECT marker_id, outcome FROM marker_appeals")).all())
+        rows = s.execute(text("SELECT marker_id, outcome FROM marker_appeals")).all()
+        stored = {int(marker): str(outcome) for marker, outcome in rows}
         assert stored == {removed: "upheld_removed", kept: "dismissed"}
         statuses = {m.id: m.status for m in s.scalars(select(Marker))}
         assert statuses == {kept: MarkerStatus.ACTIVE, removed: MarkerStatus.REMOVED}
