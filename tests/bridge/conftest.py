@@ -3,8 +3,11 @@ a PostgreSQL cluster of the tests' own that they may freeze (never the shared se
 
 from __future__ import annotations
 
+import errno
+import subprocess
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -52,3 +55,40 @@ def frozen_pg(private_pg: PrivateCluster) -> Iterator[tuple[PrivateCluster, str]
         private_pg.thaw()
         with psycopg.connect(private_pg.url(), autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 1 MB filesystem (tmpfs) the test can fill to the last byte: a full SD card."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"the full-disk test needs to mount a small tmpfs (run as root): {result.stderr}",
+            pytrace=False,
+        )
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True, check=False)
+
+
+def fill_disk(folder: Path) -> Path:
+    """Write a filler file until the filesystem under ``folder`` has no byte left."""
+    filler = folder / "filler"
+    with filler.open("wb", buffering=0) as out:
+        chunk = b"\0" * 65536
+        while chunk:
+            try:
+                out.write(chunk)
+            except OSError as exc:
+                if exc.errno != errno.ENOSPC:
+                    raise
+                chunk = chunk[: len(chunk) // 2]
+    return filler
