@@ -18,11 +18,13 @@ from safedesk.db import DatabaseUnavailable
 COMMAND_MODULES: tuple[str, ...] = (
     "safedesk.cli.db_commands",
     "safedesk.cli.demo_command",
+    "safedesk.cli.device_commands",
     "safedesk.cli.press_command",
     "safedesk.cli.rota_command",
     "safedesk.cli.marker_commands",
     "safedesk.cli.reception_commands",
     "safedesk.cli.weekly_test_commands",
+    "safedesk.cli.movement_commands",
 )
 
 EXIT_USAGE = 2  # bad input: config, arguments, unknown room
