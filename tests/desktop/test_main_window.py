@@ -68,8 +68,11 @@ def test_header_shows_office_pc_user_and_who_is_on_duty(
     assert "PC-twhitfield (responder)" in header.who.text()
     assert "Signed in: Tom Whitfield" in header.who.text()
     assert window.current_actor().staff_id == office.staff_ids["twhitfield"]
-    qtbot.waitUntil(lambda: header.rota.text().startswith("On duty:"), timeout=5000)
-    assert "Tom Whitfield" in header.rota.toolTip()
+    # Tom's own PC heartbeats with him signed in: he is on the rota and can be reached.
+    qtbot.waitUntil(
+        lambda: header.rota.text().startswith("Responders reachable: 1 of"), timeout=5000
+    )
+    assert "Tom Whitfield: signed in on PC-twhitfield" in header.rota.toolTip()
     assert not header.rota_strip.isVisible()
     header.set_weekly_test(7, 9, problems=1)
     assert header.weekly_test.text() == "Weekly alarm test: 7 of 9 (1 need attention)"
