@@ -51,6 +51,8 @@ from safedesk.services.marker_roles import (
 from safedesk.services.markers import EvidenceInput, RiskAssessment
 from safedesk.services.refusals import InvalidInput, PermissionRefused
 
+PEOPLE_SHOWN = 30  # search results listed; more means the search should be narrowed
+
 
 def _fitting_height(wanted: int) -> int:
     """``wanted`` pixels, or less on a small screen (1366x768), so the buttons stay on it."""
@@ -283,7 +285,7 @@ class RiskAssessmentDialog(QDialog):
 
     def _on_search(self) -> None:
         self.people.clear()
-        for choice in self.desk.find_people(self.person_search.text()):
+        for choice in self.desk.find_people(self.person_search.text(), limit=PEOPLE_SHOWN):
             item = QListWidgetItem(choice.label)
             item.setData(Qt.ItemDataRole.UserRole, choice.person_id)
             self.people.addItem(item)
@@ -292,12 +294,18 @@ class RiskAssessmentDialog(QDialog):
             self.person_label.setText("Nobody found: check the spelling, or search by tenancy ref")
             return
         self.people.setFocus()
-        self.people.setCurrentRow(0)
         if found == 1:
+            self.people.setCurrentRow(0)
             self._on_person_picked(self.people.item(0))
-        elif self.person_id is None:
+            return
+        # Nothing highlighted as if chosen: the manager picks among namesakes on purpose.
+        self.people.setCurrentRow(-1)
+        more = "At least " if found >= PEOPLE_SHOWN else ""
+        narrow = " (add a date of birth, postcode or tenancy ref to narrow it)" if more else ""
+        if self.person_id is None:
             self.person_label.setText(
-                f"{found} people found: click the right one, or use the arrows and Enter"
+                f"{more}{found} people found{narrow}: click the right one, "
+                "or use the arrows and Enter"
             )
 
     def _on_person_picked(self, item: QListWidgetItem | None) -> None:

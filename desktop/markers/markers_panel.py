@@ -85,7 +85,8 @@ class MarkersPanel(QWidget):
         self.header.setObjectName("markersHeader")
         self.header.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.header)
-        # Says at once why an action cannot be taken (before any form is filled in).
+        # Says at once why an action cannot be taken (before any form is filled in); under the
+        # buttons, so showing it never moves a button from under the pointer.
         self.notice = QLabel()
         self.notice.setObjectName("markersNotice")
         self.notice.setWordWrap(True)
@@ -93,7 +94,6 @@ class MarkersPanel(QWidget):
             "color:#000; background:#fff3cd; border:1px solid #d98200; padding:6px"
         )
         self.notice.hide()
-        layout.addWidget(self.notice)
         actions = QHBoxLayout()
         self.new_button = QPushButton("New marker…")
         self.detail_button = QPushButton("Restricted detail…")
@@ -112,6 +112,7 @@ class MarkersPanel(QWidget):
         actions.addStretch()
         actions.addWidget(self.refresh_button)
         layout.addLayout(actions)
+        layout.addWidget(self.notice)
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs)
         self.register_table = _table(
@@ -159,10 +160,10 @@ class MarkersPanel(QWidget):
             self._locked("Sign in as a manager to use the marker register.")
             return
         try:
-            roles = self.desk.roles_of(actor)
+            name, roles = self.desk.name_and_roles(actor)
             if not is_manager(roles):
                 self._locked(
-                    f"{actor.login} is not a manager: markers are placed and reviewed by managers. "
+                    f"{name} is not a manager: markers are placed and reviewed by managers. "
                     "Reception sees marker instructions when booking visitors in."
                 )
                 return

@@ -106,6 +106,12 @@ class MarkerDesk:
     def default_review_due(self) -> date:
         return review_due_from(self.clock.now(), self.config.review_months)
 
+    def name_and_roles(self, actor: Actor) -> tuple[str, frozenset[Role]]:
+        """Who is signed in, as the screen names them, and what they may do."""
+        with self.db.session() as s:
+            staff = acting_staff(s, actor, "Using the marker window")
+            return staff.name, staff.role_set
+
     def roles_of(self, actor: Actor) -> frozenset[Role]:
         with self.db.session() as s:
             return acting_staff(s, actor, "Using the marker window").role_set

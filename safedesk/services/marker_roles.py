@@ -96,7 +96,7 @@ def assess_refusal(category: MarkerCategory, doing: str = "assessed") -> str:
     """The rule in plain words, for the person refused ("... are reviewed by the ASB Manager")."""
     required = ASSESSING_ROLE[category]
     return (
-        f"{CATEGORY_TITLES[category]} markers are {doing} by the {ROLE_TITLES[required]} "
+        f"“{CATEGORY_TITLES[category]}” markers are {doing} by the {ROLE_TITLES[required]} "
         "or someone more senior"
     )
 
