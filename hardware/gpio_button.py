@@ -29,6 +29,7 @@ from safedesk.button_events import (
     ButtonPress,
     DeviceHeard,
     DeviceKind,
+    HeardOn,
     LedState,
     PressReceipt,
     PressSink,
@@ -316,6 +317,7 @@ class GpioButtonSource(ButtonSource):
                 pressed_at=pressed_at,
                 source=DeviceKind.GPIO,
                 boot_id=self.boot_id,
+                heard_on=HeardOn(port=f"GPIO{room.config.pin}"),
             )
             room.show(LedState.WAITING)
         log.info("Panic button %s pressed (sequence %d)", press.device_id, press.sequence)
@@ -346,6 +348,9 @@ class GpioButtonSource(ButtonSource):
     def _heartbeat(self) -> None:
         for device_id in list(self._rooms):
             try:
-                self.sink.heard(DeviceHeard(device_id, self.clock.now(), DeviceKind.GPIO))
+                place = HeardOn(port=f"GPIO{self._rooms[device_id].config.pin}")
+                self.sink.heard(
+                    DeviceHeard(device_id, self.clock.now(), DeviceKind.GPIO, heard_on=place)
+                )
             except Exception:
                 log.exception("Could not record heartbeat of GPIO panic button %s", device_id)

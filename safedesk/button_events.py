@@ -48,6 +48,46 @@ class LedState(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class HeardOn:
+    """Where a frame was heard: the bridge or PC, the port, the USB serial number behind it.
+
+    A device id is bound to where it was registered; the alarm service compares this with the
+    binding, so a frame from elsewhere is never raised as the registered room. Empty parts are
+    unknown (a pty has no USB serial number; drivers leave ``host`` to the alarm service).
+    """
+
+    host: str = ""
+    port: str = ""
+    usb_serial: str = ""
+
+    def describe(self) -> str:
+        """For people: "port COM5 (USB serial E6614C31) on BRIDGE-1"."""
+        parts = []
+        if self.port:
+            parts.append(f"port {self.port}")
+        if self.usb_serial:
+            parts.append(f"(USB serial {self.usb_serial})")
+        if self.host:
+            parts.append(f"on {self.host}")
+        return " ".join(parts) or "an unknown port"
+
+    def with_host(self, host: str) -> HeardOn:
+        return self if self.host else HeardOn(host, self.port, self.usb_serial)
+
+    def to_text(self) -> str:
+        """One line for storage (an outbox row); ``from_text`` reads it back."""
+        return "\t".join((self.host, self.port, self.usb_serial))
+
+    @staticmethod
+    def from_text(text: str | None) -> HeardOn | None:
+        if text is None:
+            return None
+        host, _, rest = text.partition("\t")
+        port, _, usb_serial = rest.partition("\t")
+        return HeardOn(host, port, usb_serial)
+
+
+@dataclass(frozen=True)
 class ButtonPress:
     """One press as the device numbered it; (device_id, sequence) makes a resend recognisable."""
 
@@ -56,6 +96,7 @@ class ButtonPress:
     pressed_at: datetime  # timezone-aware; the device's (or driver's) time of the press
     source: DeviceKind
     boot_id: int | None = None  # changes when the device reboots and its sequence restarts
+    heard_on: HeardOn | None = None  # where the driver heard it (None: no place to check)
 
 
 @dataclass(frozen=True)
@@ -66,6 +107,7 @@ class DeviceHeard:
     heard_at: datetime
     source: DeviceKind
     firmware_version: str | None = None
+    heard_on: HeardOn | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from safedesk.db import DatabaseUnavailable
 COMMAND_MODULES: tuple[str, ...] = (
     "safedesk.cli.db_commands",
     "safedesk.cli.demo_command",
+    "safedesk.cli.device_commands",
     "safedesk.cli.press_command",
     "safedesk.cli.rota_command",
     "safedesk.cli.marker_commands",

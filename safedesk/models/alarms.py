@@ -51,6 +51,8 @@ class AlarmEvent(Base):
     outcome: Mapped[AlarmOutcome | None] = mapped_column(enum_column(AlarmOutcome, "alarm_outcome"))
     notes: Mapped[str | None] = mapped_column(Text)
     is_test: Mapped[bool] = mapped_column(default=False)
+    # Unknown location: where the press was heard ("port COM5 (USB serial ...) on BRIDGE-1").
+    heard_on: Mapped[str | None] = mapped_column(String(255))
     # Who was in the room when it was raised (the visit), for the incident record.
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
     # Seed 004: manager follow-up after an incident (debrief, letter, support for staff).

@@ -64,6 +64,11 @@ class PanicDevice(Base):
     offline_reported_at: Mapped[datetime | None]
     enabled: Mapped[bool] = mapped_column(default=True)
     registered_at: Mapped[datetime]
+    # Where the device is registered to be heard (None: not bound on that part). A frame from
+    # elsewhere raises "unknown location", never this room (services/device_binding.py).
+    bound_host: Mapped[str | None] = mapped_column(String(120))  # bridge or PC name
+    bound_port: Mapped[str | None] = mapped_column(String(255))  # serial port URL
+    bound_usb_serial: Mapped[str | None] = mapped_column(String(80))
 
     room: Mapped[Room | None] = relationship(back_populates="devices")
 

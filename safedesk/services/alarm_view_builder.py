@@ -31,9 +31,12 @@ from safedesk.services.server_clock import database_now
 UNKNOWN_LOCATION = "Unknown location"
 
 
-def room_label(room: Room | None, device_id: str) -> str:
-    """The room's name, or "Unknown location (panic device X)" for an unregistered device."""
+def room_label(room: Room | None, device_id: str, heard_on: str | None = None) -> str:
+    """The room's name, or "Unknown location (panic device X)" for an unregistered device, with
+    where it was heard when known ("Unknown location: panic device X heard on port ...")."""
     if room is None:
+        if heard_on:
+            return f"{UNKNOWN_LOCATION}: panic device {device_id} heard on {heard_on}"
         return f"{UNKNOWN_LOCATION} (panic device {device_id})"
     return room.name
 
@@ -102,7 +105,7 @@ def build_alert_view(s: Session, alarm: AlarmEvent, now: datetime) -> AlertView:
         office_address=office.address if office is not None else "",
         office_phone=office.phone if office is not None else None,
         room_id=alarm.room_id,
-        room_name=room_label(room, alarm.device_id),
+        room_name=room_label(room, alarm.device_id, alarm.heard_on),
         room_location=room.location if room is not None else None,
         room_kind=room.kind if room is not None else None,
         unknown_location=room is None,

@@ -2,7 +2,9 @@
 
 Every driver (serial, GPIO, hotkey, simulated, the bridge) calls ``press``; it is the PressSink.
 A press is idempotent per (device, boot, sequence); a new press while the room's alarm is open is
-"pressed again" on that alarm; an unregistered device still raises an alarm ("unknown location").
+"pressed again" on that alarm; an unregistered device still raises an alarm ("unknown location"),
+in the office of the bridge or PC that heard it, and so does a device heard somewhere other than
+where it is registered (``device_binding``): never as the registered room.
 Only the press that completes a weekly test is a test (``test_press_rule``): every other press,
 a second press of the tested button included, is a real alarm.
 Each state change, its audit entry and its bus event commit in one transaction.
@@ -29,7 +31,7 @@ from safedesk.alarm_bus import (
     AlarmResponding,
     TestPressReceived,
 )
-from safedesk.button_events import ButtonPress, DeviceHeard, DeviceKind, PressReceipt
+from safedesk.button_events import ButtonPress, DeviceHeard, DeviceKind, HeardOn, PressReceipt
 from safedesk.clock import Clock
 from safedesk.config import AlarmConfig
 from safedesk.db import Database
@@ -48,6 +50,7 @@ from safedesk.services import audit
 from safedesk.services.actor import Actor
 from safedesk.services.alarm_view_builder import build_alert_view, room_label
 from safedesk.services.alarm_views import AlertView
+from safedesk.services.device_binding import bind_on_first_contact, host_office_id, mismatch
 from safedesk.services.press_identity import BOOT_ID_MASK, is_same_press, next_life, same_boot
 from safedesk.services.room_presence import (
     latest_visit_in_room,
@@ -90,6 +93,7 @@ class AlarmService:
         self._simulated_seq = 0
         self._simulated_lock = threading.Lock()
         self._unknown_heard: set[str] = set()
+        self._misplaced_heard: set[tuple[str, HeardOn]] = set()
         # PostgreSQL: how long a press waits for another transaction on the same room, and how
         # long a transaction holding a room may sit idle before the server ends it.
         self.lock_timeout_s = 5.0
@@ -140,6 +144,10 @@ class AlarmService:
                 .options(joinedload(PanicDevice.room).joinedload(Room.office))
                 .where(PanicDevice.device_id == press.device_id)
             )
+            heard = press.heard_on.with_host(self.workstation) if press.heard_on else None
+            misplaced = self._misplaced(device, heard)
+            if misplaced:
+                device = None  # never the registered room, its test, or its "last seen"
             room = device.room if device is not None else None
             self._serialise_raising(s, room, press.device_id)
             # One round trip answers the three questions (resend? test window? room's alarm
@@ -168,16 +176,19 @@ class AlarmService:
                     press.pressed_at.isoformat(),
                     earlier.pressed_at.isoformat(),
                 )
-            if device is None:
+            if device is None and not misplaced:
                 log.error(
-                    "ALARM from UNREGISTERED panic device %r (sequence %d): raised for unknown "
-                    "location; register the device so alarms show its room",
+                    "ALARM from UNREGISTERED panic device %r (sequence %d) heard on %s: raised "
+                    "for unknown location; register the device so alarms show its room",
                     press.device_id,
                     press.sequence,
+                    heard.describe() if heard else "no known port",
                 )
-            else:
+            elif device is not None:
                 if device.last_seen_at is None or device.last_seen_at < received:
                     device.last_seen_at = received
+                if heard is not None:
+                    bind_on_first_contact(s, device, heard, received, self.workstation)
                 if not device.enabled:
                     log.warning("alarm from disabled device %r: raised anyway", press.device_id)
                 if room is None:
@@ -199,7 +210,24 @@ class AlarmService:
                     press.device_id,
                     press.sequence,
                 )
-            return self._raise_new(s, device, room, press, boot, received, visit_id)
+            return self._raise_new(s, device, room, press, boot, received, visit_id, heard)
+
+    def _misplaced(self, device: PanicDevice | None, heard: HeardOn | None) -> bool:
+        """A registered device heard somewhere other than where it is bound (logged once)."""
+        if device is None or heard is None:
+            return False
+        problem = mismatch(device, heard)
+        if problem is None:
+            return False
+        log.error(
+            "PANIC DEVICE %r heard on %s, not where it is registered (%s): raised as UNKNOWN "
+            "LOCATION, never as its room; check the cabling, or re-register it "
+            "(safedesk devices bind)",
+            device.device_id,
+            heard.describe(),
+            problem,
+        )
+        return True
 
     def _serialise_raising(self, s: Session, room: Room | None, device_id: str) -> None:
         """Let one transaction at a time decide "new alarm or pressed again" for a room.
@@ -296,12 +324,19 @@ class AlarmService:
         boot: int,
         received: datetime,
         visit_id: int | None,
+        heard: HeardOn | None = None,
     ) -> PressReceipt:
+        # Unknown location: the office of the bridge or PC that heard it (None: every office).
+        if room is not None:
+            office_id: int | None = room.office_id
+        else:
+            office_id = host_office_id(s, heard.host) if heard is not None else None
         alarm = AlarmEvent(
             device_pk=device.id if device is not None else None,
             device_id=press.device_id,
             room_id=room.id if room is not None else None,
-            office_id=room.office_id if room is not None else None,
+            office_id=office_id,
+            heard_on=heard.describe()[:255] if room is None and heard is not None else None,
             source=press.source,
             device_sequence=press.sequence,
             pressed_at=press.pressed_at,
@@ -334,7 +369,7 @@ class AlarmService:
                 office_id=alarm.office_id,
                 alarm_id=alarm.id,
                 room_id=alarm.room_id,
-                room_name=room_label(room, press.device_id),
+                room_name=room_label(room, press.device_id, alarm.heard_on),
                 device_id=press.device_id,
                 source=press.source,
                 pressed_at=press.pressed_at,
@@ -346,7 +381,7 @@ class AlarmService:
         log.warning(
             "ALARM %d raised: %s (device %s, %s)",
             alarm.id,
-            room_label(room, press.device_id),
+            room_label(room, press.device_id, alarm.heard_on),
             press.device_id,
             press.source.value,
         )
@@ -457,6 +492,22 @@ class AlarmService:
                     heard.source.value,
                 )
                 return
+            place = heard.heard_on.with_host(self.workstation) if heard.heard_on else None
+            if place is not None and mismatch(device, place) is not None:
+                # Someone else speaking for this device keeps nothing "online"; once per place.
+                key = (device.device_id, place)
+                level = logging.DEBUG if key in self._misplaced_heard else logging.ERROR
+                self._misplaced_heard.add(key)
+                log.log(
+                    level,
+                    "panic device %r heard on %s, not where it is registered (%s): ignored",
+                    device.device_id,
+                    place.describe(),
+                    mismatch(device, place),
+                )
+                return
+            if place is not None:
+                bind_on_first_contact(s, device, place, heard.heard_at, self.workstation)
             if device.last_seen_at is None or device.last_seen_at < heard.heard_at:
                 device.last_seen_at = heard.heard_at
             if heard.firmware_version and heard.firmware_version != device.firmware_version:
