@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.alarm_sound import NO_SOUND_TEXT
 from desktop.status_icons import StatusKind, status_pixmap
+from safedesk.plural import verb
 from safedesk.services.responder_reach import Reach
 
 _CHIP_STYLE = {
@@ -181,7 +182,10 @@ class StatusHeader(QWidget):
         """The weekly test area owns this chip: x of y buttons tested this week."""
         text = f"Weekly alarm test: {done} of {total}"
         if problems:
-            self.weekly_test.set(StatusKind.WARNING, f"{text} ({problems} need attention)", detail)
+            needs = verb(problems, "needs", "need")  # "1 needs", "2 need"
+            self.weekly_test.set(
+                StatusKind.WARNING, f"{text} ({problems} {needs} attention)", detail
+            )
         elif done >= total:
             self.weekly_test.set(StatusKind.OK, text, detail)
         else:
