@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -293,6 +294,7 @@ class AlertWindow(QWidget):
         self.keys_label = QLabel()
         self.keys_label.setObjectName("alertKeys")
         self.keys_label.setWordWrap(True)
+        self.keys_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         outer.addWidget(self.keys_label)
         self._set_mouse_armed(False)
 
@@ -316,8 +318,18 @@ class AlertWindow(QWidget):
         body.setWordWrap(True)
         body.setTextFormat(Qt.TextFormat.RichText)
         body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
-        layout.addWidget(body, 1)
+        # Long instructions scroll inside the card instead of pushing the buttons off screen.
+        scroll = QScrollArea()
+        scroll.setObjectName("alertCardScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        scroll.setWidget(body)
+        scroll.viewport().setAutoFillBackground(False)
+        body.setAutoFillBackground(False)
+        layout.addWidget(scroll, 1)
         return card, heading, body
 
     def _button(self, text: str, name: str, *, primary: bool = False) -> AlertButton:
@@ -352,6 +364,7 @@ class AlertWindow(QWidget):
             "#alertConfirm { font-size: 15pt; font-weight: bold; color: #000000;"
             " background: #ffffff; border: 4px solid #ffd23f; padding: 6px 12px; }"
             "#alertKeys { font-size: 11pt; color: #ffffff; }"
+            "#alertCardScroll, #alertCardScroll > QWidget > QWidget { background: transparent; }"
             "QPushButton { font-size: 15pt; font-weight: bold; color: #1a1a1a; background: #ffffff;"
             " border: 3px solid #1a1a1a; border-radius: 8px; padding: 6px 14px; }"
             "QPushButton:disabled { color: #333333; background: #d9d9d9; }"
@@ -401,6 +414,9 @@ class AlertWindow(QWidget):
         self.people_label.setText(self._people_html(view))
         self.responders_label.setText(self._responders_html(view))
         self._refresh_buttons()
+        # Two lines whatever the hint says: the buttons above it never move when it changes.
+        self.keys_label.ensurePolished()
+        self.keys_label.setFixedHeight(2 * self.keys_label.fontMetrics().lineSpacing() + 4)
         self._tick()
 
     def _show_reach_strip(self, waiting: bool) -> None:

@@ -77,8 +77,12 @@ def heartbeat(
     name: str | None = None,
     desk_room_id: int | None = None,
     mode: str = "responder",
+    named: bool = True,
 ) -> None:
-    """One workstation heartbeat, as ``desktop.app`` sends every minute (who is signed in here)."""
+    """One workstation heartbeat, as ``desktop.app`` sends every minute (who is signed in here).
+
+    ``named``: the PC's name is configured (workstation.name); False: known by host name only.
+    """
     workstation = name or (actor.workstation if actor is not None else None) or "TEST-PC"
     place = WorkstationPlace(
         office_id=office_id,
@@ -95,5 +99,5 @@ def heartbeat(
         now=clock.now(),
         sound_ok=True,
         signed_in_staff_id=actor.staff_id if actor is not None else None,
-        label=workstation,
+        label=workstation if named else None,
     )
