@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from firmware_bridge.bridge_config import load_bridge_config
 from safedesk.config import ConfigError
+from tests.bridge.conftest import fill_disk
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "resources" / "safedesk-bridge.example.toml"
@@ -31,8 +33,10 @@ discover = false
 
 def example_here(tmp_path: Path) -> Path:
     """The example with its sound file pointing into this checkout (it names /opt/safedesk)."""
-    text = EXAMPLE.read_text(encoding="utf-8").replace(
-        "/opt/safedesk/resources/sounds/alarm.wav", ALARM_WAV.as_posix()
+    text = (
+        EXAMPLE.read_text(encoding="utf-8")
+        .replace("/opt/safedesk/resources/sounds/alarm.wav", ALARM_WAV.as_posix())
+        .replace("/var/lib/safedesk-bridge/outbox.sqlite3", (tmp_path / "o.sqlite3").as_posix())
     )
     path = tmp_path / "bridge.toml"
     path.write_text(text, encoding="utf-8")
@@ -54,7 +58,8 @@ def test_the_shipped_example_is_valid_and_lists_its_buttons(tmp_path: Path) -> N
     assert room_3.debounce_s == pytest.approx(0.03)
     assert (room_4.hold_s, room_4.buzzer_pin) == (pytest.approx(0.15), None)
     assert config.serial_button_config().usb_ids == ((0x2E8A, 0x0005),)
-    assert config.outbox_path == Path("/var/lib/safedesk-bridge/outbox.sqlite3")
+    assert config.outbox_path == tmp_path / "o.sqlite3"
+    assert "/var/lib/safedesk-bridge/outbox.sqlite3" in EXAMPLE.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -153,3 +158,37 @@ def test_the_systemd_unit_runs_the_console_script_and_does_not_loop_on_bad_confi
     assert "StandardOutput=journal" in unit
     assert "StateDirectory=safedesk-bridge" in unit  # /var/lib/safedesk-bridge: the outbox
     assert "[Install]" in unit and "WantedBy=multi-user.target" in unit
+
+
+def _outbox_at(tmp_path: Path, outbox: Path) -> Path:
+    path = tmp_path / "bridge.toml"
+    path.write_text(MINIMAL.replace("{outbox}", outbox.as_posix()), "utf-8")
+    return path
+
+
+def test_check_and_the_daemon_refuse_an_outbox_path_that_cannot_hold_presses(
+    tmp_path: Path, tiny_disk: Path
+) -> None:
+    """Was: --check said OK, then the daemon crashed at start and systemd restarted it for ever."""
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder", encoding="utf-8")
+    not_sqlite = tmp_path / "garbage.sqlite3"
+    not_sqlite.write_bytes(b"this is not an SQLite database at all" * 100)
+    fill_disk(tiny_disk)
+    for outbox, why in (
+        (a_file / "outbox.sqlite3", "is not a directory"),
+        (not_sqlite, "not a database"),
+        (tiny_disk / "outbox.sqlite3", "No space left on device"),
+    ):
+        config = _outbox_at(tmp_path, outbox)
+        checked = run_cli("--config", str(config), "--check")
+        assert checked.returncode == 2, (outbox, checked.stdout)
+        assert f"{config}: bridge.outbox:" in checked.stderr and why in checked.stderr
+        assert "Traceback" not in checked.stderr
+        started = time.monotonic()
+        daemon = run_cli("--config", str(config))
+        assert daemon.returncode == 2, daemon.stdout + daemon.stderr  # 2: systemd does not loop
+        assert "bridge.outbox" in daemon.stderr and time.monotonic() - started < 30
+    good = run_cli("--config", str(_outbox_at(tmp_path, tmp_path / "new" / "o.sqlite3")), "--check")
+    assert good.returncode == 0, good.stderr
+    assert not (tmp_path / "new").exists(), "--check leaves no outbox behind (it may run as root)"
