@@ -71,6 +71,7 @@ class BusAdapter(QObject):
         reach_changed(Reach): who on the rota is signed in on a running PC (every cover check).
         message(BusMessage): every bus message for this office, for panels that want them.
         connection_changed(bool, str, datetime): connected or not, the detail, since when.
+        lag_changed(bool, str): this screen fell behind the bus (True, why) or caught up (False).
     """
 
     alarm_update = Signal(object)
@@ -80,6 +81,7 @@ class BusAdapter(QObject):
     reach_changed = Signal(object)
     message = Signal(object)
     connection_changed = Signal(bool, str, object)
+    lag_changed = Signal(bool, str)
 
     def __init__(
         self,
@@ -113,6 +115,7 @@ class BusAdapter(QObject):
         self._failing_since: float | None = None
         self._failure = ""
         self.connected = True
+        self.behind = False
         # The worker can hang inside a network call; the GUI-side watchdog notices that too.
         self._watchdog = QTimer(self)
         self._watchdog.setInterval(250)
@@ -161,6 +164,7 @@ class BusAdapter(QObject):
                     need_snapshot = False
                 for message in self._sub.get(timeout=0.25):
                     self._handle(message)
+                self._report_lag(self._sub)
                 now_mono = self._monotonic()
                 if now_mono >= next_escalation:
                     next_escalation = now_mono + self._escalation_check_s
@@ -191,6 +195,23 @@ class BusAdapter(QObject):
                 self._cycle_failed(f"internal error: {exc!r}")
                 need_snapshot = True
                 self._stop.wait(0.5)
+
+    def _report_lag(self, sub: Subscription) -> None:
+        """A stalled screen says so, and says when it has caught up (it reads the log by id)."""
+        lag = sub.lag()
+        if lag.behind == self.behind:
+            return
+        self.behind = lag.behind
+        if lag.behind:
+            detail = (
+                f"This screen fell behind the alarm bus ({lag.dropped} events waiting): "
+                "catching up, alarms may show late"
+            )
+            log.error("bus adapter for office %d fell behind: %s", self.office_id, detail)
+        else:
+            detail = ""
+            log.info("bus adapter for office %d caught up with the alarm bus", self.office_id)
+        self.lag_changed.emit(lag.behind, detail)
 
     def _level(self, view: AlertView, reach: Reach | None) -> AlertLevel:
         if view.is_test:

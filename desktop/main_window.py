@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self._on_user_changed(staff_session.current)
 
         bus.connection_changed.connect(self._on_connection_changed)
+        bus.lag_changed.connect(self.header.set_behind)
         bus.cover_changed.connect(self.header.set_rota)
         bus.reach_changed.connect(self.header.set_reach)
         self.statusBar().showMessage(f"Database: {services.db.display_url}")

@@ -66,6 +66,7 @@ class StatusHeader(QWidget):
         super().__init__()
         self.workstation_text = ""
         self.user_text = ""
+        self._connected = True
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
@@ -124,10 +125,20 @@ class StatusHeader(QWidget):
         self.who.setText("     ".join(p for p in parts if p))
 
     def set_connected(self, connected: bool, detail: str = "") -> None:
+        self._connected = connected
         if connected:
             self.connection.set(StatusKind.OK, "Connected", "This PC will receive alarms")
         else:
             self.connection.set(StatusKind.WARNING, "NOT CONNECTED", detail)
+
+    def set_behind(self, behind: bool, detail: str = "") -> None:
+        """A screen that fell behind the alarm bus says so until it has caught up."""
+        if not self._connected:
+            return  # NOT CONNECTED says more
+        if behind:
+            self.connection.set(StatusKind.WARNING, "BEHIND: catching up", detail)
+        else:
+            self.set_connected(True)
 
     def set_sound(self, problem: str | None) -> None:
         if problem is None:

@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from safedesk.alarm_bus.cursor import GapTrackingCursor
@@ -54,6 +54,8 @@ PRIME_WINDOW = 256
 FETCH_LIMIT = 2000
 # wait() is woken by the pump; it also re-reads this often in case the pump is reconnecting.
 WAIT_RECHECK_S = 0.5
+# A subscriber holds at most this many undelivered messages; past it, it reads the log by id.
+MAX_QUEUED = 1000
 
 
 @dataclass(frozen=True)
@@ -65,10 +67,22 @@ class BusHealth:
     last_error: str | None = None
 
 
+@dataclass(frozen=True)
+class Lag:
+    """A subscriber that stopped draining: how far behind it is (for its screen to say so)."""
+
+    behind: bool
+    dropped: int  # messages not kept in memory since it fell behind (re-read from the log)
+    since_monotonic: float
+
+
 class Subscription:
     """One reader's queue of bus messages (a screen, a driver's LED relay, the bench).
 
     Messages arrive exactly once each; ``get`` blocks until there is something or the timeout.
+    The queue is bounded (``max_queued``): a reader that stops draining does not grow without
+    end. Past the bound it is *behind*: new messages are not kept, and ``get`` reads them back
+    from the log by id, in order, so nothing is lost; ``lag()`` says so meanwhile.
     """
 
     def __init__(
@@ -77,14 +91,24 @@ class Subscription:
         *,
         office_id: int | None = None,
         kinds: Iterable[str] | None = None,
+        max_queued: int = MAX_QUEUED,
     ) -> None:
+        if max_queued < 1:
+            raise ValueError("max_queued must be at least 1")
         self._bus = bus
         self.office_id = office_id
         self.kinds = frozenset(kinds) if kinds is not None else None
+        self.max_queued = max_queued
         self._queue: deque[BusMessage] = deque()
         self._delivered: set[int] = set()
         self._cond = threading.Condition()
         self.closed = False
+        # Behind: every wanted message with id >= _resume_from is in the log, not in memory.
+        self._resume_from: int | None = None
+        self._dropped = 0
+        self._behind_since = 0.0
+        self._lowest_dropped_while_reading: int | None = None
+        self._reading = False
 
     def wants(self, message: BusMessage) -> bool:
         """Office filter: an event for another office is not ours; unknown location is everyone's."""
@@ -99,23 +123,115 @@ class Subscription:
             for message in messages:
                 if message.id in self._delivered or not self.wants(message):
                     continue
+                if self._keep_in_log(message.id):
+                    continue
                 self._delivered.add(message.id)
                 self._queue.append(message)
                 added = True
-            if len(self._delivered) > 50_000:
-                keep = sorted(self._delivered)[-20_000:]
-                self._delivered = set(keep)
-            if added:
+            self._prune_delivered()
+            if added or self._resume_from is not None:
                 self._cond.notify_all()
 
-    def get(self, timeout: float) -> list[BusMessage]:
-        """Everything waiting, or the first thing to arrive within ``timeout`` seconds ([] if none)."""
+    def _keep_in_log(self, bus_id: int) -> bool:
+        """Full (or already behind): leave this message in the log for ``get`` to read back.
+
+        A late message below the resume point (an id that committed after later ones) is still
+        queued: the read-back starts above it and would never see it.
+        """
+        if self._resume_from is None:
+            if len(self._queue) < self.max_queued:
+                return False
+            self._resume_from = bus_id
+            self._dropped = 0
+            self._behind_since = time.monotonic()
+            log.warning(
+                "alarm bus reader (office %s) fell behind: %d messages waiting undrained; "
+                "reading the rest from the log by id",
+                self.office_id,
+                len(self._queue),
+            )
+        elif bus_id < self._resume_from:
+            return False
+        self._resume_from = min(self._resume_from, bus_id)
+        self._dropped += 1
+        if self._reading and (
+            self._lowest_dropped_while_reading is None
+            or bus_id < self._lowest_dropped_while_reading
+        ):
+            self._lowest_dropped_while_reading = bus_id
+        return True
+
+    def _prune_delivered(self) -> None:
+        if len(self._delivered) > 50_000:
+            keep = sorted(self._delivered)[-20_000:]
+            self._delivered = set(keep)
+
+    def lag(self) -> Lag:
+        """Whether this reader is behind (its screen says so until it has caught up)."""
         with self._cond:
-            if not self._queue and not self.closed:
+            return Lag(self._resume_from is not None, self._dropped, self._behind_since)
+
+    def get(self, timeout: float) -> list[BusMessage]:
+        """Everything waiting, or the first thing to arrive within ``timeout`` seconds ([] if none).
+
+        Behind, it also reads the next ``max_queued`` messages back from the log (id order, each
+        exactly once); the reader keeps calling ``get`` until ``lag().behind`` is False.
+        """
+        with self._cond:
+            if not self._queue and self._resume_from is None and not self.closed:
                 self._cond.wait(timeout)
             batch = list(self._queue)
             self._queue.clear()
-            return batch
+            resume_from = self._resume_from
+            if resume_from is None or self.closed or self._reading:
+                return batch
+            self._reading = True
+            self._lowest_dropped_while_reading = None
+        try:
+            caught_up, read_to = self._read_back(resume_from, batch)
+        except (SQLAlchemyError, OSError) as exc:
+            # The environment (the database is away): keep what we have, try again next call.
+            log.warning("alarm bus reader cannot read back from the log yet: %s", exc)
+            caught_up, read_to = False, resume_from - 1
+        with self._cond:
+            self._reading = False
+            lowest = self._lowest_dropped_while_reading
+            if caught_up and lowest is None:
+                log.info(
+                    "alarm bus reader (office %s) caught up: %d messages read back from the log",
+                    self.office_id,
+                    self._dropped,
+                )
+                self._resume_from = None
+                self._dropped = 0
+            else:
+                # Whatever was not read, or arrived while reading, is read back next time.
+                self._resume_from = read_to + 1 if lowest is None else min(read_to + 1, lowest)
+            self._prune_delivered()
+        return batch
+
+    def _read_back(self, resume_from: int, batch: list[BusMessage]) -> tuple[bool, int]:
+        """Append up to ``max_queued`` wanted messages from id ``resume_from`` on to ``batch``.
+
+        Returns (reached the end of the log, highest id read).
+        """
+        after = resume_from - 1
+        taken = 0
+        while taken < self.max_queued:
+            page = self._bus.poll(after, limit=FETCH_LIMIT)
+            for message in page:
+                after = message.id
+                with self._cond:
+                    if message.id in self._delivered or not self.wants(message):
+                        continue
+                    self._delivered.add(message.id)
+                batch.append(message)
+                taken += 1
+                if taken >= self.max_queued:
+                    return False, after
+            if len(page) < FETCH_LIMIT:
+                return True, after
+        return False, after
 
     def close(self) -> None:
         with self._cond:
@@ -222,12 +338,13 @@ class AlarmBus(abc.ABC):
         after_id: int | None = None,
         office_id: int | None = None,
         kinds: Iterable[str] | None = None,
+        max_queued: int = MAX_QUEUED,
     ) -> Subscription:
         """A queue of events from now on (``after_id=None``) or from a remembered id onwards.
 
         Registered with the pump before the catch-up read, so nothing falls between them.
         """
-        sub = Subscription(self, office_id=office_id, kinds=kinds)
+        sub = Subscription(self, office_id=office_id, kinds=kinds, max_queued=max_queued)
         self._ensure_pump()
         with self._lock:
             self._subs.append(sub)
