@@ -42,6 +42,7 @@ PANEL_FACTORIES: list[str] = [
     "desktop.weekly_test.weekly_test_page:add_weekly_test_panel",
     "desktop.markers.panel_hook:add_markers_panel",
     "desktop.reception.panel_hook:add_reception_panel",
+    "desktop.movements.panel_hook:add_movements_panel",
     "desktop.main_window:add_office_panel",
 ]
 
