@@ -325,4 +325,4 @@ class DemoButtons(QWidget):
             self.result.setText(f"⚠ Not sent: {exc}")
             return
         what = "new alarm" if receipt.created else "pressed again on the open alarm"
-        self.result.setText(f"Simulated press in {room.name}: {what} (alarm {receipt.alarm_id}).")
+        self.result.setText(f"Simulated press in {room.name}: {what}.")  # no database ids

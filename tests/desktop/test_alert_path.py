@@ -189,6 +189,7 @@ def test_a_newcomer_presses_a_demo_button_and_sees_the_alert_on_this_pc(
     qtbot.mouseClick(buttons.buttons[room_id], Qt.MouseButton.LeftButton)
 
     assert "new alarm" in buttons.result.text()
+    assert "(alarm" not in buttons.result.text()  # human words, no database ids
     qtbot.waitUntil(lambda: len(tom.controller.windows) == 1, timeout=5000)
     (window,) = tom.controller.windows.values()
     assert window.room_label.text() == "Interview Room 2"
