@@ -18,6 +18,7 @@ from safedesk.models.movements import Movement, OverdueAlert  # noqa: F401 (regi
 from safedesk.models.office import Office, PanicDevice, Room, RoomKind, Workstation
 from safedesk.models.people import Person, PersonAlias
 from safedesk.models.rota import RotaShift, ShiftKind
+from safedesk.models.sign_in import SignInAttempt, SignInGuard, SignInPolicy
 from safedesk.models.staff import Role, Staff, StaffRole
 from safedesk.models.visits import Visit, VisitWarning
 from safedesk.models.weekly_tests import AlarmTest, FailReason, TestResult
@@ -50,6 +51,9 @@ __all__ = [
     "RoomKind",
     "RotaShift",
     "ShiftKind",
+    "SignInAttempt",
+    "SignInGuard",
+    "SignInPolicy",
     "Staff",
     "StaffRole",
     "TestResult",

@@ -1,7 +1,9 @@
 """The append-only audit log: who did or viewed what, when.
 
 Append-only is enforced by the database (triggers refuse UPDATE and DELETE, see the initial
-migration), not only by the code, because the log is evidence.
+migration), not only by the code, because the log is evidence. ``staff_id``/``actor`` say who
+SafeDesk had signed in; ``db_login`` says which PC's database login wrote the row, and only the
+database writes it.
 """
 
 from __future__ import annotations
@@ -34,3 +36,7 @@ class AuditEntry(Base):
     subject_type: Mapped[str | None] = mapped_column(String(40))
     subject_id: Mapped[int | None]
     detail: Mapped[dict[str, Any]]
+    # PostgreSQL: the database login that wrote the row, set by a trigger from session_user
+    # whatever the PC sent (migration 0014), so no PC can write rows in another PC's name.
+    # None on SQLite (one PC, one file).
+    db_login: Mapped[str | None] = mapped_column(String(63), info={"stamped_by_database": True})

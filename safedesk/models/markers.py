@@ -64,7 +64,9 @@ class Marker(Base):
     review_due: Mapped[date] = mapped_column(index=True)
     tenant_informed: Mapped[bool] = mapped_column(default=False)
     tenant_informed_at: Mapped[datetime | None]
-    not_informed_reason: Mapped[str | None] = mapped_column(Text)
+    # Seed 002: the reason a tenant is not told is kept with the restricted reasons. Loaded only
+    # when asked for: on PostgreSQL only a restricted-access PC's login may read it (0014).
+    not_informed_reason: Mapped[str | None] = mapped_column(Text, deferred=True)
     status: Mapped[MarkerStatus] = mapped_column(
         enum_column(MarkerStatus, "marker_status"), default=MarkerStatus.ACTIVE, index=True
     )
@@ -99,9 +101,9 @@ class MarkerRestricted(Base):
 
     __tablename__ = "marker_restricted"
 
-    marker_id: Mapped[int] = mapped_column(
-        ForeignKey("markers.id", ondelete="CASCADE"), primary_key=True
-    )
+    # No ON DELETE CASCADE (0014): a marker with a reason goes only after its reason, and only
+    # a restricted-access PC's login may delete reasons.
+    marker_id: Mapped[int] = mapped_column(ForeignKey("markers.id"), primary_key=True)
     reason: Mapped[str] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(Text)
 
@@ -116,8 +118,10 @@ class MarkerEvidence(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     marker_id: Mapped[int] = mapped_column(ForeignKey("markers.id", ondelete="CASCADE"), index=True)
     occurred_on: Mapped[date]
-    what_happened: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String(200))
+    # Detail kept with the restricted reasons (seed 002): loaded only when asked for; on
+    # PostgreSQL only a restricted-access PC's login may read these two columns (0014).
+    what_happened: Mapped[str] = mapped_column(Text, deferred=True)
+    source: Mapped[str] = mapped_column(String(200), deferred=True)
     alarm_id: Mapped[int | None] = mapped_column(ForeignKey("alarm_events.id"))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     recorded_at: Mapped[datetime]
@@ -137,7 +141,7 @@ class MarkerReview(Base):
     information_considered: Mapped[str] = mapped_column(Text)
     next_review_due: Mapped[date | None]
     tenant_informed: Mapped[bool] = mapped_column(default=False)
-    not_informed_reason: Mapped[str | None] = mapped_column(Text)
+    not_informed_reason: Mapped[str | None] = mapped_column(Text, deferred=True)  # as markers'
 
     marker: Mapped[Marker] = relationship(back_populates="reviews")
 

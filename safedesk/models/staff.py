@@ -38,8 +38,9 @@ class Staff(Base):
     name: Mapped[str] = mapped_column(String(120))
     login: Mapped[str] = mapped_column(String(64), unique=True)
     job_title: Mapped[str | None] = mapped_column(String(120))
-    # argon2 hash; None until a password is set (demo accounts get one).
-    password_hash: Mapped[str | None] = mapped_column(String(200))
+    # argon2 hash; None until a password is set (demo accounts get one). Loaded only when asked
+    # for: on PostgreSQL no PC's login may read it (the sign-in functions check passwords).
+    password_hash: Mapped[str | None] = mapped_column(String(200), deferred=True)
     home_office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]

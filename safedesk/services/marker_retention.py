@@ -15,6 +15,7 @@ from safedesk.models import (
     MarkerAppeal,
     MarkerCategory,
     MarkerEvidence,
+    MarkerRestricted,
     MarkerReview,
     MarkerStatus,
 )
@@ -61,9 +62,9 @@ def purge(
     if dry_run or not candidates:
         return candidates
     ids = [c.marker_id for c in candidates]
-    # Children by marker id; marker_restricted rows go by the database's ON DELETE CASCADE, so
-    # the purge never has to read a restricted reason (an ordinary PC's role cannot).
-    for child in (MarkerEvidence, MarkerReview, MarkerAppeal):
+    # Children by marker id, the reasons first: there is no ON DELETE CASCADE to take them (0014),
+    # and on PostgreSQL only a restricted-access PC's login may delete reasons and markers.
+    for child in (MarkerRestricted, MarkerEvidence, MarkerReview, MarkerAppeal):
         session.execute(delete(child).where(child.marker_id.in_(ids)))
     session.execute(
         delete(Marker).where(Marker.id.in_(ids)).execution_options(synchronize_session=False)
