@@ -365,8 +365,8 @@ class AlertWindow(QWidget):
             " background: #ffffff; border: 4px solid #ffd23f; padding: 6px 12px; }"
             "#alertKeys { font-size: 11pt; color: #ffffff; }"
             "#alertCardScroll, #alertCardScroll > QWidget > QWidget { background: transparent; }"
-            "QPushButton { font-size: 15pt; font-weight: bold; color: #1a1a1a; background: #ffffff;"
-            " border: 3px solid #1a1a1a; border-radius: 8px; padding: 6px 14px; }"
+            "QPushButton { font-size: 14pt; font-weight: bold; color: #1a1a1a; background: #ffffff;"
+            " border: 3px solid #1a1a1a; border-radius: 8px; padding: 4px 6px; }"
             "QPushButton:disabled { color: #333333; background: #d9d9d9; }"
             "#respondButton { background: #ffd23f; }"
             # Responding is a state, not a greyed-out button: black on pale yellow.
@@ -497,8 +497,8 @@ class AlertWindow(QWidget):
         parts = [self._staff_html(view)]
         if view.is_desk:
             if view.waiting:
-                parts.append("<b>Arrived and waiting (not yet in a room):</b>")
-                parts.extend(self._visitor_html(v) for v in view.waiting)
+                visitors = "<br><br>".join(self._visitor_html(v) for v in view.waiting)
+                parts.append(f"<b>Arrived and waiting (not yet in a room):</b><br>{visitors}")
             else:
                 parts.append(
                     "No booked visitor is waiting in reception: whoever is at the counter is not "

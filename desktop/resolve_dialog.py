@@ -36,8 +36,13 @@ DIALOG_STYLE = (
     "QLabel, QRadioButton { color: #000000; background: transparent; font-size: 12pt; }"
     "#resolveHeading { font-size: 15pt; }"
     "#resolveError { color: #a00000; font-weight: bold; }"
+    "QRadioButton { padding: 3px; }"
+    "QRadioButton:focus { border: 2px dotted #1f4e9c; }"
+    "QRadioButton::indicator { width: 16px; height: 16px; border: 2px solid #333333;"
+    " border-radius: 10px; background: #ffffff; }"
+    "QRadioButton::indicator:checked { background: #1f4e9c; border: 2px solid #000000; }"
     "QPlainTextEdit { color: #000000; background: #ffffff; border: 2px solid #4a4a4a;"
-    " font-size: 12pt; }"
+    " font-size: 12pt; placeholder-text-color: #595959; }"
     "QPushButton { color: #000000; background: #f0f0f0; border: 2px solid #333333;"
     " border-radius: 4px; padding: 6px 16px; font-size: 12pt; font-weight: bold; }"
     "QPushButton:focus { border: 3px solid #1f4e9c; }"
@@ -91,6 +96,7 @@ class ResolveDialog(QDialog):
         self.notes.setPlaceholderText(
             "e.g. Visitor shouted and threw a chair; asked to leave; left at 10:55. Nobody hurt."
         )
+        self.notes.setTabChangesFocus(True)  # keyboard users Tab on to "Resolve alarm"
         self.notes.textChanged.connect(self._update)
         layout.addWidget(self.notes)
         self.error = QLabel()

@@ -67,6 +67,8 @@ def test_resolve_dialog_text_is_readable_over_the_red_alert(
 
     assert _readable(dialog, texts) == {}
     assert _readable(dialog, [dialog.ok_button], inset=6) == {}  # disabled until filled in
+    assert dialog.notes.placeholderText()
+    assert _readable(dialog, [dialog.notes], inset=4) == {}  # the example in the empty box
 
 
 def test_you_are_responding_and_every_alert_text_meet_aa_contrast(
