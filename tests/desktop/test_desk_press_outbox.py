@@ -1,0 +1,253 @@
+"""A reception desk's panic presses are kept on the PC until the database has them.
+
+Before: the on-screen press ran on the GUI thread (a hung database froze every window) and, with
+the database unreachable, showed "NOT SENT" and dropped the press; hotkey and USB presses lived
+only in memory. Real parts: the whole desktop (build_desktop) shown at 1366x768, clicked and typed
+at as a person does, on PostgreSQL behind the test proxy (a partition that swallows packets, and
+a plain outage), USB buttons on pseudo-terminals, the PC's outbox file.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from desktop.app import DesktopApp, build_desktop
+from desktop.panic_button import PanicButton
+from hardware.serial_device_sim import SimulatedSerialDevice
+from safedesk.clock import FakeClock
+from safedesk.config import Config, DevicesConfig, WorkstationConfig
+from safedesk.db import Database
+from safedesk.models import AlarmEvent, AlarmPress
+from safedesk.outbox import default_outbox_path
+from tests.bridge.tcp_proxy import TcpProxy
+from tests.desktop.conftest import SeededOffice
+
+# The office is seeded in db_url's database: PostgreSQL only (the proxy is a TCP one).
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.parametrize(
+        "db_url", [pytest.param("postgresql", marks=pytest.mark.postgresql)], indirect=True
+    ),
+]
+
+ALARM_PANELS = ["desktop.alarms_panel:add_alarms_panel"]
+# What the person at the desk reads while the press is kept on this PC.
+HELD_TEXT = "⚠ HELD: will be sent as soon as the database answers. Shout, phone, or call 999"
+
+
+@pytest.fixture
+def proxied(db_url: str) -> Iterator[tuple[TcpProxy, str]]:
+    url = make_url(db_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    try:
+        yield proxy, url.set(port=proxy.port).render_as_string(hide_password=False)
+    finally:
+        proxy.close()
+
+
+@pytest.fixture
+def desktops() -> Iterator[list[DesktopApp]]:
+    opened: list[DesktopApp] = []
+    yield opened
+    for desktop in opened:
+        shut(desktop)
+
+
+def shut(desktop: DesktopApp) -> None:
+    if getattr(desktop, "_shut", False):
+        return
+    desktop._shut = True  # type: ignore[attr-defined]
+    desktop.shutdown()
+    desktop.window.close_guard = None
+    desktop.window.close()
+    desktop.services.db.dispose()
+    for qobject in (desktop.window, desktop.controller, desktop.adapter, desktop.sound):
+        qobject.deleteLater()
+
+
+def open_desk(
+    qtbot: QtBot,
+    url: str,
+    clock: FakeClock,
+    desktops: list[DesktopApp],
+    *,
+    devices: DevicesConfig | None = None,
+) -> DesktopApp:
+    config = Config(
+        workstation=WorkstationConfig(
+            name="PC-RECEPTION-1", mode="reception", desk="Reception desk 1"
+        ),
+        devices=devices or DevicesConfig(usb_ids=[]),
+    )
+    db = Database(url, pool_size=2, max_overflow=2)
+    desktop = build_desktop(
+        config, db, clock, demo=False, sign_in_as="gholt", panel_factories=ALARM_PANELS
+    )
+    desktops.append(desktop)
+    window = desktop.window
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    for index in range(window.tabs.count()):
+        if window.tabs.tabText(index) == "Alarms":
+            window.tabs.setCurrentIndex(index)
+    return desktop
+
+
+def desk_presses(url: str) -> list[AlarmPress]:
+    db = Database(url)
+    try:
+        with db.session() as s:
+            return list(s.scalars(select(AlarmPress).order_by(AlarmPress.id)).all())
+    finally:
+        db.dispose()
+
+
+def panic_of(desktop: DesktopApp) -> PanicButton:
+    panic = desktop.window.panic_button
+    assert panic is not None and panic.isVisible()
+    return panic
+
+
+def test_a_desk_press_while_the_network_swallows_packets_is_held_on_screen_then_sent(
+    qtbot: QtBot,
+    db_url: str,
+    proxied: tuple[TcpProxy, str],
+    office: SeededOffice,
+    clock: FakeClock,
+    desktops: list[DesktopApp],
+) -> None:
+    proxy, url = proxied
+    desktop = open_desk(qtbot, url, clock, desktops)
+    panic = panic_of(desktop)
+    proxy.partition()
+    # Whatever happens, the network comes back (so old code, which blocked here, ends too).
+    safety = threading.Timer(20.0, proxy.heal)
+    safety.start()
+    try:
+        pressed_at: datetime = clock.now()
+        started = time.monotonic()
+        qtbot.mouseClick(panic.button, Qt.MouseButton.LeftButton)
+        click_s = time.monotonic() - started
+        # The GUI thread never waits for the database (was up to 3 x 5 s, every window frozen).
+        assert click_s < 0.5, f"the click took {click_s:.1f} s"
+        qtbot.waitUntil(lambda: panic.result.text() == HELD_TEXT, timeout=8000)
+        assert "Shout, phone, or call 999" in panic.result.text()
+        assert panic.result.isVisible()
+        assert desktop.services.presses is not None and desktop.services.presses.backlog == 1
+        proxy.heal()
+        qtbot.waitUntil(lambda: panic.result.text().startswith("✔ Sent"), timeout=20000)
+        assert panic.result.text() == f"✔ Sent {pressed_at.astimezone().strftime('%H:%M:%S')}"
+    finally:
+        safety.cancel()
+        proxy.heal()
+    [row] = desk_presses(db_url)
+    assert row.pressed_at == pressed_at  # the alarm carries the original press time
+    assert panic.alarm_id is not None and row.alarm_id == panic.alarm_id
+
+
+def test_a_desk_hotkey_press_held_during_an_outage_survives_closing_safedesk(
+    qtbot: QtBot,
+    db_url: str,
+    proxied: tuple[TcpProxy, str],
+    office: SeededOffice,
+    clock: FakeClock,
+    desktops: list[DesktopApp],
+) -> None:
+    proxy, url = proxied
+    desktop = open_desk(qtbot, url, clock, desktops)
+    panic = panic_of(desktop)
+    hotkey = desktop.window.desk_hotkey
+    assert hotkey is not None and hotkey.shortcut is not None  # offscreen: the in-app hotkey
+    proxy.cut()
+    pressed_at = clock.now()
+    desktop.window.activateWindow()
+    qtbot.waitActive(desktop.window)
+    # Through the window, as a keyboard's keys arrive (the shortcut is application-wide).
+    qtbot.keyClick(
+        desktop.window.windowHandle(),
+        Qt.Key.Key_F12,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    qtbot.waitUntil(lambda: panic.result.text() == HELD_TEXT, timeout=8000)
+    outbox_file = default_outbox_path(url)
+    shut(desktop)  # SafeDesk is closed (or the PC restarts) before the database returns
+    assert outbox_file.exists(), "the held press is on disk"
+    assert desk_presses(db_url) == []
+
+    proxy.restore()
+    clock.advance(600)
+    again = open_desk(qtbot, url, clock, desktops)
+    assert again.services.presses is not None
+    qtbot.waitUntil(lambda: len(desk_presses(db_url)) == 1, timeout=20000)
+    [row] = desk_presses(db_url)
+    assert row.pressed_at == pressed_at  # ten minutes before it reached the database
+    db = Database(db_url)
+    try:
+        with db.session() as s:
+            alarm = s.get_one(AlarmEvent, row.alarm_id)
+            assert alarm.room_id == office.room_ids["Reception desk 1"]
+    finally:
+        db.dispose()
+    qtbot.waitUntil(
+        lambda: again.services.presses is not None and again.services.presses.backlog == 0
+    )
+    shut(again)
+    assert not outbox_file.exists(), "an empty outbox leaves no file behind"
+
+
+def test_a_usb_button_on_the_desk_pc_is_held_during_an_outage_and_its_led_follows(
+    qtbot: QtBot,
+    db_url: str,
+    proxied: tuple[TcpProxy, str],
+    office: SeededOffice,
+    clock: FakeClock,
+    desktops: list[DesktopApp],
+) -> None:
+    proxy, url = proxied
+    button = SimulatedSerialDevice(
+        device_id=office.device_ids["Interview Room 1"],
+        heartbeat_s=0.2,
+        resend_s=0.3,
+        host_timeout_s=30.0,
+    )
+    button.plug_in()
+    try:
+        desktop = open_desk(
+            qtbot,
+            url,
+            clock,
+            desktops,
+            devices=DevicesConfig(serial_ports=[button.port_path], usb_ids=[]),
+        )
+        owned = desktop.owned_buttons
+        assert owned is not None
+        usb = owned.source
+        assert usb is not None
+        qtbot.waitUntil(lambda: button.device_id in usb.online_devices(), timeout=10000)
+        proxy.cut()
+        pressed_at = clock.now()
+        seq = button.press()
+        assert button.wait_for_ack(seq, timeout=10), "held on the PC and acknowledged"
+        assert button.wait_for_led("not_delivered")
+        assert desk_presses(db_url) == []
+        proxy.restore()
+        assert button.wait_for_led("delivered", timeout=20)
+        [row] = desk_presses(db_url)
+        assert (row.device_id, row.boot_id % 2**32, row.sequence) == (
+            button.device_id,
+            button.boot_id,
+            seq,
+        )
+        assert row.pressed_at == pressed_at
+    finally:
+        button.close()
