@@ -149,6 +149,7 @@ class MarkersPanel(QWidget):
         self.follow_up_button.clicked.connect(self._on_follow_up)
         self.register_table.itemSelectionChanged.connect(self._update_buttons)
         self.due_table.itemSelectionChanged.connect(self._update_buttons)
+        self.incident_table.itemSelectionChanged.connect(self._update_buttons)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.refresh()
 
@@ -224,6 +225,8 @@ class MarkersPanel(QWidget):
             self.review_button,
             self.appeal_button,
             self.letter_button,
+            self.assess_incident_button,
+            self.follow_up_button,
         ):
             button.setEnabled(False)
 
@@ -329,6 +332,9 @@ class MarkersPanel(QWidget):
         self.review_button.setToolTip(
             entry.review_refusal or "" if entry is not None else "Select a marker first"
         )
+        incident = self._selected_alarm() is not None
+        self.assess_incident_button.setEnabled(incident)
+        self.follow_up_button.setEnabled(incident)
         self.detail_button.setEnabled(entry is not None and entry.may_view_reasons)
         self.detail_button.setToolTip(
             "" if entry is None or entry.may_view_reasons else f"Not permitted: {entry.contact}"

@@ -273,9 +273,7 @@ class MarkerDesk:
         )
         with self.db.session() as s:
             return [
-                IncidentChoice(
-                    a.id, a.raised_at, room or "unknown location", v.visitor_name if v else None
-                )
+                IncidentChoice(a.id, a.raised_at, room or "unknown location", _visitor(v))
                 for a, room, v in s.execute(query)
             ]
 
@@ -318,6 +316,21 @@ class MarkerDesk:
                     "the views report is for the roles that may see the restricted register"
                 )
             return views_report(s, since=since)
+
+
+def _visitor(visit: Visit | None) -> str | None:
+    """The visitor as recorded, with what tells namesakes apart: "John Bell, 14/08/1975, T45"."""
+    if visit is None:
+        return None
+    parts = [visit.visitor_name]
+    born = visit.visitor_date_of_birth
+    if born:
+        parts.append(f"{born:%d/%m/%Y}")
+    if visit.person is not None and visit.person.tenancy_ref:
+        parts.append(visit.person.tenancy_ref)
+    elif visit.person is None:
+        parts.append("walk-in")
+    return ", ".join(parts)
 
 
 def role_title(role: str | None) -> str:

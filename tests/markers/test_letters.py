@@ -191,3 +191,30 @@ def test_an_office_can_use_its_own_edited_templates(
     _, text = _render(pdf, tmp_path, "own_template")
     assert "With kind regards from the Derby Homes team," in text
     assert "Yours sincerely" not in text
+
+
+def test_while_an_appeal_waits_the_letter_says_so_instead_of_offering_another(
+    world: World, clock: FakeClock
+) -> None:
+    from safedesk.services.marker_appeals import lodge_appeal
+
+    marker_id = _marker(world, clock)
+    clock.advance(days=3)
+    with world.db.session() as s:
+        lodge_appeal(
+            s,
+            world.actor("reception"),
+            marker_id,
+            grounds="It was an accident",
+            lodged_at=clock.now(),
+            now=clock.now(),
+        )
+    clock.advance(days=1)
+    with world.db.session() as s:
+        letter = notification_letter(
+            s, world.actor("asb"), marker_id, explanation="A bottle was thrown.", now=clock.now()
+        )
+    text = " ".join(letter.body.split())
+    assert "We received your appeal on 26 November 2026" in text
+    assert "right to appeal" not in text.lower()
+    assert "the changes we made on 23 November 2026" in text  # four days ago: past tense

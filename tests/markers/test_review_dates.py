@@ -36,3 +36,28 @@ def test_the_uk_calendar_date_counts_not_the_utc_one() -> None:
     assert review_due_from(datetime(2026, 3, 31, 23, 30, tzinfo=UTC), 6) == date(2026, 10, 1)
     # In winter UK time is UTC.
     assert review_due_from(datetime(2026, 12, 31, 23, 30, tzinfo=UTC), 6) == date(2027, 6, 30)
+
+
+def test_review_states_read_in_plain_english() -> None:
+    from safedesk.services.review_dates import review_state_text
+
+    today = date(2026, 11, 23)
+    assert review_state_text(date(2026, 11, 24), today) == "due in 1 day"
+    assert review_state_text(date(2026, 11, 25), today) == "due in 2 days"
+    assert review_state_text(today, today) == "due today"
+    assert review_state_text(date(2026, 11, 22), today) == "OVERDUE by 1 day"
+    assert review_state_text(date(2026, 11, 13), today) == "OVERDUE by 10 days"
+
+
+def test_categories_are_known_by_their_code_or_their_title_on_screen() -> None:
+    from safedesk.models import MarkerCategory
+    from safedesk.services.marker_roles import category_from_text
+
+    violence = MarkerCategory.VIOLENCE_AGGRESSION
+    assert category_from_text("violence_aggression") is violence
+    assert category_from_text("Violence or aggression incident") is violence
+    assert category_from_text("violence and aggression incident") is violence
+    assert category_from_text("Registered prolific offender / criminal offender") is (
+        MarkerCategory.OFFENDER
+    )
+    assert category_from_text("something else") is None
