@@ -23,7 +23,7 @@ from safedesk.services.actor import Actor
 from safedesk.services.marker_review import due_and_overdue
 from safedesk.services.refusals import InvalidInput, NotFound, PermissionRefused
 from safedesk.services.restricted_register import views_report
-from safedesk.services.review_dates import UK, uk_date
+from safedesk.services.review_dates import UK, review_state_text, uk_date
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -106,7 +106,8 @@ def _due(ctx: CliContext, args: argparse.Namespace) -> int:
     db = ctx.open_database()
     try:
         with db.session() as s:
-            items = due_and_overdue(s, today=uk_date(SystemClock().now()), within_days=args.within)
+            today = uk_date(SystemClock().now())
+            items = due_and_overdue(s, today=today, within_days=args.within)
     finally:
         db.dispose()
     if args.json:
@@ -128,9 +129,10 @@ def _due(ctx: CliContext, args: argparse.Namespace) -> int:
         )
         return 0
     overdue = sum(1 for i in items if i.overdue)
-    print(f"{len(items)} markers due within {args.within} days, {overdue} OVERDUE")
+    count = f"{len(items)} marker" + ("" if len(items) == 1 else "s")
+    print(f"{count} due within {args.within} days, {overdue} OVERDUE")
     for i in items:
-        state = f"OVERDUE {i.days} days" if i.overdue else f"due in {-i.days} days"
+        state = review_state_text(i.review_due, today)
         print(
             f"  M-{i.marker_id:06d}  {i.review_due:%d/%m/%Y}  {state:<18} {i.person_name}"
             f" ({i.tenancy_ref or 'no tenancy ref'})  {i.category.value}  reviewer: {i.reviewer_role}"

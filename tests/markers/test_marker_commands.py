@@ -80,7 +80,7 @@ def test_due_lists_overdue_markers_and_purge_removes_expired_ones(
     assert item["reviewer"] == "ASB Manager"
 
     assert main(["markers", "due"]) == 0
-    assert "1 markers due within 30 days, 1 OVERDUE" in capsys.readouterr().out
+    assert "1 marker due within 30 days, 1 OVERDUE" in capsys.readouterr().out
 
     assert main(["markers", "purge", "--dry-run"]) == 0
     assert "would purge 1 removed markers" in capsys.readouterr().out
