@@ -14,11 +14,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from safedesk.button_events import ButtonPress, DeviceKind
+from safedesk.button_events import ButtonPress, DeviceKind, HeardOn
+from safedesk.services.press_identity import is_same_press
 
-_NO_BOOT = -1  # boot_id None, stored in a NOT NULL column so the unique key works
+_NO_BOOT = -1  # boot_id None, stored in a NOT NULL column so lookups by name work
+_VERSION = 2  # PRAGMA user_version of the current layout
 
-_SCHEMA = """
+# Version 2: where the press was heard (``heard_on``, checked against the device's binding), and
+# no UNIQUE name: a button restarted under its old boot id makes a NEW press under a name already
+# held; ``add`` tells a resend from it by press time (``is_same_press``) and keeps both.
+_TABLE = """
 CREATE TABLE IF NOT EXISTS held_presses (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     device_id TEXT NOT NULL,
@@ -29,9 +34,44 @@ CREATE TABLE IF NOT EXISTS held_presses (
     held_at TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
-    UNIQUE (device_id, boot_id, sequence)
+    heard_on TEXT
 )
 """
+_INDEX = (
+    "CREATE INDEX IF NOT EXISTS held_presses_name ON held_presses (device_id, boot_id, sequence)"
+)
+_COLUMNS = (
+    "id, device_id, boot_id, sequence, pressed_at, source, held_at, attempts, last_error, heard_on"
+)
+
+
+def _upgrade(conn: sqlite3.Connection) -> None:
+    """Create the table, or bring a version 1 file (UNIQUE name, no heard_on) to version 2,
+    keeping every press in it."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version >= _VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        old = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'held_presses'"
+        ).fetchone()
+        if old is not None:
+            conn.execute("ALTER TABLE held_presses RENAME TO held_presses_v1")
+        conn.execute(_TABLE)
+        conn.execute(_INDEX)
+        if old is not None:
+            conn.execute(
+                "INSERT INTO held_presses (id, device_id, boot_id, sequence, pressed_at, source,"
+                " held_at, attempts, last_error) SELECT id, device_id, boot_id, sequence,"
+                " pressed_at, source, held_at, attempts, last_error FROM held_presses_v1"
+            )
+            conn.execute("DROP TABLE held_presses_v1")
+        conn.execute(f"PRAGMA user_version = {_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 class OutboxError(Exception):
@@ -64,20 +104,29 @@ class LocalOutbox:
             self._conn.execute("PRAGMA journal_mode=WAL")
             # FULL: a press acknowledged to the room survives a power cut on the Pi.
             self._conn.execute("PRAGMA synchronous=FULL")
-            self._conn.execute(_SCHEMA)
+            _upgrade(self._conn)
         except (sqlite3.Error, OSError) as exc:
             raise OutboxError(f"cannot open the press outbox {path}: {exc}") from exc
         self._lock = threading.Lock()
 
     def add(self, press: ButtonPress, held_at: datetime, error: str) -> int | None:
-        """Keep a press: its outbox id, or None if this (device, boot, sequence) is already held
-        (a resend)."""
+        """Keep a press: its outbox id, or None if it is already held (a resend: same name and
+        press time; a new press under a repeated name is kept beside it)."""
         boot = _NO_BOOT if press.boot_id is None else press.boot_id
+        heard_on = press.heard_on.to_text() if press.heard_on is not None else None
         with self._lock:
             try:
+                for (stored,) in self._conn.execute(
+                    "SELECT pressed_at FROM held_presses WHERE device_id = ? AND boot_id = ?"
+                    " AND sequence = ?",
+                    (press.device_id, boot, press.sequence),
+                ):
+                    when = _time(stored)
+                    if when is None or is_same_press(when, press.pressed_at):
+                        return None
                 cursor = self._conn.execute(
-                    "INSERT OR IGNORE INTO held_presses (device_id, boot_id, sequence, pressed_at,"
-                    " source, held_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO held_presses (device_id, boot_id, sequence, pressed_at,"
+                    " source, held_at, last_error, heard_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         press.device_id,
                         boot,
@@ -86,18 +135,16 @@ class LocalOutbox:
                         press.source.value,
                         held_at.isoformat(),
                         error[:500],
+                        heard_on,
                     ),
                 )
             except (sqlite3.Error, OverflowError, ValueError) as exc:
                 raise OutboxError(f"cannot write to the press outbox {self.path}: {exc}") from exc
-            return cursor.lastrowid if cursor.rowcount == 1 else None
+            return cursor.lastrowid
 
     def held(self, *, after_id: int = 0, limit: int | None = None) -> list[HeldPress]:
         """Held presses with an id above ``after_id``, oldest first."""
-        query = (
-            "SELECT id, device_id, boot_id, sequence, pressed_at, source, held_at, attempts,"
-            " last_error FROM held_presses WHERE id > ? ORDER BY id"
-        )
+        query = f"SELECT {_COLUMNS} FROM held_presses WHERE id > ? ORDER BY id"
         if limit is not None:
             query += f" LIMIT {int(limit)}"
         with self._lock:
@@ -171,7 +218,7 @@ class LocalOutbox:
 
 def _held(row: tuple[object, ...]) -> HeldPress:
     """A row back as a press. Best effort on a damaged row: a press is never skipped for it."""
-    outbox_id, device_id, boot, sequence, pressed_at, source, held_at, attempts, error = row
+    outbox_id, device_id, boot, sequence, pressed_at, source, held_at, attempts, error, heard = row
     held_time = _time(held_at) or datetime.now(UTC)
     try:
         kind = DeviceKind(str(source))
@@ -186,6 +233,7 @@ def _held(row: tuple[object, ...]) -> HeldPress:
             sequence=int(str(sequence)),
             pressed_at=_time(pressed_at) or held_time,
             source=kind,
+            heard_on=HeardOn.from_text(None if heard is None else str(heard)),
         ),
         held_at=held_time,
         attempts=int(str(attempts or 0)),

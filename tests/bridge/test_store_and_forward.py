@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from hardware.serial_button import SerialButtonConfig, SerialButtonSource
 from hardware.serial_device_sim import SimulatedSerialDevice
-from safedesk.button_events import ButtonPress, DeviceKind, LedState, PressReceipt
+from safedesk.button_events import ButtonPress, DeviceKind, HeardOn, LedState, PressReceipt
 from safedesk.clock import Clock, FakeClock, SystemClock
 from safedesk.config import Config
 from safedesk.db import Database
@@ -295,3 +295,69 @@ def test_a_press_that_cannot_even_be_stored_locally_is_not_acknowledged(
     with pytest.raises(Exception, match="outbox"):
         sink.press(press)
     assert "could NEITHER reach the database NOR be stored locally" in caplog.text
+
+
+_VERSION_1_TABLE = """
+CREATE TABLE held_presses (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id TEXT NOT NULL,
+    boot_id INTEGER NOT NULL,
+    sequence INTEGER NOT NULL,
+    pressed_at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    held_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    UNIQUE (device_id, boot_id, sequence)
+)
+"""
+
+
+def test_an_outbox_file_written_before_the_upgrade_keeps_its_presses(
+    db: Database, office: SeededOffice, clock: FakeClock, tmp_path: Path
+) -> None:
+    """A bridge upgraded while presses were held forwards them: the file is upgraded in place."""
+    path = tmp_path / "outbox.sqlite3"
+    pressed_at = clock.now() - timedelta(minutes=3)
+    old = sqlite3.connect(path)
+    old.execute(_VERSION_1_TABLE)
+    old.execute(
+        "INSERT INTO held_presses (device_id, boot_id, sequence, pressed_at, source, held_at)"
+        " VALUES (?, 5, 2, ?, 'serial', ?)",
+        (office.device_ids["Interview Room 1"], pressed_at.isoformat(), pressed_at.isoformat()),
+    )
+    old.commit()
+    old.close()
+    services = Services.build(Config(), db, clock, "BRIDGE-TEST")
+    outbox = LocalOutbox(path)
+    try:
+        [held] = outbox.held()
+        assert (held.press.boot_id, held.press.sequence, held.press.heard_on) == (5, 2, None)
+        sink = StoreAndForwardSink(services.alarms, outbox, clock)
+        assert sink.backlog == 1 and sink.forward_now() == 0
+        [row] = presses_in(db)
+        assert (row.sequence, row.pressed_at) == (2, pressed_at)
+    finally:
+        services.close()
+        outbox.close()
+
+
+def test_the_outbox_keeps_where_a_press_was_heard_and_a_new_press_under_a_repeated_name(
+    clock: FakeClock, tmp_path: Path
+) -> None:
+    """A resend (same name, same press time) is kept once; a button restarted under its old
+    boot id makes a new press under the same name, pressed later: kept beside the first."""
+    outbox = LocalOutbox(tmp_path / "outbox.sqlite3")
+    try:
+        where = HeardOn("BRIDGE-1", "/dev/ttyACM0", "E6614C31")
+        first = ButtonPress("pico-1", 1, clock.now(), DeviceKind.SERIAL, boot_id=7, heard_on=where)
+        assert outbox.add(first, clock.now(), "down") is not None
+        resend = ButtonPress("pico-1", 1, clock.now() + timedelta(seconds=2), DeviceKind.SERIAL, 7)
+        assert outbox.add(resend, clock.now(), "down") is None
+        reborn = ButtonPress("pico-1", 1, clock.now() + timedelta(minutes=5), DeviceKind.SERIAL, 7)
+        assert outbox.add(reborn, clock.now(), "down") is not None
+        held = outbox.held()
+        assert [h.press.pressed_at for h in held] == [first.pressed_at, reborn.pressed_at]
+        assert held[0].press.heard_on == where and held[1].press.heard_on is None
+    finally:
+        outbox.close()
