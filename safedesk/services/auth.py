@@ -1,10 +1,15 @@
 """Staff sign-in on shared PCs: local accounts, argon2 hashes, lockout with backoff, quick switch.
 
-Failed attempts are counted from the audit log (consecutive failures since the last success,
-unlock or new password), so the count is shared by every PC, survives restarts and is itself
-evidence. After ``free_attempts`` failures in a row the account is locked for ``first_lock_s``,
-doubling with each further failure up to ``max_lock_s``; a locked account is refused without
-checking the password.
+Lockout lives in the sign-in guard (``sign_in_guard``), not in the audit log any PC may append
+to: each guess is counted before its password is checked, under a row lock shared by every PC,
+and on PostgreSQL the database itself checks the password (``safedesk.services.sign_in_guard``).
+After ``free_attempts`` failures in a row the login is locked for ``first_lock_s``, doubling with
+each further failure up to ``max_lock_s``; a locked login is refused without checking the
+password. Unknown and disabled logins are counted and locked like real ones and get the same
+messages, so no answer says whether a login exists.
+
+Lockout stops new sign-ins only: whoever is already signed in on a PC keeps acting there (a
+responder locked out by a stranger's guesses still says "I'm responding" from their own PC).
 """
 
 from __future__ import annotations
@@ -12,41 +17,40 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safedesk.clock import Clock
 from safedesk.db import Database
-from safedesk.models import AuditEntry, Role, Staff
-from safedesk.services import audit
+from safedesk.models import Role, Staff
+from safedesk.services import audit, sign_in_guard
 from safedesk.services.actor import Actor
-from safedesk.services.passwords import hash_password, needs_rehash, verify_password
+from safedesk.services.passwords import hash_password, needs_rehash, sign_in_proof
+from safedesk.services.sign_in_guard import FAILED, LOCKED, SIGNED_IN, LockoutPolicy
 
-SIGNED_IN = "auth.signed_in"
-FAILED = "auth.sign_in_failed"
-LOCKED = "auth.sign_in_locked"
+__all__ = [
+    "FAILED",
+    "LOCKED",
+    "PASSWORD_SET",
+    "SIGNED_IN",
+    "SIGNED_OUT",
+    "UNLOCKED",
+    "WRONG",
+    "LockoutPolicy",
+    "NotSignedIn",
+    "SignInRefused",
+    "SignedIn",
+    "StaffSession",
+    "sign_in",
+    "unlock",
+]
+
 SIGNED_OUT = "auth.signed_out"
 UNLOCKED = "auth.unlocked"
 PASSWORD_SET = "staff.password_set"
-# Any of these ends a run of failures.
-_RESETS = (SIGNED_IN, UNLOCKED, PASSWORD_SET)
 
 WRONG = "Wrong login or password"
-
-
-@dataclass(frozen=True)
-class LockoutPolicy:
-    free_attempts: int = 5
-    first_lock_s: int = 60
-    max_lock_s: int = 900
-
-    def lock_for(self, failures: int) -> timedelta:
-        if failures < self.free_attempts:
-            return timedelta(0)
-        seconds = self.first_lock_s * 2 ** min(failures - self.free_attempts, 20)
-        return timedelta(seconds=min(seconds, self.max_lock_s))
 
 
 class SignInRefused(Exception):
@@ -71,110 +75,15 @@ class SignedIn:
     signed_in_at: datetime
 
 
-@dataclass(frozen=True)
-class FailureRun:
-    failures: int
-    last_failure_at: datetime | None
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    return hash_password("not a real password")
-
-
-def failure_run(session: Session, staff_id: int, *, limit: int = 64) -> FailureRun:
-    """Consecutive failed attempts for this account since the last reset."""
-    query = (
-        select(AuditEntry.action, AuditEntry.at)
-        .where(
-            AuditEntry.subject_type == "staff",
-            AuditEntry.subject_id == staff_id,
-            AuditEntry.action.in_((FAILED, *_RESETS)),
-        )
-        .order_by(AuditEntry.id.desc())
-        .limit(limit)
-    )
-    failures = 0
-    last: datetime | None = None
-    for action, at in session.execute(query):
-        if action != FAILED:
-            break
-        failures += 1
-        last = last or at
-    return FailureRun(failures, last)
-
-
-def locked_until(session: Session, staff_id: int, policy: LockoutPolicy) -> datetime | None:
-    run = failure_run(session, staff_id)
-    if run.last_failure_at is None:
-        return None
-    lock = policy.lock_for(run.failures)
-    return run.last_failure_at + lock if lock else None
-
-
 def _find(session: Session, login: str) -> Staff | None:
     return session.scalar(select(Staff).where(func.lower(Staff.login) == login.strip().lower()))
 
 
-def authenticate(
-    session: Session,
-    login: str,
-    password: str,
-    *,
-    workstation: str | None,
-    now: datetime,
-    policy: LockoutPolicy | None = None,
-) -> SignedIn:
-    """Check the password and record the attempt. Raise SignInRefused; commit either way.
-
-    The caller must commit even on refusal (the failure is what the lockout counts): use
-    ``sign_in`` below, which does.
-    """
-    policy = policy or LockoutPolicy()
-    staff = _find(session, login)
-    if staff is None or not staff.active:
-        verify_password(_dummy_hash(), password)  # same time taken: no hint the login exists
-        audit.record(
-            session,
-            Actor(staff_id=None, login=login.strip()[:64] or "(blank)", workstation=workstation),
-            FAILED,
-            at=now,
-            subject_type="staff",
-            subject_id=staff.id if staff else None,
-            why="inactive account" if staff else "unknown login",
-        )
-        raise SignInRefused(WRONG)
-    actor = Actor(staff_id=staff.id, login=staff.login, workstation=workstation)
-    until = locked_until(session, staff.id, policy)
-    if until is not None and now < until:
-        audit.record(session, actor, LOCKED, at=now, subject_type="staff", subject_id=staff.id)
-        wait = int((until - now).total_seconds()) + 1
-        raise SignInRefused(
-            f"Too many wrong passwords: try again in {wait} s, or ask an administrator "
-            "to unlock the account",
-            locked_until=until,
-        )
-    if not verify_password(staff.password_hash, password):
-        audit.record(session, actor, FAILED, at=now, subject_type="staff", subject_id=staff.id)
-        run = failure_run(session, staff.id)
-        lock = policy.lock_for(run.failures)  # includes this one (autoflush)
-        if lock:
-            raise SignInRefused(
-                f"{WRONG}. The account is now locked for {int(lock.total_seconds())} s",
-                locked_until=now + lock,
-            )
-        raise SignInRefused(WRONG)
-    if staff.password_hash and needs_rehash(staff.password_hash):
-        staff.password_hash = hash_password(password)
-    audit.record(session, actor, SIGNED_IN, at=now, subject_type="staff", subject_id=staff.id)
-    return SignedIn(
-        actor=actor,
-        staff_id=staff.id,
-        login=staff.login,
-        name=staff.name,
-        roles=staff.role_set,
-        signed_in_at=now,
-    )
+def _proof(settings: str, hash_chars: int, password: str) -> str:
+    try:
+        return sign_in_proof(settings, hash_chars, password)
+    except ValueError:
+        return ""  # not an argon2 hash: nothing can match it
 
 
 def sign_in(
@@ -186,21 +95,49 @@ def sign_in(
     now: datetime,
     policy: LockoutPolicy | None = None,
 ) -> SignedIn:
-    """Authenticate in its own transaction, keeping the record of a failed attempt."""
-    refused: SignInRefused | None = None
+    """Check the password through the sign-in guard; raise SignInRefused. Every attempt is
+    recorded (the count and the audit entry) whatever happens after."""
+    policy = policy or LockoutPolicy()
+    begun = sign_in_guard.begin(db, login, workstation=workstation, now=now, policy=policy)
+    if begun.attempt_id is None:
+        raise SignInRefused(
+            f"Too many wrong passwords: try again in {begun.wait_s} s, or ask an administrator "
+            "to unlock the account",
+            locked_until=now + timedelta(seconds=begun.wait_s),
+        )
+    proof = _proof(begun.settings, begun.hash_chars, password)
+    done = sign_in_guard.finish(db, begun.attempt_id, proof, workstation=workstation, now=now)
+    if done.staff_id is None:
+        if done.locked_s:
+            raise SignInRefused(
+                f"{WRONG}. The account is now locked for {done.locked_s} s",
+                locked_until=now + timedelta(seconds=done.locked_s),
+            )
+        raise SignInRefused(WRONG)
     with db.session() as s:
-        try:
-            return authenticate(s, login, password, workstation=workstation, now=now, policy=policy)
-        except SignInRefused as exc:
-            refused = exc  # leave the block normally so the failure is committed
-    assert refused is not None
-    raise refused
+        staff = s.get_one(Staff, done.staff_id)
+        if not db.is_postgresql:
+            # Newer argon2 parameters: rehash while the password is at hand. (PostgreSQL: no
+            # PC's login may write password hashes; `safedesk staff passwd` does it.)
+            stored = staff.password_hash
+            if stored and needs_rehash(stored):
+                staff.password_hash = hash_password(password)
+        return SignedIn(
+            actor=Actor(staff_id=staff.id, login=staff.login, workstation=workstation),
+            staff_id=staff.id,
+            login=staff.login,
+            name=staff.name,
+            roles=staff.role_set,
+            signed_in_at=now,
+        )
 
 
 def unlock(session: Session, actor: Actor, login: str, *, now: datetime) -> Staff:
+    """Clear a locked login (an administrator's job: on PostgreSQL only their login may)."""
     staff = _find(session, login)
     if staff is None:
         raise LookupError(f"no staff account {login!r}")
+    sign_in_guard.reset(session, staff.login)
     audit.record(session, actor, UNLOCKED, at=now, subject_type="staff", subject_id=staff.id)
     return staff
 

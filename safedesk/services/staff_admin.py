@@ -1,7 +1,11 @@
 """Staff accounts: create, set roles, set passwords, disable. Every change is audited.
 
 Only an administrator (role ``admin``) or SafeDesk's own command line (run by whoever looks
-after the machine, as Actor.system) may change accounts.
+after the machine, as Actor.system) may change accounts. On PostgreSQL the database agrees: only
+the administrator's login (``safedesk_admin``, migration 0014) may write staff and staff_roles,
+so the command line is run with that login's database URL.
+
+Passwords are judged by zxcvbn, with the NCSC's advice (three random words) in the refusal.
 """
 
 from __future__ import annotations
@@ -14,13 +18,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safedesk.models import Office, Role, Staff, StaffRole
-from safedesk.services import audit
+from safedesk.services import audit, sign_in_guard
 from safedesk.services.actor import Actor
 from safedesk.services.auth import PASSWORD_SET
-from safedesk.services.passwords import hash_password
+from safedesk.services.passwords import ADVICE, MIN_LENGTH, hash_password, strength_problem
 from safedesk.services.refusals import FieldProblem, NotFound, PermissionRefused, require
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = MIN_LENGTH
 LOGIN_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 
 
@@ -43,12 +47,14 @@ def _check_admin(session: Session, actor: Actor) -> None:
         raise PermissionRefused("Changing staff accounts needs the admin role")
 
 
-def password_problems(password: str, login: str, field: str = "password") -> list[FieldProblem]:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return [FieldProblem(field, f"at least {MIN_PASSWORD_LENGTH} characters")]
+def password_problems(
+    password: str, login: str, field: str = "password", *, name: str = ""
+) -> list[FieldProblem]:
+    """Too short, the login itself, or easy to guess (zxcvbn, knowing the login and name)."""
     if password.strip().lower() == login.strip().lower():
-        return [FieldProblem(field, "must not be the login")]
-    return []
+        return [FieldProblem(field, f"must not be the login. {ADVICE}")]
+    problem = strength_problem(password, [login, *name.split()])
+    return [FieldProblem(field, problem)] if problem else []
 
 
 def find_staff(session: Session, login: str) -> Staff:
@@ -85,7 +91,7 @@ def create_staff(
         problems.append(FieldProblem("name", "the person's name is required"))
     if not roles:
         problems.append(FieldProblem("roles", "give at least one role"))
-    problems += password_problems(password, login)
+    problems += password_problems(password, login, name=name)
     office_id = None
     if office_name:
         office_id = session.scalar(select(Office.id).where(Office.name == office_name))
@@ -124,8 +130,9 @@ def set_password(
     staff = find_staff(session, login)
     if actor.staff_id != staff.id:
         _check_admin(session, actor)
-    require(password_problems(password, staff.login))
+    require(password_problems(password, staff.login, name=staff.name))
     staff.password_hash = hash_password(password)
+    sign_in_guard.reset(session, staff.login)  # a new password ends any lockout
     audit.record(session, actor, PASSWORD_SET, at=now, subject_type="staff", subject_id=staff.id)
     return staff
 

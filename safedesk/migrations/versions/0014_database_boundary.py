@@ -507,7 +507,7 @@ BEGIN
         attempt_id := NULL;
         settings := NULL;
         hash_chars := NULL;
-        wait_s := greatest(1, ceil(extract(epoch FROM v_locked - v_now))::integer);
+        wait_s := floor(extract(epoch FROM v_locked - v_now))::integer + 1;
         RETURN NEXT;
         RETURN;
     END IF;
@@ -561,6 +561,7 @@ DECLARE
     v_key text;
     v_begun timestamptz;
     v_locked timestamptz;
+    v_last timestamptz;
     v_staff_id integer;
     v_login text;
     v_hash text;
@@ -575,7 +576,7 @@ BEGIN
         RETURN NEXT;
         RETURN;
     END IF;
-    SELECT g.locked_until INTO v_locked
+    SELECT g.locked_until, g.last_failure_at INTO v_locked, v_last
       FROM public.sign_in_guard g WHERE g.login_key = v_key FOR UPDATE;
     SELECT s.id, s.login, s.password_hash, s.active INTO v_staff_id, v_login, v_hash, v_active
       FROM public.staff s WHERE lower(s.login) = v_key;
@@ -604,7 +605,8 @@ BEGIN
                     'staff', v_staff_id, '{}'::jsonb);
         END IF;
         IF v_locked IS NOT NULL AND v_locked > v_now THEN
-            locked_s := greatest(1, round(extract(epoch FROM v_locked - v_now))::integer);
+            -- The lock this guess's count set (at _begin), as the person is told it.
+            locked_s := greatest(1, round(extract(epoch FROM v_locked - v_last))::integer);
         END IF;
     END IF;
     RETURN NEXT;
