@@ -227,6 +227,7 @@ def _build_section(section_cls: type[Any], data: Any, source: str, name: str) ->
 
 def _validate(config: Config) -> None:
     src = config.source
+    _validate_names(config, src)
     if config.workstation.mode not in ("reception", "responder", "manager"):
         raise ConfigError(src, "workstation.mode", "must be reception, responder or manager")
     if config.weekly_test.weekday.lower() not in WEEKDAYS:
@@ -254,6 +255,22 @@ def _validate(config: Config) -> None:
         validate_database_url(config.database.url, src)
     _validate_markers(config.markers, src)
     _validate_movements(config.movements, src)
+
+
+# What the database stores for the names a PC is configured with (workstations.name and the audit
+# log's workstation column; offices.name; rooms.name): a longer one would make every press and
+# heartbeat from this PC fail to be written.
+_NAME_LIMITS = {"workstation.name": 120, "workstation.office": 120, "workstation.desk": 120}
+
+
+def _validate_names(config: Config, src: str) -> None:
+    """Ids are checked where they are configured, not found out by the press path."""
+    for key, limit in _NAME_LIMITS.items():
+        value = getattr(config.workstation, key.partition(".")[2])
+        if len(value) > limit:
+            raise ConfigError(src, key, f"is {len(value)} characters long; at most {limit}")
+        if value != value.strip() or not value.isprintable():
+            raise ConfigError(src, key, "must be printable text without leading or trailing spaces")
 
 
 def _is_hex4(text: str) -> bool:
