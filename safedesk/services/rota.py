@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import desc, select, update
+from sqlalchemy import desc, select, text, update
 
 from safedesk.alarm_bus import AlarmBus, NoRespondersOnDuty, RespondersOnDuty
 from safedesk.db import Database
 from safedesk.models import BusEvent, Office, RotaShift, ShiftKind, Staff
 from safedesk.services import audit
 from safedesk.services.actor import Actor
+
+# PostgreSQL advisory lock namespace for "one cover announcer per office" (alarms use 0x5AFE+).
+_COVER_LOCK_NAMESPACE = 0x5AFE + 16
 
 
 class AlertLevel(enum.StrEnum):
@@ -282,9 +285,14 @@ class RotaService:
             if (s.scalar(last_cover) != NoRespondersOnDuty.KIND) == covered:
                 return None
         with self.db.session() as s:
-            # One announcer at a time: PostgreSQL locks the office row, SQLite takes its write lock.
+            # One announcer at a time: PostgreSQL takes an advisory lock for the office (a row
+            # lock would need UPDATE on offices, which no PC's login has, and would hold up the
+            # office's presses), SQLite takes its write lock.
             if self.db.is_postgresql:
-                s.execute(select(Office.id).where(Office.id == office_id).with_for_update())
+                s.execute(
+                    text("SELECT pg_advisory_xact_lock(:ns, :office)"),
+                    {"ns": _COVER_LOCK_NAMESPACE, "office": office_id},
+                )
             else:
                 s.execute(update(Office).where(Office.id == -1).values(name=Office.name))
             last_kind = s.scalar(last_cover)
