@@ -117,7 +117,7 @@ def test_a_stalled_responder_screen_says_it_fell_behind_and_then_shows_every_ala
     qtbot.waitUntil(
         lambda: all(a in responder_pc.controller.windows for a in alarm_ids), timeout=30000
     )
-    qtbot.waitUntil(lambda: said and said[-1][0] is False, timeout=30000)
+    qtbot.waitUntil(lambda: bool(said) and said[-1][0] is False, timeout=30000)
     assert said[0] == (True, "BEHIND: catching up")
     assert header.connection.text() == "Connected"
     # Every bus message reached the screen, once, in order: nothing lost while it was behind.

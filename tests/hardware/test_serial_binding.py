@@ -29,7 +29,10 @@ from safedesk.models import AlarmEvent, PanicDevice
 from safedesk.services.actor import Actor
 from safedesk.services.device_binding import bind
 from safedesk.services.hub import Services
-from tests.alarm.conftest import SeededOffice, office  # noqa: F401  (fixture)
+from tests.alarm import conftest as alarm_fixtures
+from tests.alarm.conftest import SeededOffice
+
+office = alarm_fixtures.office  # the seeded demo office, as the alarm tests use it
 
 BRIDGE = "BRIDGE-CENTRAL"
 

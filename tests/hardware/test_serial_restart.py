@@ -23,7 +23,10 @@ from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmOutcome, AlarmPress
 from safedesk.services.hub import Services
-from tests.alarm.conftest import SeededOffice, office  # noqa: F401  (fixture)
+from tests.alarm import conftest as alarm_fixtures
+from tests.alarm.conftest import SeededOffice
+
+office = alarm_fixtures.office  # the seeded demo office, as the alarm tests use it
 
 ROOM = "Interview Room 1"
 
@@ -82,7 +85,9 @@ def hosts() -> Iterator[list[Host]]:
 
 def _alarms(db: Database) -> list[tuple[int, int]]:
     with db.session() as s:
-        return [(a.id, a.press_count) for a in s.scalars(select(AlarmEvent).order_by(AlarmEvent.id))]
+        return [
+            (a.id, a.press_count) for a in s.scalars(select(AlarmEvent).order_by(AlarmEvent.id))
+        ]
 
 
 def _resolve_all(services: Services, office: SeededOffice) -> None:
