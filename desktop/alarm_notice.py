@@ -20,6 +20,15 @@ _STYLES = {
 }
 
 
+def _mouse_only(button: QPushButton) -> QPushButton:
+    """Never focused, never default: a key typed into another window cannot press it (the
+    Alarms tab's "Show alert" is the keyboard's way to the full alert)."""
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    button.setAutoDefault(False)
+    button.setDefault(False)
+    return button
+
+
 class AlarmNotice(QWidget):
     """A titled message with an icon; optional "Show details" and an auto-close for tests.
 
@@ -79,11 +88,11 @@ class AlarmNotice(QWidget):
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         if details:
-            show = QPushButton("Show details")
+            show = _mouse_only(QPushButton("Show details"))
             show.setObjectName("noticeDetails")
             show.clicked.connect(self.details_requested)
             buttons.addWidget(show)
-        ok = QPushButton("OK")
+        ok = _mouse_only(QPushButton("OK"))
         ok.setObjectName("noticeOk")
         ok.clicked.connect(self.close if delete_on_close else self.hide)
         buttons.addWidget(ok)

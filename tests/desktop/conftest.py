@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import gc
-import json
-import os
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
 
 from tests.alarm.conftest import SeededOffice, office, services  # noqa: F401  (fixtures)
+from tests.desktop.office_screen import use_office_screen
 from tests.desktop.screens import Screen
 
 __all__ = ["SeededOffice"]
 
 
-def _office_screen() -> None:
-    """The offscreen platform's one screen is 800x800; a full-screen alert must be judged on the
-    1366x768 of an office PC. Set before pytest-qt creates the QApplication (at the first test)."""
-    if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
-        return  # a real display, or a configuration someone chose
-    screen = {"name": "office-pc", "x": 0, "y": 0, "width": 1366, "height": 768}
-    config = Path(tempfile.gettempdir()) / "safedesk-offscreen-1366x768.json"
-    config.write_text(json.dumps({"screens": [{**screen, "logicalDpi": 96, "dpr": 1}]}))
-    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config.as_posix()}"
-
-
-_office_screen()
+use_office_screen()  # before pytest-qt creates the QApplication
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from safedesk.models import AlarmEvent, AlarmResponse
 from safedesk.services.hub import Services
 from tests.desktop.alert_helpers import alert_on, click, press
 from tests.desktop.conftest import SeededOffice
-from tests.desktop.screens import Screen, open_screen
+from tests.desktop.screens import Screen, heartbeat, open_screen
 
 pytestmark = pytest.mark.gui
 
@@ -193,3 +193,30 @@ def test_keyboard_only_responder_uses_the_chord_and_confirms_with_y(
     qtbot.keyClick(window, Qt.Key.Key_Y)
     assert window.resolve_dialog is not None
     qtbot.waitUntil(window.resolve_dialog.isVisible, timeout=2000)
+
+
+def test_stray_keys_reaching_the_smaller_notice_do_not_act_on_it(
+    qtbot: QtBot,
+    db_url: str,
+    services: Services,
+    office: SeededOffice,
+    clock: FakeClock,
+    screens: list[Screen],
+) -> None:
+    heartbeat(services.db, clock, office.office_id, office.actor("twhitfield"))  # Tom's PC is on
+    rachel = open_screen(db_url, clock, office.office_id, office.actor("rgreen"))
+    screens.append(rachel)
+    qtbot.waitUntil(lambda: rachel.adapter._sub is not None, timeout=5000)
+    alarm_id = press(services, office, clock, "Interview Room 1")
+    qtbot.waitUntil(lambda: alarm_id in rachel.controller.notices, timeout=5000)
+    notice = rachel.controller.notices[alarm_id]
+    qtbot.waitExposed(notice)
+    notice.activateWindow()  # whatever the window manager does, keys may end up here
+
+    for text in ("smith ", "\t", " "):
+        qtbot.keyClicks(QApplication.focusWidget() or notice, text)
+    for key in (Qt.Key.Key_Tab, Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Escape):
+        qtbot.keyClick(QApplication.focusWidget() or notice, key)
+
+    assert notice.isVisible()  # not put away ("OK")
+    assert alarm_id not in rachel.controller.windows  # not opened ("Show details")
