@@ -74,7 +74,10 @@ class Bridge:
             config.database_url,
             pool_size=config.safedesk.database.pool_size,
             max_overflow=config.safedesk.database.max_overflow,
-            timeouts=DatabaseTimeouts(press_s=config.bridge.press_deadline_s),
+            timeouts=DatabaseTimeouts(
+                press_s=config.bridge.press_deadline_s,
+                call_s=max(10.0, 3 * config.bridge.press_deadline_s),
+            ),
         )
         services = Services.build(config.safedesk, db, clock, config.name)
         sound_path = config.local_sound_path

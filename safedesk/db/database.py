@@ -68,7 +68,7 @@ class Database:
         scope) and no free pooled connection come out as DatabaseUnavailable; everything else
         propagates as is.
         """
-        with self.deadline(deadline_s):
+        with self.deadline(deadline_s if deadline_s is not None else self.timeouts.call_s):
             session = self._sessions()
             try:
                 yield session

@@ -31,6 +31,9 @@ class DatabaseTimeouts:
     """How long each kind of wait may last before the caller hears "unavailable"."""
 
     press_s: float = 3.0  # a press-path call: pool wait + every statement + commit
+    # Every other session's deadline (None: none). A bridge sets one, so nothing it runs (its
+    # supervision, its LED relay's reads) can hold a pooled connection for ever on a hung server.
+    call_s: float | None = None
     connect_s: int = 5  # libpq connect_timeout outside a deadline (whole seconds, at least 2)
     pool_wait_s: float = 30.0  # waiting for a pooled connection outside a deadline
     keepalive_idle_s: int = 5

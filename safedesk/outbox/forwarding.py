@@ -142,7 +142,7 @@ class StoreAndForwardSink:
         if queue_behind:
             try:
                 # Keep the order, and do not wait on a dead server once per press.
-                return self._hold(press, "queued behind presses already held")
+                return self._hold(press, "queued behind presses already held", tried_db=False)
             except OutboxError:
                 pass  # a broken outbox must not stop a press the database can take
         try:
@@ -372,12 +372,16 @@ class StoreAndForwardSink:
                     self._held += 1  # it is in the file; only counting it failed
         self._notify_backlog()
 
-    def _hold(self, press: ButtonPress, error: str, *, refused: bool = False) -> PressReceipt:
+    def _hold(
+        self, press: ButtonPress, error: str, *, refused: bool = False, tried_db: bool = True
+    ) -> PressReceipt:
         key = _key(press)
         try:
             outbox_id = self.outbox.add(press, self._now(), error)
         except OutboxError as exc:
             self._outbox_failed(exc)
+            if not tried_db:
+                raise  # the caller offers it to the database next
             with self._order:
                 self._unsaved.add(key)
                 first = key not in self._unsaved_reported

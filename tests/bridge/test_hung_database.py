@@ -83,8 +83,7 @@ def start_bridge(url: str, tmp_path: Path, buttons: list[SimulatedSerialDevice])
                 "local_sound": str(ALARM_WAV),
                 "sound_backend": "alsa",
                 "forward_retry_s": 0.2,
-                "supervise": False,
-                "press_deadline_s": DEADLINE_S,
+                "press_deadline_s": DEADLINE_S,  # supervision on, as in the field
             },
             "serial": {"ports": ports, "discover": False},
         },
@@ -119,6 +118,7 @@ def presses_survive_a_hung_database(
     pressed: dict[tuple[str, int, int], datetime] = {}
     caplog.clear()
     hang()
+    hung_at = time.monotonic()
     try:
         at, started = SystemClock().now(), time.monotonic()
         seq = room_1.press()
@@ -149,11 +149,18 @@ def presses_survive_a_hung_database(
         assert len(lines) < 30, [r.getMessage() for r in lines]
     finally:
         unhang()
+    hung_for = time.monotonic() - hung_at
     assert eventually(lambda: bridge.sink.backlog == 0, timeout=30), bridge.outbox.held()
     recorded = press_times(direct)
     for key, at in pressed.items():
         # The press time is the room's, not when the database came back.
         assert abs(recorded[key] - at) < timedelta(seconds=1), (key, recorded[key], at)
+    skew = max(abs((recorded[key] - at).total_seconds()) for key, at in pressed.items())
+    print(
+        f"hung database: first press held after {first_ack_s:.2f} s (deadline {DEADLINE_S:g} s),"
+        f" later presses after {max(later_acks):.3f} s, press times within {skew:.3f} s,"
+        f" {len(lines)} log lines in the {hung_for:.1f} s hang"
+    )
     assert room_1.wait_for_led("delivered") and room_2.wait_for_led("delivered")
     assert eventually(lambda: bridge.sounder is not None and not bridge.sounder.sounding)
 
