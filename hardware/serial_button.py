@@ -192,6 +192,7 @@ class SerialButtonSource(ButtonSource):
             OrderedDict()
         )
         self._latest_seq: dict[str, int] = {}  # device -> highest press number heard this boot
+        self._second_ports: set[tuple[str, str]] = set()  # (device, url) heard on a 2nd port
         self._host_boot = random.getrandbits(32)
         self._host_seq = 0
 
@@ -399,6 +400,29 @@ class SerialButtonSource(ButtonSource):
         with self._lock:
             self._stats[session.url].frames += 1
             session.valid_frames += 1
+            owner = self._device_session.get(device_id)
+            elsewhere = owner is not None and owner is not session and not owner.closed
+            first_time = elsewhere and (device_id, session.url) not in self._second_ports
+            if elsewhere:
+                self._second_ports.add((device_id, session.url))
+        if elsewhere:
+            assert owner is not None
+            # Its LED, boot and online state stay with the port it was heard on first; the alarm
+            # service decides what the frame is (unknown location unless it is registered here).
+            log.log(
+                logging.ERROR if first_time else logging.DEBUG,
+                "%s speaks for panic button %s, which is already heard on %s: not taken as "
+                "that button's port",
+                session.url,
+                device_id,
+                owner.url,
+            )
+            if frame.kind == protocol.PRESS:
+                self._on_press(session, frame, own_port=False)
+            else:
+                self._on_heard(session, frame, self.firmware_version(device_id), answer=False)
+            return
+        with self._lock:
             session.devices.add(device_id)
             self._device_session[device_id] = session
             self._last_heard[device_id] = self.clock.monotonic()
@@ -451,7 +475,14 @@ class SerialButtonSource(ButtonSource):
             del self._committed[key]
         return True
 
-    def _on_heard(self, session: _Session, frame: protocol.Frame, firmware: str | None) -> None:
+    def _on_heard(
+        self,
+        session: _Session,
+        frame: protocol.Frame,
+        firmware: str | None,
+        *,
+        answer: bool = True,
+    ) -> None:
         heard = DeviceHeard(
             frame.device_id, self.clock.now(), DeviceKind.SERIAL, firmware, session.heard_on
         )
@@ -461,9 +492,12 @@ class SerialButtonSource(ButtonSource):
             # Supervision will see the device as silent, which is the truth the system has; log why.
             log.exception("Could not record heartbeat of panic button %s", frame.device_id)
         # Answering every hello/heartbeat tells the button the host is alive and keeps its LED true.
-        session.send(self._led_frame(frame.device_id, self.led_state(frame.device_id)))
+        if answer:
+            session.send(self._led_frame(frame.device_id, self.led_state(frame.device_id)))
 
-    def _on_press(self, session: _Session, frame: protocol.Frame) -> None:
+    def _on_press(self, session: _Session, frame: protocol.Frame, *, own_port: bool = True) -> None:
+        """``own_port`` False: the device id is already heard on another port; this press is
+        the sink's to judge, and changes nothing this driver remembers for that device."""
         key = frame.press_key()
         now = self.clock.now()
         age = timedelta(milliseconds=int(frame.arg))
@@ -474,7 +508,7 @@ class SerialButtonSource(ButtonSource):
             committed = self._committed.get(key)
             # Same name and same press time: a resend. Same name, another time: a restarted
             # button that repeated its boot id; the sink decides (services/press_identity.py).
-            resend = committed is not None and is_same_press(committed[1], now - age)
+            resend = own_port and committed is not None and is_same_press(committed[1], now - age)
             if resend:
                 self._committed.move_to_end(key)
         if resend:
@@ -503,12 +537,13 @@ class SerialButtonSource(ButtonSource):
                 frame.seq,
                 session.url,
             )
-            with self._lock:
-                self._desired[frame.device_id] = LedState.NOT_DELIVERED
+            if own_port:
+                with self._lock:
+                    self._desired[frame.device_id] = LedState.NOT_DELIVERED
             session.send(self._led_frame(frame.device_id, LedState.NOT_DELIVERED))
             return
         with self._lock:
-            current = self._desired.get(frame.device_id)
+            current = self._desired.get(frame.device_id) if own_port else None
             if receipt.held:
                 state = LedState.NOT_DELIVERED  # safe in the bridge's outbox, not on screens
             elif receipt.is_test:
@@ -517,11 +552,12 @@ class SerialButtonSource(ButtonSource):
                 state = LedState.RESPONDING  # pressed again: help is already on its way
             else:
                 state = LedState.DELIVERED
-            self._desired[frame.device_id] = state
-            self._committed[key] = (state, press.pressed_at)
-            self._committed.move_to_end(key)
-            while len(self._committed) > self.config.remembered_presses:
-                self._committed.popitem(last=False)
+            if own_port:
+                self._desired[frame.device_id] = state
+                self._committed[key] = (state, press.pressed_at)
+                self._committed.move_to_end(key)
+                while len(self._committed) > self.config.remembered_presses:
+                    self._committed.popitem(last=False)
         if receipt.held:
             log.warning(
                 "Panic press from %s HELD in the local outbox (database unreachable): "

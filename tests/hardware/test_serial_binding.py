@@ -120,6 +120,9 @@ def test_a_frame_on_room_1s_port_for_room_2s_device_is_raised_as_unknown_locatio
         f"(USB serial E661000000000001) on {BRIDGE}"
     )
     assert "Interview Room 2" not in view.room_name
+    # Interview Room 2's own light is not told "help is coming" for someone else's frame.
+    time.sleep(0.5)  # several heartbeats, each answered with the LED state
+    assert room2.led_state == "idle" and "delivered" not in room2.led_history
 
     # The real Interview Room 2 button still raises its own room.
     press = room2.press()
