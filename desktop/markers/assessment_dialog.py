@@ -166,9 +166,19 @@ class RiskAssessmentDialog(QDialog):
         self.people.itemActivated.connect(self._on_person_picked)
         self.person_label = QLabel("No person chosen")
         self.person_label.setObjectName("personChosen")
+        # Where the person is changed, so it is seen there: an incident's evidence taken off.
+        self.evidence_warning = QLabel("")
+        self.evidence_warning.setObjectName("evidenceWarning")
+        self.evidence_warning.setWordWrap(True)
+        self.evidence_warning.setTextFormat(Qt.TextFormat.RichText)
+        self.evidence_warning.setStyleSheet(
+            "color:#000; background:#fff3cd; border:1px solid #d98200; padding:6px"
+        )
+        self.evidence_warning.hide()
         layout.addWidget(self.person_search)
         layout.addWidget(self.people)
         layout.addWidget(self.person_label)
+        layout.addWidget(self.evidence_warning)
         return box
 
     def _assessment_box(self) -> QGroupBox:
@@ -245,15 +255,6 @@ class RiskAssessmentDialog(QDialog):
         add = QPushButton("Add another piece of evidence")
         add.clicked.connect(lambda: self._add_evidence(None))
         layout.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
-        self.evidence_warning = QLabel("")
-        self.evidence_warning.setObjectName("evidenceWarning")
-        self.evidence_warning.setWordWrap(True)
-        self.evidence_warning.setTextFormat(Qt.TextFormat.RichText)
-        self.evidence_warning.setStyleSheet(
-            "color:#000; background:#fff3cd; border:1px solid #d98200; padding:6px"
-        )
-        self.evidence_warning.hide()
-        layout.insertWidget(0, self.evidence_warning)
         self._evidence: list[_EvidenceRow] = []
         self._add_evidence(None)
         return box
@@ -333,8 +334,8 @@ class RiskAssessmentDialog(QDialog):
         self.source_alarm_id = None
         self.evidence_warning.setText(
             f"<b>Incident {ref} was about {escape(about.label)}</b>, not the person chosen now, "
-            "so its evidence has been taken off this form. Add the evidence this marker rests "
-            f"on, or choose {escape(about.name)} again to put the incident back."
+            "so its evidence has been taken off this form (section 5). Add the evidence this "
+            f"marker rests on, or choose {escape(about.name)} again to put the incident back."
         )
         self.evidence_warning.show()
 
