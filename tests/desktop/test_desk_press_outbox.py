@@ -141,6 +141,10 @@ def test_a_desk_press_while_the_network_swallows_packets_is_held_on_screen_then_
         # The GUI thread never waits for the database (was up to 3 x 5 s, every window frozen).
         assert click_s < 0.5, f"the click took {click_s:.1f} s"
         qtbot.waitUntil(lambda: panic.result.text() == HELD_TEXT, timeout=8000)
+        held_s = time.monotonic() - started
+        print(
+            f"desk press in a partition: click {click_s * 1000:.0f} ms, HELD after {held_s:.1f} s"
+        )
         assert "Shout, phone, or call 999" in panic.result.text()
         assert panic.result.isVisible()
         assert desktop.services.presses is not None and desktop.services.presses.backlog == 1
