@@ -50,7 +50,7 @@ _BACK_FG = QColor("#5a5a5a")
 def status_text(row: BoardRow, now: datetime) -> str:
     """What the Status column says, in words a colleague reads at a glance."""
     if row.state is BoardState.BACK:
-        return f"✔ Back {hh_mm(row.returned_at)}" + (f" ({row.back_how})" if row.back_how else "")
+        return f"✔ Back {hh_mm(row.returned_at)}" + (f": {row.back_how}" if row.back_how else "")
     if row.state is BoardState.OVERDUE:
         late = max(0.0, (now - row.expected_back_at).total_seconds())
         return f"⚠ OVERDUE by {overdue_text(late)}"
@@ -113,6 +113,9 @@ class MovementsBoard(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # Long words (how someone reported back) wrap in the tooltip, not across the address.
+        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(6, 300)
         self.table.setStyleSheet("font-size: 11pt;")
         self.table.itemSelectionChanged.connect(self._refresh_buttons)
         layout.addWidget(self.table, 1)
@@ -181,6 +184,7 @@ class MovementsBoard(QWidget):
             )
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
+                item.setToolTip(value)
                 if row.state is BoardState.OVERDUE:
                     item.setBackground(QBrush(_OVERDUE_BG))
                     item.setForeground(QBrush(QColor("black")))

@@ -110,7 +110,8 @@ class LogVisitDialog(QDialog):
         seeing_row.addWidget(find)
         self.people = QListWidget()
         self.people.setObjectName("people")
-        self.people.setMaximumHeight(96)
+        self.people.setMaximumHeight(70)
+        self.people.setWordWrap(True)
         self.people.itemActivated.connect(self._on_pick)
         self.people.itemClicked.connect(self._on_pick)
         self.leaving = _time_edit(now, "leaving")
@@ -142,14 +143,16 @@ class LogVisitDialog(QDialog):
 
         right = QVBoxLayout()
         questions = QGroupBox("Before you go (who, what, where, when, why)")
-        qform = QFormLayout(questions)
+        qform = QVBoxLayout(questions)
+        qform.setSpacing(2)
         self.answers: dict[str, QLineEdit] = {}
         for key, question in PREVISIT_QUESTIONS:
             edit = self._line(f"q_{key}", '"none known" is an answer')
             self.answers[key] = edit
             label = QLabel(question)
-            label.setWordWrap(True)
-            qform.addRow(label, edit)
+            label.setBuddy(edit)
+            qform.addWidget(label)
+            qform.addWidget(edit)
         right.addWidget(questions)
         self.markers_status = QLabel("Markers: checked when you log the visit.")
         self.markers_status.setObjectName("markersStatus")
@@ -205,6 +208,7 @@ class LogVisitDialog(QDialog):
             "#pairsText { color: #7a0000; font-weight: bold; }"
             "#logVisit { font-size: 13pt; font-weight: bold; padding: 8px 18px; }"
             "QLineEdit:focus, QComboBox:focus, QTimeEdit:focus { border: 2px solid #1f4e9c; }"
+            '*[missing="true"] { border: 2px solid #b00000; background: #fff0f0; }'
         )
         (self.officer if self.actor.staff_id is None else self.address).setFocus()
 
@@ -240,7 +244,8 @@ class LogVisitDialog(QDialog):
         self.people.clear()
         for person in check.people:
             mark = "⚠ " if person.flagged else ""
-            item = QListWidgetItem(f"{mark}{person.name}, {person.address or ''} ({person.why})")
+            item = QListWidgetItem(f"{mark}{person.name}, {person.address or ''}")
+            item.setToolTip(person.why)
             item.setData(Qt.ItemDataRole.UserRole, person.person_id)
             item.setData(Qt.ItemDataRole.UserRole + 1, person.name)
             self.people.addItem(item)
@@ -355,7 +360,7 @@ class LogVisitDialog(QDialog):
         try:
             self.movement_id = self.desk.log_visit(self.actor, self.form())
         except InvalidInput as exc:
-            self.problem.setText("Put these right: " + "; ".join(p.message for p in exc.problems))
+            self._show_problems(exc)
             return
         except MarkersNotAcknowledged as exc:
             self.check = exc.check
@@ -365,6 +370,31 @@ class LogVisitDialog(QDialog):
             self._ask_for_pairs(check, str(exc))
             return
         self.accept()
+
+    def _show_problems(self, refused: InvalidInput) -> None:
+        """Say what is missing in a line, and mark the fields, without a wall of text."""
+        widgets: dict[str, QWidget] = {
+            "officer": self.officer,
+            "second_officer": self.second,
+            "address": self.address,
+            "postcode": self.postcode,
+            "person": self.seeing,
+            "expected_back": self.back,
+            "phone": self.phone,
+        } | {f"answers.{key}": edit for key, edit in self.answers.items()}
+        for widget in widgets.values():
+            widget.setProperty("missing", False)
+        lines = [p.message for p in refused.problems if not p.field.startswith("answers.")]
+        if any(p.field.startswith("answers.") for p in refused.problems):
+            lines.append('answer the questions on the right ("none known" is an answer)')
+        for problem in refused.problems:
+            marked = widgets.get(problem.field)
+            if marked is not None:
+                marked.setProperty("missing", True)
+        for widget in widgets.values():
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+        self.problem.setText("Before you go: " + "; ".join(lines) + ".")
 
     def _ask_for_pairs(self, check: MarkerCheck, why: str) -> None:
         names = ", ".join(p.name for p in check.people if p.visits_in_pairs)

@@ -62,7 +62,7 @@ class PreVisitWarning(QDialog):
     def __init__(self, check: MarkerCheck, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.check = check
-        self.setWindowTitle("MARKERS AT THIS ADDRESS: read before you go")
+        self.setWindowTitle("MARKERS FOR THIS VISIT: read before you go")
         self.setModal(True)
         self.setWindowFlags(
             Qt.WindowType.Dialog
@@ -82,7 +82,7 @@ class PreVisitWarning(QDialog):
         top.addWidget(icon)
         count = len(check.flagged)
         heading = QLabel(
-            "<div style='font-size:22pt; font-weight:bold'>MARKERS AT THIS ADDRESS</div>"
+            "<div style='font-size:22pt; font-weight:bold'>MARKERS FOR THIS VISIT</div>"
             f"<div style='font-size:13pt'>{count} {'person' if count == 1 else 'people'} "
             "you may meet on this visit "
             f"{'has' if count == 1 else 'have'} a risk marker. Do what the instructions say; "

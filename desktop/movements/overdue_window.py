@@ -141,7 +141,7 @@ class OverdueWindow(QWidget):
         buttons.setSpacing(12)
         self.take_button = self._button("☎  I'M PHONING THEM", "takeButton", self._on_take)
         self.safe_button = self._button("✔  PHONED: SAFE…", "safeButton", self._on_safe)
-        self.extend_button = self._button("⏱  EXTENDED TO…", "extendButton", self._on_extend)
+        self.extend_button = self._button("→  EXTENDED TO…", "extendButton", self._on_extend)
         self.police_button = self._button(
             "⚠  CANNOT REACH: POLICE…", "policeButton", self._on_police
         )
@@ -389,6 +389,13 @@ class OverdueWindow(QWidget):
         self.deleteLater()
 
 
+_DIALOG_STYLE = (
+    "QDialog { background: white; } QLabel { color: black; font-size: 13pt; }"
+    "QLineEdit, QDateTimeEdit { font-size: 13pt; padding: 4px; }"
+    "QPushButton { font-size: 12pt; padding: 6px 14px; }"
+)
+
+
 class NoteDialog(QDialog):
     """A short note and one deliberate button (Enter in the note also submits it).
 
@@ -404,6 +411,7 @@ class NoteDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(560)
+        self.setStyleSheet(_DIALOG_STYLE)
         layout = QVBoxLayout(self)
         text = QLabel(lead)
         text.setWordWrap(True)
@@ -446,6 +454,7 @@ class ExtendDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"Extend {officer_name}'s visit")
         self.setMinimumWidth(520)
+        self.setStyleSheet(_DIALOG_STYLE)
         layout = QVBoxLayout(self)
         text = QLabel(
             lead
