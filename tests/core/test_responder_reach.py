@@ -86,6 +86,7 @@ def test_heartbeats_are_stamped_with_the_database_servers_clock(
 
     with db.session() as s:
         seen = s.scalars(select(Workstation.last_seen_at)).one()
+    assert seen is not None
     if db.is_postgresql:
         # The server's time, whatever this PC's clock says (the test clock is days away).
         assert abs((seen - datetime.now(UTC)).total_seconds()) < 60

@@ -9,8 +9,10 @@ shown by its configured name, never by its host name.
 from __future__ import annotations
 
 import socket
+from collections.abc import Sequence
 
 import pytest
+from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QLabel, QRadioButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -33,7 +35,7 @@ def _tom(qtbot: QtBot, db_url: str, office: SeededOffice, clock: FakeClock) -> S
     return tom
 
 
-def _readable(top: QWidget, widgets: list[QWidget], *, inset: int = 0) -> dict[str, float]:
+def _readable(top: QWidget, widgets: Sequence[QWidget], *, inset: int = 0) -> dict[str, float]:
     """The widgets whose painted text is below AA, with their contrast."""
     low = {}
     for widget in widgets:
@@ -105,10 +107,9 @@ def test_you_are_responding_and_every_alert_text_meet_aa_contrast(
     assert _readable(window, labels) == {}
 
 
-def _slots(window: AlertWindow) -> list[tuple[int, int, int, int]]:
+def _slots(window: AlertWindow) -> list[QRect]:
     return [
-        global_rect(w).getRect()
-        for w in (window.respond_button, window.resolve_button, window.call_button)
+        global_rect(w) for w in (window.respond_button, window.resolve_button, window.call_button)
     ]
 
 
@@ -162,11 +163,13 @@ def test_responder_pc_shown_by_its_configured_name_never_its_host_name(
     click(qtbot, sarah_window, sarah_window.respond_button)
 
     for window in (tom_window, sarah_window):
-        for name in ("Tom Whitfield", "Sarah Okafor"):
-            qtbot.waitUntil(
-                lambda w=window, n=name: f"{n}</b> is going" in w.responders_label.text(),
-                timeout=5000,
-            )
-        text = window.responders_label.text()
+        label = window.responders_label
+
+        def both_going(label: QLabel = label) -> bool:
+            text = label.text()
+            return "Tom Whitfield</b> is going" in text and "Sarah Okafor</b> is going" in text
+
+        qtbot.waitUntil(both_going, timeout=5000)
+        text = label.text()
         assert f" {host}" not in text and f"({host}" not in text
         assert "(from PC-sokafor)" in text  # a configured name is shown

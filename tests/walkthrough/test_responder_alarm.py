@@ -143,8 +143,8 @@ def test_a_responders_alarm_from_press_to_resolved_on_every_screen(
 
     # The alert leaves every screen, whatever was open on it.
     for pc, alert in ((tom, tom_alert), (sarah, sarah_alert)):
-        qtbot.waitUntil(lambda a=alert: _gone(a), timeout=WAIT)
-        assert alarm_id not in pc.controller.windows
+        qtbot.waitUntil(lambda: alarm_id not in pc.controller.windows, timeout=WAIT)  # noqa: B023
+        assert _gone(alert)
     qtbot.waitUntil(lambda: alarm_id not in rachel.controller.notices, timeout=WAIT)
     alarm, responses = _alarm(office_pcs, alarm_id)
     assert alarm.resolved_at is not None and responses == 1
