@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from machine import Pin
 
-FIRMWARE_VERSION = "1.0.0"
+FIRMWARE_VERSION = "1.1.0"  # 1.1.0: boot id from a flash counter; an ACK never leaves "test"
 
 # LED patterns: alternating on/off durations in ms, starting with "on"; one entry means steady.
 LED_PATTERNS = {
@@ -198,7 +198,9 @@ class ButtonController:
             kept = [p for p in self.pending if p.seq != frame.seq]
             if len(kept) != len(self.pending):
                 self.pending = kept
-                if self.host_state not in ("responding", "test"):
+                # Committed: help is coming (or already on its way). Never left on "test": only
+                # the press that completes a weekly test is a test, and the host says so itself.
+                if self.host_state != "responding":
                     self.host_state = "delivered"
         else:
             self.host_state = frame.arg

@@ -37,7 +37,7 @@ def test_at_power_up_the_button_says_hello_and_shows_it_hears_no_host(
         """,
     )
     assert result["first"] == ["HELLO"]
-    assert result["version"] == "1.0.0"
+    assert result["version"] == "1.1.0"
     assert result["later"] == ["HELLO", "HELLO"]  # keeps saying hello every 2 s until answered
     assert result["shown"] == "offline"
     assert (result["device"], result["boot"]) == ("pico-test", 0x0BADF00D)
@@ -314,3 +314,27 @@ def test_many_unacknowledged_presses_keep_the_first_and_stay_bounded(
     assert result["presses"] == 12
     assert len(result["pending"]) == 8
     assert result["pending"][0] == 1 and result["pending"][-1] == 12
+
+
+def test_a_press_after_a_weekly_test_press_shows_help_is_coming_even_if_the_led_answer_is_lost(
+    run_script: RunScript,
+) -> None:
+    result = scenario(
+        run_script,
+        """
+        rig = Rig()
+        rig.run(0); rig.host_led("idle"); rig.sent()
+        rig.hold(50)
+        test_press = [f for f in rig.sent() if f.kind == "PRESS"][0]
+        rig.ack(test_press); rig.host_led("test")
+        after_test = rig.shown()
+        rig.run(500)
+        rig.hold(50)  # pressed again in the window: a real alarm
+        real = [f for f in rig.sent() if f.kind == "PRESS"][0]
+        rig.ack(real)  # committed; the LED frame that follows it is lost on the wire
+        report(after_test=after_test, real_seq=real.seq, shown=rig.shown())
+        """,
+    )
+    assert result["after_test"] == "test"
+    assert result["real_seq"] == 2
+    assert result["shown"] == "delivered"

@@ -130,7 +130,7 @@ def test_the_real_firmware_raises_an_alarm_through_the_serial_driver_and_shows_h
     make, statuses = serial_source
     source = make(port, silent_after_s=6.0)  # the firmware beats every 2 s
     assert eventually(lambda: DEVICE_ID in source.online_devices())
-    assert eventually(lambda: source.firmware_version(DEVICE_ID) == "1.0.0")
+    assert eventually(lambda: source.firmware_version(DEVICE_ID) == "1.1.0")
 
     (pins / "15").write_text("0")  # press
     time.sleep(0.2)
