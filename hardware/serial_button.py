@@ -193,6 +193,7 @@ class SerialButtonSource(ButtonSource):
         )
         self._latest_seq: dict[str, int] = {}  # device -> highest press number heard this boot
         self._second_ports: set[tuple[str, str]] = set()  # (device, url) heard on a 2nd port
+        self._failing_presses: OrderedDict[tuple[str, int, int], None] = OrderedDict()
         self._host_boot = random.getrandbits(32)
         self._host_seq = 0
 
@@ -529,13 +530,21 @@ class SerialButtonSource(ButtonSource):
         try:
             receipt = self.sink.press(press)
         except Exception:
-            log.exception(
+            # Loud once per press; its resends (every 2 s until it gets through) only at debug.
+            with self._lock:
+                first_failure = key not in self._failing_presses
+                self._failing_presses[key] = None
+                while len(self._failing_presses) > self.config.remembered_presses:
+                    self._failing_presses.popitem(last=False)
+            log.log(
+                logging.ERROR if first_failure else logging.DEBUG,
                 "PANIC PRESS NOT COMMITTED from %s (boot %08X, sequence %d) on %s: "
                 "not acknowledged, the button will resend",
                 frame.device_id,
                 frame.boot_id,
                 frame.seq,
                 session.url,
+                exc_info=first_failure,
             )
             if own_port:
                 with self._lock:
@@ -543,6 +552,9 @@ class SerialButtonSource(ButtonSource):
             session.send(self._led_frame(frame.device_id, LedState.NOT_DELIVERED))
             return
         with self._lock:
+            if key in self._failing_presses:
+                del self._failing_presses[key]
+                log.warning("Panic press %s got through after failing", key)
             current = self._desired.get(frame.device_id) if own_port else None
             if receipt.held:
                 state = LedState.NOT_DELIVERED  # safe in the bridge's outbox, not on screens
