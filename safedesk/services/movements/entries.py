@@ -222,6 +222,7 @@ class BoardRow:
     movement_id: int
     officer_id: int
     officer_name: str
+    second_officer_id: int | None
     second_officer_name: str | None
     address: str
     seeing: str
@@ -308,6 +309,7 @@ def board(
                 movement_id=m.id,
                 officer_id=m.officer_id,
                 officer_name=names.get(m.officer_id, "?"),
+                second_officer_id=m.second_officer_id,
                 second_officer_name=names.get(m.second_officer_id) if m.second_officer_id else None,
                 address=m.address,
                 seeing=m.person_name or "",
