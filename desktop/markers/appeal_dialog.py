@@ -118,6 +118,7 @@ class AppealDialog(QDialog):
             action = "Record final decision"
             self._ask_permission()
         layout.addLayout(form)
+        layout.addStretch(1)
         self.ok_button.setText(action)
         self.ok_button.setToolTip(f"{action} ({SUBMIT_HINT})")
         buttons.accepted.connect(self._on_ok)

@@ -113,7 +113,7 @@ def appeal_refusal(session: Session, decider: Staff, marker: Marker) -> str | No
     """Why ``decider`` may not decide an appeal on ``marker``, or None if they may."""
     originals = original_deciders(session, marker)
     if any(o.id == decider.id for o in originals):
-        return f"{decider.name} made the original decision and cannot decide the appeal"
+        return f"{decider.name} made the original decision, so someone more senior must decide it"
     if not may_decide_appeal(decider.role_set, [o.role_set for o in originals]):
         top = max(originals, key=lambda o: seniority(o.role_set))
         top_role = max(top.role_set, key=lambda r: SENIORITY[r])
