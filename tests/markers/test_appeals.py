@@ -175,10 +175,10 @@ def test_a_decided_appeal_is_final_so_no_second_appeal_is_taken(
         )
 
 
-def test_permission_to_decide_is_checked_before_the_form_is(
-    world: World, clock: FakeClock
-) -> None:
+def test_permission_to_decide_is_checked_before_the_form_is(world: World, clock: FakeClock) -> None:
     """A manager who may not decide is told so, not asked first for a reason and an outcome."""
     _, appeal_id = _marker_and_appeal(world, clock)
     with pytest.raises(PermissionRefused, match="more senior"), world.db.session() as s:
-        decide_appeal(s, world.actor("manager"), appeal_id, outcome=None, reason="", now=clock.now())
+        decide_appeal(
+            s, world.actor("manager"), appeal_id, outcome=None, reason="", now=clock.now()
+        )
