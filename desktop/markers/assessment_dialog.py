@@ -222,6 +222,10 @@ class RiskAssessmentDialog(QDialog):
             "'contact … before visiting'"
         )
         self.restricted.setObjectName("restricted")
+        self.visits_in_pairs = QCheckBox(
+            "Visits in pairs: a lone home visit needs a second officer or a manager's override"
+        )
+        self.visits_in_pairs.setObjectName("visitsInPairs")
         self.contact_role = QComboBox()
         for role in Role:
             if is_manager([role]):
@@ -233,6 +237,7 @@ class RiskAssessmentDialog(QDialog):
         layout.addWidget(self.instructions_note)
         layout.addWidget(self.restricted)
         layout.addLayout(row)
+        layout.addWidget(self.visits_in_pairs)
         return box
 
     def _reason_box(self) -> QGroupBox:
@@ -412,6 +417,7 @@ class RiskAssessmentDialog(QDialog):
             contact_role=Role(contact) if contact else None,
             review_due=_pydate(self.review_due.date()),
             source_alarm_id=self.source_alarm_id,
+            visits_in_pairs=self.visits_in_pairs.isChecked(),
         )
 
     def _on_save(self) -> None:

@@ -7,6 +7,7 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -86,6 +87,12 @@ class ReviewDialog(QDialog):
         self.note = QLineEdit()
         form.addRow("New instructions (amend)", self.instructions)
         form.addRow("Other instruction", self.note)
+        self.visits_in_pairs = QCheckBox(
+            "Visits in pairs: a lone home visit needs a second officer or a manager's override"
+        )
+        self.visits_in_pairs.setObjectName("visitsInPairs")
+        self.visits_in_pairs.setChecked(entry.visits_in_pairs)
+        form.addRow(self.visits_in_pairs)
         self.informed_yes = QRadioButton("Tenant will be told the outcome")
         self.informed_no = QRadioButton("Tenant will not be told, because:")
         group = QButtonGroup(self)
@@ -140,6 +147,7 @@ class ReviewDialog(QDialog):
             not_informed_reason=self.not_informed_reason.text(),
             instructions=chosen if decision is ReviewDecision.AMEND else None,
             instructions_note=self.note.text() if decision is ReviewDecision.AMEND else None,
+            visits_in_pairs=self.visits_in_pairs.isChecked(),
         )
 
     def _on_save(self) -> None:

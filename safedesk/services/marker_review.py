@@ -58,6 +58,8 @@ class ReviewInput:
     instructions_note: str | None = None
     restricted: bool | None = None
     next_review_due: date | None = None  # default: review_months from today
+    # The movements diary's two-person rule; None leaves the flag as it is.
+    visits_in_pairs: bool | None = None
 
 
 def due_and_overdue(session: Session, *, today: date, within_days: int = 30) -> list[ReviewItem]:
@@ -176,7 +178,11 @@ def record_review(
         not_informed_reason=None if form.tenant_informed else form.not_informed_reason.strip(),
     )
     session.add(review)
-    before = {"instructions": list(marker.instructions), "restricted": marker.restricted}
+    before = {
+        "instructions": list(marker.instructions),
+        "restricted": marker.restricted,
+        "visits_in_pairs": marker.visits_in_pairs,
+    }
     if form.decision is ReviewDecision.REMOVE:
         marker.status = MarkerStatus.REMOVED
         marker.removed_at = now
@@ -189,6 +195,8 @@ def record_review(
             marker.instructions_note = (form.instructions_note or "").strip() or None
             if form.restricted is not None:
                 marker.restricted = form.restricted
+        if form.visits_in_pairs is not None:
+            marker.visits_in_pairs = form.visits_in_pairs
     session.flush()
     audit.record(
         session,

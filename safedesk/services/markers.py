@@ -69,6 +69,8 @@ class RiskAssessment:
     not_informed_reason: str = ""
     review_due: date | None = None  # default: review_months after placement
     source_alarm_id: int | None = None
+    # The movements diary's two-person rule: a lone visit needs a second officer or an override.
+    visits_in_pairs: bool = False
 
 
 @dataclass
@@ -248,6 +250,7 @@ def create_marker(
         not_informed_reason=None if form.tenant_informed else form.not_informed_reason.strip(),
         status=MarkerStatus.ACTIVE,
         source_alarm_id=form.source_alarm_id,
+        visits_in_pairs=form.visits_in_pairs,
     )
     session.add(marker)
     session.flush()
@@ -282,6 +285,7 @@ def create_marker(
         category=form.category.value,
         assessed_by_id=form.assessed_by_id,
         restricted=form.restricted,
+        visits_in_pairs=form.visits_in_pairs,
         review_due=marker.review_due.isoformat(),
         tenant_informed=bool(form.tenant_informed),
     )

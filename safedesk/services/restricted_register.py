@@ -76,6 +76,7 @@ class RegisterEntry:
     reviewer: str  # who carries out its reviews: "ASB Manager"
     review_refusal: str | None  # why this viewer may not review it; None if they may
     status: MarkerStatus
+    visits_in_pairs: bool = False  # the movements diary's two-person rule
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,7 @@ def _entry(
             restricted_roles=restricted_roles,
         ),
         status=m.status,
+        visits_in_pairs=m.visits_in_pairs,
     )
 
 
