@@ -34,7 +34,7 @@ from safedesk.alarm_bus import (
 from safedesk.button_events import ButtonPress, DeviceHeard, DeviceKind, HeardOn, PressReceipt
 from safedesk.clock import Clock
 from safedesk.config import AlarmConfig
-from safedesk.db import Database
+from safedesk.db import Database, DatabaseUnavailable
 from safedesk.models import (
     AlarmEvent,
     AlarmOutcome,
@@ -57,6 +57,7 @@ from safedesk.services.room_presence import (
     room_time_zone,
 )
 from safedesk.services.test_press_rule import armed_test_for
+from safedesk.services.unstorable_press import storable_press
 
 log = logging.getLogger(__name__)
 
@@ -107,11 +108,15 @@ class AlarmService:
     def press(self, press: ButtonPress) -> PressReceipt:
         """Record a press: a new alarm, "pressed again", a resend (no-op), or a weekly test press.
 
-        Raises DatabaseUnavailable when the database cannot be reached, so the caller holds the
-        press and resends it; the resend is then recognised by its (device, boot, sequence).
+        Raises DatabaseUnavailable when the database cannot be reached (or does not answer
+        within the press deadline), so the caller holds the press and resends it; the resend is
+        then recognised by its (device, boot, sequence). A press that cannot be stored as sent
+        (an id longer than the database keeps) still raises: unknown location, what was received
+        in the audit entry (``unstorable_press``).
         """
-        if press.pressed_at.tzinfo is None:
-            raise ValueError(f"press from {press.device_id!r} has a naive pressed_at")
+        stored = storable_press(press, self.clock.now())
+        if stored is not press:
+            return self._raise_unstorable(press, stored)
         for attempt in range(1, _PRESS_ATTEMPTS + 1):
             try:
                 return self._press_once(press)
@@ -131,9 +136,38 @@ class AlarmService:
     def _press_once(self, press: ButtonPress) -> PressReceipt:
         # SQLite: presses from this process's threads queue on a Python lock instead of SQLite's
         # busy handler, whose growing sleeps (up to 100 ms each) would add to the alarm's latency.
-        with self._sqlite_writer:
+        with self._sqlite_writer, self.db.press_deadline():
             received = self.clock.now()
             return self._press_in_transaction(press, received)
+
+    def _raise_unstorable(self, received: ButtonPress, stored: ButtonPress) -> PressReceipt:
+        log.error(
+            "PANIC PRESS that cannot be stored as sent (device id %r, sequence %d, pressed %s): "
+            "raised %s; correct the driver or the id where it is configured",
+            received.device_id,
+            received.sequence,
+            received.pressed_at.isoformat(),
+            f"as UNKNOWN LOCATION under {stored.device_id!r}"
+            if stored.device_id != received.device_id
+            else f"with what could be stored (pressed {stored.pressed_at.isoformat()})",
+        )
+        receipt = self.press(stored)
+        try:
+            with self.db.session(deadline_s=self.db.timeouts.press_s) as s:
+                audit.record(
+                    s,
+                    Actor.system(self.workstation),
+                    "alarm.unstorable_press",
+                    at=self.clock.now(),
+                    subject_type="alarm",
+                    subject_id=receipt.alarm_id,
+                    received_device_id=received.device_id[:1000],
+                    received_pressed_at=received.pressed_at.isoformat(),
+                    stored_device_id=stored.device_id,
+                )
+        except DatabaseUnavailable as exc:
+            log.warning("alarm %d raised; its audit note was not written: %s", receipt.alarm_id, exc)
+        return receipt
 
     def _press_in_transaction(self, press: ButtonPress, received: datetime) -> PressReceipt:
         boot = press.boot_id or 0
@@ -478,7 +512,7 @@ class AlarmService:
 
     def heard(self, heard: DeviceHeard) -> None:
         """A hello or heartbeat: update last seen (and firmware). Unknown ids register nothing."""
-        with self.db.session() as s:
+        with self.db.session(deadline_s=self.db.timeouts.press_s) as s:
             device = s.scalar(select(PanicDevice).where(PanicDevice.device_id == heard.device_id))
             if device is None:
                 # Heartbeats come every 2 s: say it loudly once per device, not 1,800 times an hour.

@@ -20,6 +20,7 @@ from safedesk.models import (
     AlarmOutcome,
     AlarmPress,
     AlarmTest,
+    AuditEntry,
     BusEvent,
     Marker,
     MarkerCategory,
@@ -286,14 +287,21 @@ def test_a_press_inside_the_weekly_test_window_is_a_test_not_an_alarm(
     assert _bus_kinds(db) == [TestPressReceived.KIND, AlarmRaised.KIND]
 
 
-def test_a_naive_press_time_is_refused_before_anything_is_written(
+def test_a_press_with_a_naive_press_time_still_raises_its_rooms_alarm_at_the_time_it_arrived(
     services: Services, office: SeededOffice, clock: FakeClock
 ) -> None:
-    press = ButtonPress(
-        office.device_ids["Interview Room 1"], 1, clock.now().replace(tzinfo=None), DeviceKind.GPIO
-    )
-    with pytest.raises(ValueError, match="naive"):
-        services.alarms.press(press)
+    """A driver bug (a time in no known zone) must not lose the press (issue 12, hole 5): it is
+    raised at the time it arrived, and the audit entry keeps the time as received."""
+    received = clock.now().replace(tzinfo=None) - timedelta(hours=1)
+    press = ButtonPress(office.device_ids["Interview Room 1"], 1, received, DeviceKind.GPIO)
+    receipt = services.alarms.press(press)
+    assert receipt.created and not receipt.held
+    with services.db.session() as s:
+        alarm = s.get_one(AlarmEvent, receipt.alarm_id)
+        assert alarm.room_id == office.room_ids["Interview Room 1"]
+        assert alarm.pressed_at == clock.now()
+        note = s.scalar(select(AuditEntry).where(AuditEntry.action == "alarm.unstorable_press"))
+        assert note is not None and note.detail["received_pressed_at"] == received.isoformat()
 
 
 @pytest.mark.postgresql
