@@ -352,3 +352,8 @@ def _cell(value: str | None) -> str:
     if not value:
         return ""
     return "'" + value if value[0] in "=+-@\t\r" else value
+
+
+def formula_safe(value: str | None) -> str:
+    """A CSV cell a spreadsheet shows as text and never runs: the rule every export uses."""
+    return _cell(value)

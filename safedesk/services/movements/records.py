@@ -19,7 +19,7 @@ from safedesk.models import Office, Staff
 from safedesk.models.movements import Movement, OverdueAlert
 from safedesk.services import audit
 from safedesk.services.actor import Actor
-from safedesk.services.incidents import _cell as formula_safe
+from safedesk.services.incidents import formula_safe
 from safedesk.services.movements.address_match import AddressLevel, compare_address, parse_address
 from safedesk.services.movements.entries import PREVISIT_QUESTIONS, back_how
 from safedesk.services.office_time import local_midnight_utc
