@@ -2,8 +2,9 @@
 
 The desk's on-screen button and hotkey, and USB buttons plugged into the PC, hand their presses
 to one ``StoreAndForwardSink`` (``safedesk.outbox``) around the alarm service, kept in a file
-named for the database (``default_outbox_path``). A press the database cannot take at once is
-kept there with its press time and forwarded as soon as it answers, also after a restart.
+named for the database and this workstation (``default_outbox_path``). A press the database
+cannot take at once is kept there with its press time and forwarded as soon as it answers, also
+after a restart.
 If the file cannot be opened (disk full, no permission), presses still go straight to the
 database, with the delivery threads retrying in memory, and the log says so once.
 """
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 
 def open_press_outbox(services: Services) -> StoreAndForwardSink | None:
     """Open, start and attach (``services.presses``) the PC's outbox; None if it cannot open."""
-    path = default_outbox_path(services.db.url)
+    path = default_outbox_path(services.db.url, services.workstation)
     try:
         outbox = LocalOutbox(path)
     except OutboxError as exc:

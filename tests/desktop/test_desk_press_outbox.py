@@ -183,7 +183,7 @@ def test_a_desk_hotkey_press_held_during_an_outage_survives_closing_safedesk(
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     qtbot.waitUntil(lambda: panic.result.text() == HELD_TEXT, timeout=8000)
-    outbox_file = default_outbox_path(url)
+    outbox_file = default_outbox_path(url, "PC-RECEPTION-1")
     shut(desktop)  # SafeDesk is closed (or the PC restarts) before the database returns
     assert outbox_file.exists(), "the held press is on disk"
     assert desk_presses(db_url) == []
