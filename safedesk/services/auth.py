@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -42,6 +42,7 @@ __all__ = [
     "SignInRefused",
     "SignedIn",
     "StaffSession",
+    "check_password",
     "sign_in",
     "unlock",
 ]
@@ -130,6 +131,35 @@ def sign_in(
             roles=staff.role_set,
             signed_in_at=now,
         )
+
+
+def check_password(
+    session: Session,
+    login: str,
+    password: str,
+    *,
+    workstation: str | None = None,
+    now: datetime | None = None,
+) -> Staff | None:
+    """The member of staff whose password this is (None: wrong, unknown or locked), for a
+    password typed to authorise something (a manager's override at reception).
+
+    Counted and checked by the sign-in guard exactly like a sign-in, in transactions of its own
+    beside ``session`` (whose own work must not hold the SQLite write lock yet), so guessing a
+    manager's password through an override dialog locks that login like any other guessing.
+    """
+    when = now or datetime.now(UTC)
+    sessions = sign_in_guard.EngineSessions(session.get_bind().engine)
+    begun = sign_in_guard.begin(
+        sessions, login, workstation=workstation, now=when, policy=LockoutPolicy()
+    )
+    if begun.attempt_id is None:
+        return None
+    proof = _proof(begun.settings, begun.hash_chars, password)
+    done = sign_in_guard.finish(
+        sessions, begun.attempt_id, proof, workstation=workstation, now=when, signing_in=False
+    )
+    return session.get(Staff, done.staff_id) if done.staff_id is not None else None
 
 
 def unlock(session: Session, actor: Actor, login: str, *, now: datetime) -> Staff:

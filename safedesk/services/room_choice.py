@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 
 from safedesk.clock import Clock
 from safedesk.config import Config
-from safedesk.models import Role, Room, RoomKind, Staff, Visit
+from safedesk.models import Role, Room, RoomKind, Visit
 from safedesk.services import audit
 from safedesk.services.actor import Actor
+from safedesk.services.auth import check_password
 from safedesk.services.button_readiness import Readiness, RoomReadiness, room_readiness
-from safedesk.services.passwords import verify_password
 
 ReadinessSource = Callable[[Session, int], Mapping[int, RoomReadiness]]
 """(session, office id) -> room id -> readiness."""
@@ -141,8 +141,10 @@ def authorise_override(session: Session, login: str, password: str, reason: str)
     """A manager signs the override with their own password; a reason is required."""
     if not reason.strip():
         raise OverrideRefused("Give the reason for using this room.")
-    staff = session.scalar(select(Staff).where(Staff.login == login.strip(), Staff.active))
-    if staff is None or not verify_password(staff.password_hash, password):
+    # Checked and counted by the sign-in guard (no PC may read password hashes; guessing a
+    # manager's password here locks that login like guessing it at sign-in).
+    staff = check_password(session, login, password)
+    if staff is None:
         raise OverrideRefused("Login or password not recognised.")
     if not staff.role_set & OVERRIDE_ROLES:
         raise OverrideRefused(f"{staff.name} is not a manager: a manager must authorise this.")

@@ -22,25 +22,53 @@ from __future__ import annotations
 import base64
 import math
 import os
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from safedesk.db import Database
 from safedesk.models import SignInAttempt, SignInGuard, SignInPolicy, Staff
 from safedesk.services import audit
 from safedesk.services.actor import Actor
 from safedesk.services.passwords import split_hash
 
 SIGNED_IN = "auth.signed_in"
+CHECKED = "auth.password_checked"  # a password typed to authorise something (an override)
 FAILED = "auth.sign_in_failed"
 LOCKED = "auth.sign_in_locked"
 ATTEMPT_LIFETIME = timedelta(minutes=2)
 _STALE_ATTEMPTS = timedelta(minutes=10)
 _DEFAULT_SETTINGS = "$argon2id$v=19$m=65536,t=3,p=4$"
+
+
+class Sessions(Protocol):
+    """Where each step runs its own transaction: a Database, or ``EngineSessions``."""
+
+    @property
+    def is_postgresql(self) -> bool: ...
+
+    def session(self) -> AbstractContextManager[Session]: ...
+
+
+class EngineSessions:
+    """Transactions of their own beside a caller's session (a password checked mid-booking)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self._engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self._engine, expire_on_commit=False) as s, s.begin():
+            yield s
 
 
 @dataclass(frozen=True)
@@ -89,7 +117,7 @@ def login_key(login: str) -> str:
 
 
 def begin(
-    db: Database, login: str, *, workstation: str | None, now: datetime, policy: LockoutPolicy
+    db: Sessions, login: str, *, workstation: str | None, now: datetime, policy: LockoutPolicy
 ) -> Begun:
     if db.is_postgresql:
         with db.session() as s:
@@ -112,17 +140,29 @@ def begin(
 
 
 def finish(
-    db: Database, attempt_id: int, proof: str, *, workstation: str | None, now: datetime
+    db: Sessions,
+    attempt_id: int,
+    proof: str,
+    *,
+    workstation: str | None,
+    now: datetime,
+    signing_in: bool = True,
 ) -> Finished:
+    """Check the proof; ``signing_in`` False: a password typed to authorise something else."""
     if db.is_postgresql:
         with db.session() as s:
             row = s.execute(
-                text("SELECT staff_id, locked_s FROM safedesk_sign_in_finish(:id, :proof, :ws)"),
-                {"id": attempt_id, "proof": proof, "ws": workstation},
+                text(
+                    "SELECT staff_id, locked_s"
+                    " FROM safedesk_sign_in_finish(:id, :proof, :ws, :signing_in)"
+                ),
+                {"id": attempt_id, "proof": proof, "ws": workstation, "signing_in": signing_in},
             ).one()
         return Finished(row.staff_id, row.locked_s or 0)
     with db.session() as s:
-        return _finish_here(s, attempt_id, proof, workstation=workstation, now=now)
+        return _finish_here(
+            s, attempt_id, proof, workstation=workstation, now=now, signing_in=signing_in
+        )
 
 
 def reset(session: Session, login: str) -> None:
@@ -211,7 +251,13 @@ def _made_up_settings(s: Session) -> str:
 
 
 def _finish_here(
-    s: Session, attempt_id: int, proof: str, *, workstation: str | None, now: datetime
+    s: Session,
+    attempt_id: int,
+    proof: str,
+    *,
+    workstation: str | None,
+    now: datetime,
+    signing_in: bool,
 ) -> Finished:
     # The write lock before anything is read: a guess is finished once, by one PC.
     s.execute(update(SignInPolicy).where(SignInPolicy.id == -1).values(free_attempts=0))
@@ -238,7 +284,7 @@ def _finish_here(
         audit.record(
             s,
             Actor(staff.id, staff.login, workstation),
-            SIGNED_IN,
+            SIGNED_IN if signing_in else CHECKED,
             at=now,
             subject_type="staff",
             subject_id=staff.id,

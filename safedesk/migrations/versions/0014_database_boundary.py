@@ -551,8 +551,9 @@ $$;
 """
 
 _SIGN_IN_FINISH = """
-CREATE FUNCTION safedesk_sign_in_finish(p_attempt_id bigint, p_proof text, p_workstation text)
-RETURNS TABLE (staff_id integer, locked_s integer)
+CREATE FUNCTION safedesk_sign_in_finish(
+    p_attempt_id bigint, p_proof text, p_workstation text, p_signing_in boolean
+) RETURNS TABLE (staff_id integer, locked_s integer)
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp
 AS $$
@@ -587,8 +588,10 @@ BEGIN
          WHERE login_key = v_key;
         INSERT INTO public.audit_log (at, staff_id, actor, workstation, action, subject_type,
                                       subject_id, detail)
-        VALUES (v_now, v_staff_id, v_login, left(p_workstation, 120), 'auth.signed_in', 'staff',
-                v_staff_id, '{}'::jsonb);
+        VALUES (v_now, v_staff_id, v_login, left(p_workstation, 120),
+                CASE WHEN coalesce(p_signing_in, true) THEN 'auth.signed_in'
+                     ELSE 'auth.password_checked' END,
+                'staff', v_staff_id, '{}'::jsonb);
         staff_id := v_staff_id;
     ELSE
         IF NOT coalesce(v_active, false) THEN
@@ -616,7 +619,7 @@ $$;
 
 _FUNCTIONS = (
     ("safedesk_sign_in_begin(text, text, integer, integer, integer)", _SIGN_IN_BEGIN),
-    ("safedesk_sign_in_finish(bigint, text, text)", _SIGN_IN_FINISH),
+    ("safedesk_sign_in_finish(bigint, text, text, boolean)", _SIGN_IN_FINISH),
 )
 
 
