@@ -55,7 +55,7 @@ class MovementsAdapter(QObject):
         office_id: int,
         actor: Callable[[], Actor],
         *,
-        check_s: float = 2.0,
+        check_s: float = 5.0,
         board_s: float = 30.0,
         parent: QObject | None = None,
     ) -> None:

@@ -120,7 +120,7 @@ class OverdueController(QObject):
         who = (
             f"{view.taken_by_name} is phoning them."
             if view.taken_by_name
-            else ("The responders on duty have been alerted.")
+            else "Nobody has taken it yet."  # only what is known, not who may have seen it
         )
         body = (
             f"Not back from {view.address} (due {hh_mm(view.expected_back_at)}). "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +17,9 @@ from safedesk.services.refusals import InvalidInput, PermissionRefused
 from safedesk.services.room_choice import OverrideRefused
 from tests.movements.world import DiaryWorld
 
-ABBEY = dict(address="14 Abbey Street", postcode="DE1 2AB", person_name="Jonathan Smith")
+ABBEY: dict[str, Any] = dict(
+    address="14 Abbey Street", postcode="DE1 2AB", person_name="Jonathan Smith"
+)
 
 
 def test_an_incomplete_entry_lists_every_problem_and_saves_nothing(world: DiaryWorld) -> None:
