@@ -141,7 +141,7 @@ class OverdueWindow(QWidget):
         buttons.setSpacing(12)
         self.take_button = self._button("☎  I'M PHONING THEM", "takeButton", self._on_take)
         self.safe_button = self._button("✔  PHONED: SAFE…", "safeButton", self._on_safe)
-        self.extend_button = self._button("→  EXTENDED TO…", "extendButton", self._on_extend)
+        self.extend_button = self._button("EXTENDED TO…", "extendButton", self._on_extend)
         self.police_button = self._button(
             "⚠  CANNOT REACH: POLICE…", "policeButton", self._on_police
         )
