@@ -220,6 +220,10 @@ class ChecklistPanel(QWidget):
         text = _STATE_TEXT[item.state]
         if item.state is ItemState.FAILED and item.fail_reason is not None:
             text += f" ({item.fail_reason.value.replace('_', ' ')})"
+        if item.late:
+            text += " — LATE"
+        if item.retesting and item.earlier is not None:
+            text += f" (testing again; {_STATE_TEXT[item.earlier].lower()} earlier)"
         return text
 
     def _tick(self) -> None:
@@ -350,9 +354,10 @@ class ChecklistPanel(QWidget):
             )
         try:
             screens = self.desk.responder_screens(self.office_id)
+            sound = self.desk.screens(self.office_id)
         except DatabaseUnavailable:
-            screens = []  # only suggestions; the tester can still type the name
-        return ResultDialog(item, self.desk, actor, pressed, screens, self)
+            screens, sound = [], None  # only suggestions; the core checks again on Record
+        return ResultDialog(item, self.desk, actor, pressed, screens, self, sound=sound)
 
     def _on_result(self) -> None:
         dialog = self.result_dialog()

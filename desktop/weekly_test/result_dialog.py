@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from safedesk.db import DatabaseUnavailable
 from safedesk.models import FailReason
 from safedesk.services.actor import Actor
+from safedesk.services.weekly_test_screens import OfficeScreens
 from safedesk.services.weekly_tests import ChecklistItem, WeeklyTestDesk, WeeklyTestRefused
 
 
@@ -35,6 +36,8 @@ class ResultDialog(QDialog):
         pressed_text: str,
         screens: list[str] | None = None,
         parent: QWidget | None = None,
+        *,
+        sound: OfficeScreens | None = None,
     ) -> None:
         super().__init__(parent)
         assert item.test_id is not None
@@ -67,6 +70,18 @@ class ResultDialog(QDialog):
         row.addWidget(self.not_heard)
         row.addWidget(self.screen_name, 1)
         layout.addLayout(row)
+        # Every running screen says NO SOUND ON THIS PC: "heard" cannot be true, so it is not
+        # offered (the core refuses it too), and the form says why.
+        self.no_sound = QLabel(
+            sound.refusal() if sound is not None and sound.none_can_sound else ""
+        )
+        self.no_sound.setWordWrap(True)
+        self.no_sound.setStyleSheet(
+            "background:#fff1d6; color:#5c3700; border:2px solid #d98200; padding:6px;"
+            " font-weight:bold;"
+        )
+        layout.addWidget(self.no_sound)
+        self.no_sound.setVisible(bool(self.no_sound.text()))
         self.led = QCheckBox("The button's light changed when pressed")
         self.led.setChecked(True)
         layout.addWidget(self.led)
@@ -99,6 +114,11 @@ class ResultDialog(QDialog):
         if not self.pressed:
             for control in (self.heard, self.not_heard, self.screen_name, self.led):
                 control.setEnabled(False)
+        elif sound is not None and sound.none_can_sound:
+            self.heard.setEnabled(False)
+            self.heard.setText("Heard and seen on a responder screen (not possible: no sound)")
+            self.not_heard.setChecked(True)
+            self.screen_name.setText(sound.without_sound[0])
         self._update_verdict()
 
     def _fail_reason(self) -> FailReason | None:

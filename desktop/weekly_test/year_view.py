@@ -6,6 +6,7 @@ record as CSV or as the printable PDF report for health-and-safety audits.
 
 from __future__ import annotations
 
+import html
 import io
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,12 +31,14 @@ from PySide6.QtWidgets import (
 
 from safedesk.clock import Clock
 from safedesk.db import DatabaseUnavailable
+from safedesk.plural import plural
 from safedesk.services.weekly_test_export import YearRecord, write_csv
 from safedesk.services.weekly_test_history import CellState, YearView
 from safedesk.services.weekly_test_report import render_report
 from safedesk.services.weekly_tests import WeeklyTestDesk, WeeklyTestRefused
 
 DETAIL_COLUMNS = ("Started", "Tester", "Press to screen", "Heard", "Result", "Notes")
+THIS_WEEK = QColor("#14287a")  # the outline and date of the week we are in
 
 CELL_COLOURS: dict[CellState, str] = {
     CellState.PASS: "#2ea043",
@@ -113,15 +116,55 @@ class YearGrid(QWidget):
                 self.cell_clicked.emit(row, -1)
         super().mousePressEvent(event)
 
+    def header_labels(self) -> list[tuple[QRect, str]]:
+        """What the header shows and where: month names, then every test day's date.
+
+        Every column carries its own date (the test day, as the checklist names the week), so
+        this week is found by its date rather than by counting columns.
+        """
+        if self.view is None:
+            return []
+        labels: list[tuple[QRect, str]] = []
+        last_month = 0
+        for col, week in enumerate(self.view.weeks):
+            x = self.LABEL_W + col * self.CELL
+            if week.week_start.month != last_month:
+                last_month = week.week_start.month
+                labels.append((QRect(x, 0, 40, 14), f"{week.week_start:%b}"))
+            labels.append((QRect(x, 14, self.CELL, 14), str(week.week_start.day)))
+        return labels
+
+    def column_rect(self, col: int) -> QRect:
+        """The whole column of one week, header date included."""
+        rows = len(self.view.rows) if self.view else 0
+        return QRect(self.LABEL_W + col * self.CELL, 14, self.CELL, 14 + rows * self.CELL)
+
+    def cell_rect(self, row: int, col: int) -> QRect:
+        return QRect(
+            self.LABEL_W + col * self.CELL, self.HEADER_H + row * self.CELL, self.CELL, self.CELL
+        )
+
+    def cell_mark(self, row: int, col: int) -> str:
+        """The letter drawn in a cell: F failed, ! not tested, r retested, L late, - not installed."""
+        assert self.view is not None
+        cell = self.view.rows[row].cells[col]
+        mark = "r" if cell.retested else CELL_MARKS.get(cell.state, "")
+        if cell.late:
+            mark = "L" if cell.state is CellState.PASS else mark + "L"
+        return mark
+
     def cell_text(self, row: int, col: int) -> str:
         assert self.view is not None
         cell = self.view.rows[row].cells[col]
         week = self.view.weeks[col]
-        text = f"{self.view.rows[row].room_name}, {week.label}: {CELL_WORDS[cell.state]}"
+        this_week = " (this week)" if col == self.view.current else ""
+        text = f"{self.view.rows[row].room_name}, {week.label}{this_week}: {CELL_WORDS[cell.state]}"
         if cell.fail_reason is not None:
             text += f" ({cell.fail_reason.value.replace('_', ' ')})"
         if cell.retested:
             text += " (failed first, passed on retest)"
+        if cell.late:
+            text += " LATE: tested after the deadline"
         return text
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -141,18 +184,20 @@ class YearGrid(QWidget):
         small.setPointSizeF(7.5)
         bold = QFont(small)
         bold.setBold(True)
-        p.setFont(small)
-        p.setPen(QColor("#333333"))
-        last_month = 0
-        for col, week in enumerate(self.view.weeks):
-            x = self.LABEL_W + col * self.CELL
-            if week.week_start.month != last_month:
-                last_month = week.week_start.month
-                p.drawText(QRect(x, 0, 40, 14), Qt.AlignmentFlag.AlignLeft, f"{week.week_start:%b}")
-            if col % 4 == 0:
-                p.drawText(
-                    QRect(x, 14, self.CELL * 2, 14), Qt.AlignmentFlag.AlignLeft, str(col + 1)
-                )
+        tiny = QFont(small)
+        tiny.setPointSizeF(6.5)
+        current = self.view.current
+        if current is not None:  # this week's date stands out: white on dark blue
+            p.fillRect(QRect(self.LABEL_W + current * self.CELL, 14, self.CELL, 14), THIS_WEEK)
+        for rect, text in self.header_labels():
+            is_day = rect.top() == 14
+            on_current = (
+                is_day and current is not None and rect.left() == self.cell_rect(0, current).left()
+            )
+            p.setFont(tiny if is_day else small)
+            p.setPen(QColor("white" if on_current else "#333333"))
+            align = Qt.AlignmentFlag.AlignHCenter if is_day else Qt.AlignmentFlag.AlignLeft
+            p.drawText(rect, align | Qt.AlignmentFlag.AlignVCenter, text)
         grid = QPen(QColor("#9a9a9a"))
         for row, year_row in enumerate(self.view.rows):
             y = self.HEADER_H + row * self.CELL
@@ -169,10 +214,15 @@ class YearGrid(QWidget):
                 p.fillRect(rect, QColor(CELL_COLOURS[cell.state]))
                 p.setPen(grid)
                 p.drawRect(rect)
-                mark = "r" if cell.retested else CELL_MARKS.get(cell.state, "")
+                mark = self.cell_mark(row, col)
                 if mark:
                     p.setPen(QColor("white" if cell.state is CellState.FAIL else "black"))
                     p.drawText(rect, Qt.AlignmentFlag.AlignCenter, mark)
+        if current is not None and self.view.rows:
+            outline = QPen(THIS_WEEK)
+            outline.setWidth(3)
+            p.setPen(outline)
+            p.drawRect(self.column_rect(current).adjusted(1, 1, -1, -1))
         p.end()
 
 
@@ -196,7 +246,11 @@ class YearViewPanel(QWidget):
         top.addWidget(QLabel("Year"))
         self.year = QSpinBox()
         self.year.setRange(2000, 2999)
-        self.year.setValue(clock.now().year)
+        # The year of this week's test day (the week of Mon 28 Dec is in the old year's grid).
+        try:
+            self.year.setValue(desk.current_year(office_id))
+        except (WeeklyTestRefused, DatabaseUnavailable):
+            self.year.setValue(clock.now().year)  # refresh() below says what went wrong
         top.addWidget(self.year)
         self.csv_button = QPushButton("Export CSV…")
         self.pdf_button = QPushButton("Export PDF report…")
@@ -241,7 +295,14 @@ class YearViewPanel(QWidget):
             )
             legend.addWidget(swatch)
             legend.addWidget(QLabel(CELL_WORDS[state] + "   "))
-        legend.addWidget(QLabel("r = failed, then passed on retest"))
+        legend.addWidget(
+            QLabel("r = failed, then passed on retest · L = tested after the deadline (late)")
+        )
+        this_week = QLabel("this week")
+        this_week.setStyleSheet(
+            f"color:white; background:{THIS_WEEK.name()}; padding:0 4px; font-weight:bold;"
+        )
+        legend.addWidget(this_week)
         legend.addStretch(1)
         layout.addLayout(legend)
         self.message = QLabel()
@@ -261,8 +322,14 @@ class YearViewPanel(QWidget):
         self.record = record
         view = record.view
         self.title.setText(f"{view.office_name}: weekly alarm tests {view.year}")
+        this_week = (
+            f"<b>This week — {html.escape(view.week_summary(view.current))}.</b><br>"
+            if view.current is not None
+            else ""
+        )
         self.summary.setText(
-            f"{len(view.rows)} buttons. Weeks so far: {view.weeks_elapsed} of {len(view.weeks)}; "
+            f"{this_week}{plural(len(view.rows), 'button')}. Weeks so far: "
+            f"{view.weeks_elapsed} of {len(view.weeks)}; "
             f"every button passed in {view.weeks_complete}. "
             f"<b style='color:#b35c00'>Untested button-weeks: {view.gaps}</b>; "
             f"<b style='color:#c00000'>failed: {view.fails}</b>."

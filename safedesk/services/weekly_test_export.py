@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from safedesk.clock import Clock
 from safedesk.config import Config
 from safedesk.models import Office
-from safedesk.services.test_week import office_zone
+from safedesk.services.test_week import TestWeek, office_zone
 from safedesk.services.weekly_test_history import (
     CellState,
     TestRecord,
@@ -44,7 +44,17 @@ COLUMNS = (
     "notes",
     "completed_at",
     "test_id",
+    "late",  # "yes": tested after the week's deadline
 )
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A button-week with no test at all: a row of its own in every export, never silence."""
+
+    week: TestWeek
+    room_name: str
+    device_id: str
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,15 @@ class YearRecord:
     view: YearView
     tests: tuple[TestRecord, ...]
     zone: str
+
+    def gaps(self) -> list[Gap]:
+        """Every untested button-week (a week over, or past its deadline, with no test)."""
+        found = []
+        for row in self.view.rows:
+            for week, cell in zip(self.view.weeks, row.cells, strict=True):
+                if cell.state is CellState.NOT_TESTED and cell.test_count == 0:
+                    found.append(Gap(week, row.room_name, row.device_id))
+        return found
 
 
 def year_record(
@@ -66,7 +85,11 @@ def year_record(
     tests: list[TestRecord] = []
     if view.weeks:
         tests = tests_between(
-            session, office_id, view.weeks[0].week_start, view.weeks[-1].week_start
+            session,
+            office_id,
+            view.weeks[0].week_start,
+            view.weeks[-1].week_start,
+            config.weekly_test,
         )
     return YearRecord(view=view, tests=tuple(tests), zone=office.time_zone)
 
@@ -113,21 +136,20 @@ def csv_rows(record: YearRecord) -> list[dict[str, str]]:
                     "notes": _safe(test.notes),
                     "completed_at": _local(test.completed_at, zone),
                     "test_id": str(test.test_id),
+                    "late": "yes" if test.late else "",
                 },
             )
         )
-    for row in view.rows:
-        for week, cell in zip(view.weeks, row.cells, strict=True):
-            if cell.state is CellState.NOT_TESTED and cell.test_count == 0:
-                blank = dict.fromkeys(COLUMNS, "")
-                blank.update(
-                    office=view.office_name,
-                    week_start=week.week_start.isoformat(),
-                    room=row.room_name,
-                    device_id=row.device_id,
-                    result="not_tested",
-                )
-                rows.append((week.week_start.isoformat(), row.room_name, 0, blank))
+    for gap in record.gaps():
+        blank = dict.fromkeys(COLUMNS, "")
+        blank.update(
+            office=view.office_name,
+            week_start=gap.week.week_start.isoformat(),
+            room=gap.room_name,
+            device_id=gap.device_id,
+            result="not_tested",
+        )
+        rows.append((gap.week.week_start.isoformat(), gap.room_name, 0, blank))
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     return [r[3] for r in rows]
 

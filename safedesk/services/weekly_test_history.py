@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safedesk.clock import Clock
-from safedesk.config import Config
+from safedesk.config import Config, WeeklyTestConfig
 from safedesk.models import AlarmTest, FailReason, Office, PanicDevice, Room, Staff, TestResult
+from safedesk.plural import plural
 from safedesk.services.button_readiness import office_devices
-from safedesk.services.test_week import TestWeek, week_containing, weeks_of_year
+from safedesk.services.test_week import TestWeek, week_containing, week_for_start, weeks_of_year
 
 
 @dataclass(frozen=True)
@@ -46,19 +47,43 @@ class TestRecord:
     not_heard_screen: str | None
     notes: str | None
     completed_at: datetime | None
+    # The week's deadline (first overdue instant) and whether this test was done after it.
+    overdue_from: datetime | None = None
+
+    @property
+    def tested_at(self) -> datetime:
+        """When the button was tested: its press, or the start when no press came."""
+        return self.pressed_at or self.started_at
+
+    @property
+    def late(self) -> bool:
+        """Done after the week's deadline: it counts, but the record says it was late."""
+        return (
+            self.overdue_from is not None
+            and self.result is not TestResult.PENDING
+            and self.tested_at >= self.overdue_from
+        )
 
     @property
     def result_text(self) -> str:
-        """Short verdict for tables: PASS, FAIL: no signal, IN PROGRESS."""
-        if self.result is TestResult.PASS:
-            return "PASS"
+        """Short verdict for tables: PASS, PASS (LATE), FAIL: no signal, IN PROGRESS."""
         if self.result is TestResult.PENDING:
             return "IN PROGRESS"
+        late = " (LATE)" if self.late else ""
+        if self.result is TestResult.PASS:
+            return f"PASS{late}"
         reason = self.fail_reason.value.replace("_", " ") if self.fail_reason else "unspecified"
-        return f"FAIL: {reason}"
+        return f"FAIL: {reason}{late}"
 
 
-def _records(session: Session, rows: Sequence[AlarmTest]) -> list[TestRecord]:
+def tested_at(test: AlarmTest) -> datetime:
+    """When a test row's button was tested: its press, or its start when no press came."""
+    return test.pressed_at or test.started_at
+
+
+def _records(
+    session: Session, rows: Sequence[AlarmTest], weekly: WeeklyTestConfig
+) -> list[TestRecord]:
     if not rows:
         return []
     device_pks = {r.device_pk for r in rows}
@@ -67,18 +92,26 @@ def _records(session: Session, rows: Sequence[AlarmTest]) -> list[TestRecord]:
     }
     room_ids = {d.room_id for d in devices.values() if d.room_id is not None}
     rooms = {r.id: r for r in session.scalars(select(Room).where(Room.id.in_(room_ids)))}
-    offices = {o.id: o.name for o in session.scalars(select(Office))}
+    offices = {o.id: o for o in session.scalars(select(Office))}
+    weeks: dict[tuple[int, date], TestWeek] = {}
     staff_ids = {r.tester_id for r in rows}
     names = {s.id: s.name for s in session.scalars(select(Staff).where(Staff.id.in_(staff_ids)))}
     records = []
     for row in rows:
         device = devices[row.device_pk]
         room = rooms.get(device.room_id) if device.room_id is not None else None
+        office = offices.get(row.office_id)
+        week = None
+        if office is not None:
+            key = (office.id, row.week_start)
+            if key not in weeks:
+                weeks[key] = week_for_start(row.week_start, office.time_zone, weekly)
+            week = weeks[key]
         records.append(
             TestRecord(
                 test_id=row.id,
                 week_start=row.week_start,
-                office_name=offices.get(row.office_id, "?"),
+                office_name=office.name if office else "?",
                 room_name=room.name if room else "(no room)",
                 device_pk=device.id,
                 device_id=device.device_id,
@@ -95,22 +128,33 @@ def _records(session: Session, rows: Sequence[AlarmTest]) -> list[TestRecord]:
                 not_heard_screen=row.not_heard_screen,
                 notes=row.notes,
                 completed_at=row.completed_at,
+                overdue_from=week.overdue_from if week else None,
             )
         )
     return records
 
 
-def tests_for_week(session: Session, office_id: int, week_start: date) -> list[TestRecord]:
+def tests_for_week(
+    session: Session,
+    office_id: int,
+    week_start: date,
+    weekly: WeeklyTestConfig | None = None,
+) -> list[TestRecord]:
     """Every test of one week in one office, in the order they were started."""
     rows = session.scalars(
         select(AlarmTest)
         .where(AlarmTest.office_id == office_id, AlarmTest.week_start == week_start)
         .order_by(AlarmTest.started_at, AlarmTest.id)
     ).all()
-    return _records(session, rows)
+    return _records(session, rows, weekly or WeeklyTestConfig())
 
 
-def tests_for_device(session: Session, device_pk: int, limit: int = 200) -> list[TestRecord]:
+def tests_for_device(
+    session: Session,
+    device_pk: int,
+    limit: int = 200,
+    weekly: WeeklyTestConfig | None = None,
+) -> list[TestRecord]:
     """A button's tests, newest first (its record for the maintenance contractor)."""
     rows = session.scalars(
         select(AlarmTest)
@@ -118,11 +162,15 @@ def tests_for_device(session: Session, device_pk: int, limit: int = 200) -> list
         .order_by(AlarmTest.started_at.desc(), AlarmTest.id.desc())
         .limit(limit)
     ).all()
-    return _records(session, rows)
+    return _records(session, rows, weekly or WeeklyTestConfig())
 
 
 def tests_between(
-    session: Session, office_id: int, first_week: date, last_week: date
+    session: Session,
+    office_id: int,
+    first_week: date,
+    last_week: date,
+    weekly: WeeklyTestConfig | None = None,
 ) -> list[TestRecord]:
     rows = session.scalars(
         select(AlarmTest)
@@ -133,7 +181,7 @@ def tests_between(
         )
         .order_by(AlarmTest.week_start, AlarmTest.started_at, AlarmTest.id)
     ).all()
-    return _records(session, rows)
+    return _records(session, rows, weekly or WeeklyTestConfig())
 
 
 # --- the year view ----------------------------------------------------------------------------
@@ -154,6 +202,7 @@ class YearCell:
     test_count: int = 0
     retested: bool = False  # failed first, then passed the same week
     fail_reason: FailReason | None = None
+    late: bool = False  # the result that counts was tested after the week's deadline
 
 
 @dataclass(frozen=True)
@@ -179,6 +228,32 @@ class YearView:
     year: int
     weeks: tuple[TestWeek, ...]
     rows: tuple[YearRow, ...]
+    # The column of the week ``now`` falls in (None: the year shown is not this one).
+    current: int | None = None
+
+    @property
+    def current_week(self) -> TestWeek | None:
+        return self.weeks[self.current] if self.current is not None else None
+
+    def week_summary(self, index: int) -> str:
+        """One week in words: "Week of Mon 23 Nov 2026: 4 of 4 buttons passed"."""
+        states = [
+            r.cells[index].state
+            for r in self.rows
+            if r.cells[index].state is not CellState.NOT_INSTALLED
+        ]
+        passed = sum(1 for s in states if s is CellState.PASS)
+        failed = sum(1 for s in states if s is CellState.FAIL)
+        untested = sum(1 for s in states if s is CellState.NOT_TESTED)
+        late = sum(1 for r in self.rows if r.cells[index].late)
+        text = f"{self.weeks[index].label}: {passed} of {plural(len(states), 'button')} passed"
+        if failed:
+            text += f", {failed} failed"
+        if untested:
+            text += f", {untested} NOT TESTED"
+        if late:
+            text += f" ({late} late)"
+        return text
 
     @property
     def gaps(self) -> int:
@@ -218,13 +293,15 @@ def _cell(
     done = [t for t in tests if t.result is not TestResult.PENDING]
     if done:
         last = done[-1]
+        late = tested_at(last) >= week.overdue_from
         if last.result is TestResult.PASS:
             return YearCell(
                 CellState.PASS,
                 len(tests),
                 retested=any(t.result is TestResult.FAIL for t in done),
+                late=late,
             )
-        return YearCell(CellState.FAIL, len(tests), fail_reason=last.fail_reason)
+        return YearCell(CellState.FAIL, len(tests), fail_reason=last.fail_reason, late=late)
     if registered_at >= week.ends_at:
         return YearCell(CellState.NOT_INSTALLED)
     if now < week.starts_at:
@@ -276,7 +353,8 @@ def year_view(
                 cells=cells,
             )
         )
-    return YearView(office.id, office.name, year, tuple(weeks), tuple(year_rows))
+    current = next((i for i, week in enumerate(weeks) if week.contains(now)), None)
+    return YearView(office.id, office.name, year, tuple(weeks), tuple(year_rows), current)
 
 
 def current_year(clock: Clock, zone_name: str, config: Config) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import statistics
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from safedesk.services.test_week import office_zone
-from safedesk.services.weekly_test_export import YearRecord
+from safedesk.services.weekly_test_export import Gap, YearRecord
 from safedesk.services.weekly_test_history import CellState, TestRecord
 
 # fontTools narrates every font subset at INFO; the report is not worth a page of log.
@@ -54,7 +54,7 @@ _LEGEND = (
     (CellState.NOT_TESTED, "NOT TESTED (!)"),
     (CellState.DUE, "due this week"),
     (CellState.NOT_INSTALLED, "not installed yet (-)"),
-    (CellState.FUTURE, "future"),
+    (CellState.FUTURE, "weeks to come"),
 )
 
 
@@ -99,13 +99,17 @@ def _summary_lines(record: YearRecord) -> list[tuple[str, str]]:
     view = record.view
     latencies = [t.latency_ms for t in record.tests if t.latency_ms is not None]
     failed_tests = [t for t in record.tests if t.fail_reason is not None]
-    lines = [
+    lines = []
+    if view.current is not None:
+        lines.append(("This week", view.week_summary(view.current)))
+    lines += [
         ("Panic buttons", str(len(view.rows))),
         ("Weeks so far", f"{view.weeks_elapsed} of {len(view.weeks)}"),
         ("Weeks with every button passed", str(view.weeks_complete)),
         ("Untested button-weeks (gaps)", str(view.gaps)),
         ("Tests recorded", str(len(record.tests))),
         ("Failed tests", str(len(failed_tests))),
+        ("Tests done after the deadline (late)", str(sum(1 for t in record.tests if t.late))),
     ]
     if latencies:
         lines.append(
@@ -159,7 +163,7 @@ def _office_section(pdf: _ReportPdf, record: YearRecord, generated_at: datetime)
         pdf.set_font(pdf.family, "", 9)
     pdf.ln(3)
     _year_grid(pdf, record)
-    _test_log(pdf, record.tests, zone)
+    _test_log(pdf, record.tests, record.gaps(), zone)
     _sign_off(pdf)
 
 
@@ -182,10 +186,15 @@ def _year_grid(pdf: _ReportPdf, record: YearRecord) -> None:
             pdf.set_xy(pdf.l_margin + label_w + i * cell_w, y)
             pdf.cell(cell_w * 3, 3.5, week.week_start.strftime("%b"))
     pdf.set_xy(pdf.l_margin, y + 3.5)
-    pdf.cell(label_w, 3.5, "Room / week")
-    for i in range(len(view.weeks)):
-        pdf.cell(cell_w, 3.5, str(i + 1) if (i + 1) % 4 == 1 else "", align="C")
+    pdf.cell(label_w, 3.5, pdf.text_of("Room / week of (test day)"))
+    for i, week in enumerate(view.weeks):
+        # Every column says its own date, so "this week" is found by date, not by counting.
+        current = i == view.current
+        pdf.set_font(pdf.family, "B" if current else "", 6.5 if current else 5.5)
+        pdf.cell(cell_w, 3.5, str(week.week_start.day), align="C")
+    pdf.set_font(pdf.family, "", 6.5)
     pdf.ln(3.5)
+    grid_top = pdf.get_y()
     pdf.set_draw_color(150, 150, 150)
     for row in view.rows:
         if pdf.will_page_break(cell_h):
@@ -202,9 +211,20 @@ def _year_grid(pdf: _ReportPdf, record: YearRecord) -> None:
             mark = _CELL_MARKS[cell.state]
             if cell.state is CellState.PASS and cell.retested:
                 mark = "r"
+            if cell.late:
+                mark = "L" if cell.state is CellState.PASS else mark + "L"
             pdf.cell(cell_w, cell_h, mark, border=1, fill=True, align="C")
         pdf.set_text_color(0, 0, 0)
         pdf.ln(cell_h)
+    if view.current is not None and view.rows and pdf.get_y() > grid_top:
+        # This week outlined (on the grid's last page: a grid split over pages is rare).
+        top = grid_top if pdf.get_y() - grid_top <= cell_h * len(view.rows) else pdf.t_margin
+        pdf.set_draw_color(20, 40, 120)
+        pdf.set_line_width(0.6)
+        x = pdf.l_margin + label_w + view.current * cell_w
+        pdf.rect(x, top, cell_w, pdf.get_y() - top)
+        pdf.set_line_width(0.2)
+        pdf.set_draw_color(0, 0, 0)
     pdf.ln(1.5)
     pdf.set_font(pdf.family, "", 7.5)
     for state, label in _LEGEND:
@@ -215,7 +235,10 @@ def _year_grid(pdf: _ReportPdf, record: YearRecord) -> None:
     pdf.cell(
         0,
         3.5,
-        pdf.text_of("r = failed, then passed on retest"),
+        pdf.text_of(
+            "r = failed, then passed on retest; L = tested after the deadline (late); "
+            "outlined = this week"
+        ),
         new_x=XPos.LMARGIN,
         new_y=YPos.NEXT,
     )
@@ -251,30 +274,66 @@ def _line_count(pdf: _ReportPdf, text: str, width: float, line_h: float) -> int:
     return max(1, len(wrapped))
 
 
-def _test_log(pdf: _ReportPdf, tests: tuple[TestRecord, ...], zone: ZoneInfo) -> None:
+def _test_row(test: TestRecord, zone: ZoneInfo) -> list[str]:
+    heard = {True: "yes", False: f"NO, not on {test.not_heard_screen or '?'}", None: ""}[
+        test.heard_on_responder
+    ]
+    notes = (test.notes or "").replace("\n", " ")
+    if test.late and test.overdue_from is not None:
+        deadline = _fmt_local(test.overdue_from - timedelta(minutes=1), zone, "%a %d %b %H:%M")
+        notes = f"Late: the deadline was {deadline}. {notes}".strip()
+    return [
+        test.week_start.strftime("%d %b"),
+        test.room_name,
+        test.tester_name,
+        _fmt_local(test.started_at, zone),
+        f"{test.latency_ms:.0f} ms" if test.latency_ms is not None else "",
+        heard,
+        test.result_text,
+        notes,
+    ]
+
+
+def _gap_row(gap: Gap) -> list[str]:
+    return [
+        gap.week.week_start.strftime("%d %b"),
+        gap.room_name,
+        "",
+        "",
+        "",
+        "",
+        "NOT TESTED",
+        "No test recorded for this button this week.",
+    ]
+
+
+def _test_log(
+    pdf: _ReportPdf, tests: tuple[TestRecord, ...], gaps: list[Gap], zone: ZoneInfo
+) -> None:
+    """Every test and every untested button-week, in week order: a gap is a row, not silence."""
     pdf.set_font(pdf.family, "B", 10)
-    pdf.cell(0, 6, pdf.text_of("Test log"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    if not tests:
+    pdf.cell(
+        0,
+        6,
+        pdf.text_of("Test log: every test, and every week a button was not tested"),
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    if not tests and not gaps:
         pdf.set_font(pdf.family, "", 9)
         pdf.cell(0, 5, "No tests recorded this year.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return
+    # Week order; in a week, its tests as they were started, then its gaps by room.
+    entries: list[tuple[tuple[date, int, float, str], list[str]]] = [
+        ((t.week_start, 0, t.started_at.timestamp(), f"{t.test_id:012d}"), _test_row(t, zone))
+        for t in tests
+    ]
+    entries += [((g.week.week_start, 1, 0.0, g.room_name), _gap_row(g)) for g in gaps]
+    entries.sort(key=lambda e: e[0])
     fixed = sum(w for _, w in _LOG_COLUMNS)
     widths = [w or (pdf.w - pdf.l_margin - pdf.r_margin - fixed) for _, w in _LOG_COLUMNS]
     _log_header(pdf, widths)
-    for test in tests:
-        heard = {True: "yes", False: f"NO, not on {test.not_heard_screen or '?'}", None: ""}[
-            test.heard_on_responder
-        ]
-        values = [
-            test.week_start.strftime("%d %b"),
-            test.room_name,
-            test.tester_name,
-            _fmt_local(test.started_at, zone),
-            f"{test.latency_ms:.0f} ms" if test.latency_ms is not None else "",
-            heard,
-            test.result_text,
-            (test.notes or "").replace("\n", " "),
-        ]
+    for _key, values in entries:
         texts = [pdf.text_of(v) for v in values]
         line_h = 4.0
         lines = [_line_count(pdf, t, w - 1, line_h) for t, w in zip(texts, widths, strict=True)]
@@ -282,12 +341,14 @@ def _test_log(pdf: _ReportPdf, tests: tuple[TestRecord, ...], zone: ZoneInfo) ->
         if pdf.will_page_break(row_h):
             pdf.add_page()
             _log_header(pdf, widths)
-        failed = test.result_text.startswith("FAIL")
+        result = values[6]
+        warn = result.startswith(("FAIL", "NOT TESTED")) or "LATE" in result
         x, y0 = pdf.l_margin, pdf.get_y()
         for i, (text, width) in enumerate(zip(texts, widths, strict=True)):
             pdf.rect(x, y0, width, row_h)
-            if i == 6 and failed:
-                pdf.set_text_color(180, 0, 0)
+            if i == 6 and warn:
+                red = result.startswith("FAIL")
+                pdf.set_text_color(*((180, 0, 0) if red else (150, 80, 0)))
                 pdf.set_font(pdf.family, "B", 7.5)
             pdf.set_xy(x + 0.5, y0 + 0.5)
             pdf.multi_cell(width - 1, line_h, text, align="L")
