@@ -75,6 +75,7 @@ class ResultDialog(QDialog):
         self.no_sound = QLabel(
             sound.refusal() if sound is not None and sound.none_can_sound else ""
         )
+        self.no_sound.setObjectName("noSound")
         self.no_sound.setWordWrap(True)
         self.no_sound.setStyleSheet(
             "background:#fff1d6; color:#5c3700; border:2px solid #d98200; padding:6px;"

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QToolTip
 from pytestqt.qtbot import QtBot
 
 from desktop.app import DesktopApp, build_desktop
-from desktop.weekly_test.year_view import CELL_COLOURS, THIS_WEEK
+from desktop.weekly_test.year_view import CELL_COLOURS
 from safedesk.clock import FakeClock
 from safedesk.config import Config, WorkstationConfig
 from safedesk.db import Database
@@ -38,6 +38,7 @@ pytestmark = pytest.mark.gui
 SCREEN = (1366, 768)
 PANELS = ["desktop.weekly_test.weekly_test_page:add_weekly_test_panel"]
 ROOMS = ("Interview Room 1", "Interview Room 2", "Interview Room 3", "Reception desk 1")
+THIS_WEEK_COLOUR = "#14287a"  # this week's date in the grid header: white on dark blue
 TUESDAY = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # the morning after Monday's 23:59 deadline
 
 
@@ -153,7 +154,7 @@ def test_a_week_with_every_button_tested_shows_passed_under_its_own_date_and_in_
     assert pixel(tester, 0, col + 1) == CELL_COLOURS[CellState.FUTURE]
     image = grid.grab().toImage()
     day_rect = grid.cell_rect(0, col)
-    assert image.pixelColor(day_rect.left() + 2, 16).name() == THIS_WEEK.name()
+    assert image.pixelColor(day_rect.left() + 2, 16).name() == THIS_WEEK_COLOUR
     assert "This week — Week of Mon 23 Nov 2026: 4 of 4 buttons passed" in (
         tester.year_view.summary.text()
     )
@@ -185,10 +186,6 @@ def test_untested_weeks_are_rows_of_the_pdf_log_not_only_coloured_cells(
     clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
     tester = Tester(qtbot, pc, db_url, clock)
     tester.open_year_view()
-    col = grid_column(tester, "Nov", 16)
-    assert (
-        pixel(tester, ROOMS.index("Reception desk 1"), col) == (CELL_COLOURS[CellState.NOT_TESTED])
-    )
     report = tmp_path / "tests-2026.pdf"
     tester.save_as(tester.year_view.pdf_button, report)
     lines = pdf_text(report).splitlines()
@@ -197,6 +194,11 @@ def test_untested_weeks_are_rows_of_the_pdf_log_not_only_coloured_cells(
     # Every untested button-week of the year is a row: the buttons were installed in 2025.
     assert sum(1 for ln in lines if "NOT TESTED" in ln and "No test recorded" in ln) == (
         pc.services.weekly_tests.year_record(office.office_id, 2026).view.gaps
+    )
+    # ... and the same week is the amber cell under 16 Nov on the screen.
+    col = grid_column(tester, "Nov", 16)
+    assert (
+        pixel(tester, ROOMS.index("Reception desk 1"), col) == (CELL_COLOURS[CellState.NOT_TESTED])
     )
 
 
