@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from safedesk.cli.context import CliContext, CommandError
 from safedesk.config import ConfigError
 from safedesk.db import DatabaseUnavailable
+from safedesk.db.sqlite_file import UnsafeDatabaseFile
 
 COMMAND_MODULES: tuple[str, ...] = (
     "safedesk.cli.db_commands",
@@ -70,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
     except DatabaseUnavailable as exc:
         print(f"safedesk: {exc}", file=sys.stderr)
         return EXIT_UNAVAILABLE
+    except UnsafeDatabaseFile as exc:  # not retried: someone must fix the file or folder
+        print(f"safedesk: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
 

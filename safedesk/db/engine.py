@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from safedesk.db import deadlines
+from safedesk.db.sqlite_file import prepare_database_file
 
 
 @dataclass(frozen=True)
@@ -60,17 +60,6 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
     finally:
         cursor.close()
-
-
-def _restrict_file(path: Path) -> None:
-    """The embedded database holds restricted marker detail: readable by its user only."""
-    if not path.exists():
-        path.touch()
-    try:
-        os.chmod(path, 0o600)  # on Windows only the read-only bit applies; the profile is private
-    except OSError:
-        # Best effort on unusual filesystems; the app still enforces access itself.
-        return
 
 
 class DeadlinePool(QueuePool):
@@ -212,9 +201,8 @@ def make_engine(
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            path = Path(parsed.database)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _restrict_file(path)
+            # Created private, or refused if other users can get at it (never chmod-ed).
+            prepare_database_file(Path(parsed.database))
         in_memory = not parsed.database or parsed.database == ":memory:"
         pool_args: dict[str, Any] = (
             {} if in_memory else {"poolclass": DeadlinePool, "pool_timeout": timeouts.pool_wait_s}
