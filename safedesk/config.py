@@ -21,6 +21,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from safedesk import paths
+from safedesk.db.urls import failover_problem, normalise_url
 
 
 class ConfigError(Exception):
@@ -157,7 +158,7 @@ def sqlite_url(path: Path) -> str:
 def validate_database_url(url: str, source: str, key: str = "database.url") -> URL:
     """Accept only SQLite and PostgreSQL URLs; anything else would leave a PC off the alarm bus."""
     try:
-        parsed = make_url(url)
+        parsed = make_url(normalise_url(url))  # multi-host spellings: safedesk.db.urls
     except (ArgumentError, ValueError) as exc:
         raise ConfigError(source, key, f"not a database URL ({url!r}): {exc}") from None
     backend = parsed.get_backend_name()
@@ -171,6 +172,12 @@ def validate_database_url(url: str, source: str, key: str = "database.url") -> U
             raise ConfigError(source, key, f"unsupported PostgreSQL driver {driver!r}; use psycopg")
         if not parsed.database:
             raise ConfigError(source, key, "PostgreSQL URL has no database name")
+        try:
+            problem = failover_problem(parsed.render_as_string(hide_password=False))
+        except ValueError as exc:
+            raise ConfigError(source, key, f"cannot read the server list: {exc}") from None
+        if problem is not None:
+            raise ConfigError(source, key, problem)
         return parsed.set(drivername="postgresql+psycopg")
     raise ConfigError(
         source, key, f"unsupported database {backend!r}: use sqlite:///FILE or postgresql://..."

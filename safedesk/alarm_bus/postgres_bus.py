@@ -14,7 +14,6 @@ import logging
 from typing import Any
 
 import psycopg
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from safedesk.alarm_bus.cursor import GapTrackingCursor
@@ -22,6 +21,7 @@ from safedesk.alarm_bus.events import BusMessage
 from safedesk.alarm_bus.interface import PRIME_WINDOW, AlarmBus, decode_rows
 from safedesk.clock import Clock
 from safedesk.db import Database
+from safedesk.db.urls import libpq_conninfo
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +34,10 @@ _READ_SQL = (
 
 
 def psycopg_conninfo(sqlalchemy_url: str) -> str:
-    """The database URL as libpq wants it (no ``+psycopg`` driver suffix)."""
-    parsed = make_url(sqlalchemy_url).set(drivername="postgresql")
-    return parsed.render_as_string(hide_password=False)
+    """The database URL as libpq wants it, read exactly as the pool reads it: a multi-host URL
+    (``?host=db1:5432&host=db2:5432&target_session_attrs=read-write``) keeps every host, so the
+    listener finds the new primary after a failover as the pool does."""
+    return libpq_conninfo(sqlalchemy_url)
 
 
 class PostgresAlarmBus(AlarmBus):
@@ -57,6 +58,7 @@ class PostgresAlarmBus(AlarmBus):
         self._conninfo = psycopg_conninfo(db.url)
         self._listen_conn: psycopg.Connection[Any] | None = None
         self.connects = 0  # how many times the listener (re)connected, for tests and logs
+        self.server: str | None = None  # "host:port" the listener is (or was last) on
 
     def _announce(self, session: Session, bus_id: int) -> None:
         """Nothing to do: the ``bus_events_notify`` trigger (migration 0002) NOTIFYs each row,
@@ -118,6 +120,7 @@ class PostgresAlarmBus(AlarmBus):
                 conn = self._connect()
                 self._listen_conn = conn
                 self.connects += 1
+                self._note_server(conn)
                 if self._cursor is None:
                     self._cursor = self._prime(conn)
                 # Catch-up: everything committed while we were away (or before we started).
@@ -125,6 +128,11 @@ class PostgresAlarmBus(AlarmBus):
                 self._set_health(True)
                 backoff = 0.1
                 self._listen_loop(conn)
+            except psycopg.errors.ReadOnlySqlTransaction as exc:
+                # A standby (LISTEN is refused during recovery): no primary for this PC yet.
+                self._set_health(False, f"the database server is a read-only standby: {exc}")
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, self.max_backoff_s)
             except psycopg.OperationalError as exc:
                 self._set_health(False, f"{type(exc).__name__}: {exc}".strip())
                 self._stop.wait(backoff)
@@ -140,6 +148,18 @@ class PostgresAlarmBus(AlarmBus):
                 self._listen_conn = None
                 if conn is not None and not conn.closed:
                     conn.close()
+
+    def _note_server(self, conn: psycopg.Connection[Any]) -> None:
+        """Say so when the listener comes back on another server (a failover to the standby):
+        the catch-up by id that follows reads what that server has."""
+        server = f"{conn.info.host}:{conn.info.port}"
+        if self.server is not None and server != self.server:
+            log.warning(
+                "alarm bus now on the database server at %s (was %s): failover; catching up by id",
+                server,
+                self.server,
+            )
+        self.server = server
 
     def _listen_loop(self, conn: psycopg.Connection[Any]) -> None:
         cursor = self._cursor

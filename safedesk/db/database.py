@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safedesk.db import deadlines
 from safedesk.db.engine import DatabaseTimeouts, is_postgresql, make_engine
+from safedesk.db.urls import display_url
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class Database:
 
     @property
     def display_url(self) -> str:
-        return self.engine.url.render_as_string(hide_password=True)
+        return display_url(self.url)
 
     @contextmanager
     def session(self, *, deadline_s: float | None = None) -> Iterator[Session]:
@@ -106,6 +107,23 @@ class Database:
             raise DatabaseUnavailable(self._why(exc.orig)) from exc
         except (PoolTimeout, deadlines.DeadlineExceeded) as exc:
             raise DatabaseUnavailable(self._why(exc)) from exc
+
+    def confirm_durable(self, *, deadline_s: float | None = None) -> None:
+        """Return once every commit the server has made so far is as safe as a new one of ours.
+
+        A press the outbox resends may already be in the database without being safe: a commit
+        whose wait for the synchronous standby was cut short (the waiting backend cancelled or
+        terminated, the primary restarted) is kept on the primary alone, and the standby that
+        will be promoted lacks it. So before the outbox forgets such a press it commits a write
+        of its own (a one-line WAL message, no table touched): that commit comes later in the
+        WAL and waits for the standby like any press, so when it returns the standby has the
+        press too. Raises DatabaseUnavailable (the press stays held) if no standby confirms
+        within the deadline. SQLite: nothing to wait for.
+        """
+        if not self.is_postgresql:
+            return
+        with self.session(deadline_s=deadline_s or self.timeouts.press_s) as s:
+            s.execute(text("SELECT pg_logical_emit_message(true, 'safedesk', 'durable')"))
 
     def wait_until_reachable(
         self,

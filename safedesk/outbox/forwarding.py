@@ -36,6 +36,7 @@ from datetime import datetime
 
 from safedesk.button_events import ButtonPress, DeviceHeard, PressReceipt, PressSink
 from safedesk.clock import Clock
+from safedesk.db import Database
 from safedesk.outbox.failures import describe, is_connection_failure
 from safedesk.outbox.heartbeats import HeartbeatWriter
 from safedesk.outbox.store import HeldPress, LocalOutbox, OutboxError
@@ -76,8 +77,15 @@ class StoreAndForwardSink:
         on_held: HeldListener | None = None,
         on_forwarded: ForwardedListener | None = None,
         on_backlog: BacklogListener | None = None,
+        confirm_durable: Callable[[], None] | None = None,
     ) -> None:
         self.sink = sink
+        # Before a held press the database already had is forgotten, the standby must have it
+        # too (``Database.confirm_durable``); by default the alarm service's own database's.
+        if confirm_durable is None:
+            database = getattr(sink, "db", None)
+            confirm_durable = database.confirm_durable if isinstance(database, Database) else None
+        self._confirm_durable = confirm_durable
         self.outbox = outbox
         self.clock = clock
         self.retry_initial_s = retry_initial_s
@@ -306,6 +314,8 @@ class StoreAndForwardSink:
                     self.refused_retry_s,
                 )
             return _Outcome.REFUSED
+        if not receipt.created and not self._is_durable(held):
+            return _Outcome.UNREACHABLE
         self._trouble.recovered("database", "database answers again: forwarding held presses")
         try:
             self.outbox.remove(held.outbox_id)
@@ -333,6 +343,37 @@ class StoreAndForwardSink:
         for forwarded in list(self._forwarded_listeners):
             self._tell("forwarded", functools.partial(forwarded, press, receipt))
         return _Outcome.SENT
+
+    def _is_durable(self, held: HeldPress) -> bool:
+        """The database already had this press (an earlier attempt committed, its answer lost):
+        keep it held until the standby is known to have it too.
+
+        That earlier commit may be on the primary alone (its wait for the synchronous standby cut
+        short): forgetting the press then would lose it if the primary dies before the standby
+        catches up. A commit made now waits for the standby and comes after it in the WAL.
+        """
+        if self._confirm_durable is None:
+            return True
+        try:
+            self._confirm_durable()
+        except Exception as exc:
+            if is_connection_failure(exc):
+                self._note_failure(held, exc)
+                self._trouble.failing(
+                    "database",
+                    f"the database has held press {held.press.device_id}/{held.press.sequence} "
+                    f"but no standby confirmed it yet ({exc}); kept in {self.outbox.path} until "
+                    "one does",
+                    level=logging.WARNING,
+                )
+                return False
+            # Not the environment (the check itself refused, e.g. a revoked function): loud
+            # once; the press is in the database, so it is not held for ever for this.
+            if self._trouble.mark("durability check"):
+                log.exception("cannot check that the standby has forwarded presses")
+            return True
+        self._trouble.recovered("durability check", "checking the standby works again")
+        return True
 
     def _note_failure(self, held: HeldPress, exc: BaseException) -> None:
         try:
