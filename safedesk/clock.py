@@ -60,6 +60,36 @@ class FakeClock:
             self._now = when
 
 
+class SkewedClock:
+    """A PC or bridge whose own clock is ``ahead_s`` seconds off ``base`` (negative: slow).
+
+    ``step`` moves its wall clock and not its monotonic one, as NTP does when it corrects a
+    Raspberry Pi that booted with a stale time (it has no real-time clock). Tests and the bench
+    run a bridge or a PC on one of these, with ``base`` standing for the database server.
+    """
+
+    def __init__(self, base: Clock, ahead_s: float) -> None:
+        self._base = base
+        self._ahead_s = ahead_s
+        self._lock = threading.Lock()
+
+    @property
+    def ahead_s(self) -> float:
+        with self._lock:
+            return self._ahead_s
+
+    def now(self) -> datetime:
+        return self._base.now() + timedelta(seconds=self.ahead_s)
+
+    def monotonic(self) -> float:
+        return self._base.monotonic()
+
+    def step(self, seconds: float) -> None:
+        """The wall clock jumps by ``seconds`` (NTP stepping it); monotonic time does not."""
+        with self._lock:
+            self._ahead_s += seconds
+
+
 def utc(dt: datetime) -> datetime:
     """Normalise a datetime read back from a database (SQLite loses the zone) to aware UTC."""
     if dt.tzinfo is None:

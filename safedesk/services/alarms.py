@@ -35,6 +35,7 @@ from safedesk.button_events import ButtonPress, DeviceHeard, DeviceKind, HeardOn
 from safedesk.clock import Clock
 from safedesk.config import AlarmConfig
 from safedesk.db import Database, DatabaseUnavailable
+from safedesk.db.server_time import server_now
 from safedesk.models import (
     AlarmEvent,
     AlarmOutcome,
@@ -52,6 +53,7 @@ from safedesk.services.alarm_view_builder import build_alert_view, room_label
 from safedesk.services.alarm_views import AlertView
 from safedesk.services.device_binding import bind_on_first_contact, host_office_id, mismatch
 from safedesk.services.press_identity import BOOT_ID_MASK, is_same_press, next_life, same_boot
+from safedesk.services.press_time import judge_press_time
 from safedesk.services.room_presence import (
     latest_visit_in_room,
     room_time_zone,
@@ -137,8 +139,7 @@ class AlarmService:
         # SQLite: presses from this process's threads queue on a Python lock instead of SQLite's
         # busy handler, whose growing sleeps (up to 100 ms each) would add to the alarm's latency.
         with self._sqlite_writer, self.db.press_deadline():
-            received = self.clock.now()
-            return self._press_in_transaction(press, received)
+            return self._press_in_transaction(press)
 
     def _raise_unstorable(self, received: ButtonPress, stored: ButtonPress) -> PressReceipt:
         log.error(
@@ -169,7 +170,7 @@ class AlarmService:
             log.warning("alarm %d raised; its audit note was not written: %s", receipt.alarm_id, exc)
         return receipt
 
-    def _press_in_transaction(self, press: ButtonPress, received: datetime) -> PressReceipt:
+    def _press_in_transaction(self, press: ButtonPress) -> PressReceipt:
         boot = press.boot_id or 0
         with self.db.session() as s:
             # Device, room and office in one read: every statement here is alarm latency.
@@ -178,6 +179,11 @@ class AlarmService:
                 .options(joinedload(PanicDevice.room).joinedload(Room.office))
                 .where(PanicDevice.device_id == press.device_id)
             )
+            # Received on the database server's clock (safedesk.db.server_time): no round trip
+            # unless this process has not read the server's clock yet. The press keeps its own
+            # claimed time, judged here (press_time); a doubtful one is never a test.
+            received = server_now(s, self.clock)
+            plausible = judge_press_time(press.pressed_at, received).doubt is None
             heard = press.heard_on.with_host(self.workstation) if press.heard_on else None
             misplaced = self._misplaced(device, heard)
             if misplaced:
@@ -232,7 +238,7 @@ class AlarmService:
             if open_id is not None:
                 open_alarm = s.get_one(AlarmEvent, open_id)
                 return self._record_pressed_again(s, open_alarm, press, boot, received)
-            if device is not None and test_id is not None:
+            if device is not None and test_id is not None and plausible:
                 # Lock the test and look again: expiry may have closed it ("no signal") since the
                 # read above. A press on a closed test is a real alarm, never a lost test.
                 test = s.get_one(AlarmTest, test_id, with_for_update=True, populate_existing=True)
@@ -348,6 +354,40 @@ class AlarmService:
             )
         )
         # Flushed with the bus event; a duplicate still fails inside the press retry loop.
+        self._mark_doubtful_time(s, alarm, press, received)
+
+    def _mark_doubtful_time(
+        self, s: Session, alarm: AlarmEvent, press: ButtonPress, received: datetime
+    ) -> None:
+        """A press whose claimed time cannot be believed: kept as claimed, raised now, marked."""
+        judged = judge_press_time(press.pressed_at, received)
+        if judged.doubt is None:
+            return
+        log.warning(
+            "press %s/%s/%s on alarm %d: %s (claimed %s, received %s); raised at the time it "
+            "arrived",
+            press.device_id,
+            press.boot_id,
+            press.sequence,
+            alarm.id,
+            judged.doubt,
+            press.pressed_at.isoformat(),
+            received.isoformat(),
+        )
+        audit.record(
+            s,
+            Actor.system(self.workstation),
+            "alarm.press_time_doubtful",
+            at=received,
+            subject_type="alarm",
+            subject_id=alarm.id,
+            device_id=press.device_id,
+            sequence=press.sequence,
+            claimed_pressed_at=press.pressed_at.isoformat(),
+            received_at=received.isoformat(),
+            claimed_age_s=round(judged.claimed_age_s, 1),
+            why=judged.doubt,
+        )
 
     def _raise_new(
         self,
@@ -542,8 +582,11 @@ class AlarmService:
                 return
             if place is not None:
                 bind_on_first_contact(s, device, place, heard.heard_at, self.workstation)
-            if device.last_seen_at is None or device.last_seen_at < heard.heard_at:
-                device.last_seen_at = heard.heard_at
+            # Last seen on the server's clock: never later than now, whatever clock stamped the
+            # heartbeat, so a fast PC cannot keep a dead button "online".
+            seen = min(heard.heard_at, server_now(s, self.clock))
+            if device.last_seen_at is None or device.last_seen_at < seen:
+                device.last_seen_at = seen
             if heard.firmware_version and heard.firmware_version != device.firmware_version:
                 audit.record(
                     s,
@@ -564,11 +607,11 @@ class AlarmService:
 
         A room without a registered device still raises, under the id "<source>:room:<id>".
         """
-        now = self.clock.now()
         with self.db.session() as s:
             room = s.get(Room, room_id)
             if room is None:
                 raise AlarmError(f"no room with id {room_id}")
+            now = server_now(s, self.clock)  # a one-off command may not have read it yet
             device = s.scalar(
                 select(PanicDevice)
                 .where(PanicDevice.room_id == room_id, PanicDevice.enabled.is_(True))
