@@ -151,6 +151,8 @@ def _purge(ctx: CliContext, args: argparse.Namespace) -> int:
                 config=ctx.config.markers,
                 dry_run=args.dry_run,
             )
+    except PermissionRefused as exc:
+        raise _refusal(exc) from None
     finally:
         db.dispose()
     verb = "would purge" if args.dry_run else "purged"

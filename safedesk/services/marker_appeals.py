@@ -25,6 +25,7 @@ from safedesk.services.acting_staff import acting_staff
 from safedesk.services.actor import Actor
 from safedesk.services.marker_roles import ROLE_TITLES, SENIORITY, may_decide_appeal, seniority
 from safedesk.services.refusals import FieldProblem, NotFound, PermissionRefused, require
+from safedesk.services.restricted_writes import flush_restricted_change
 from safedesk.services.review_dates import UK
 
 # What the deciding manager picks from, in this order.
@@ -179,7 +180,8 @@ def decide_appeal(
     elif outcome is AppealOutcome.UPHELD_AMENDED:
         marker.instructions = list(amended_instructions or ())
         marker.instructions_note = (amended_note or "").strip() or None
-    session.flush()
+    # PostgreSQL: removing a restricted marker needs a restricted-access login.
+    flush_restricted_change(session, "Removing a marker on the restricted register")
     audit.record(
         session,
         actor,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 
 from safedesk.config import MarkersConfig
@@ -21,6 +22,7 @@ from safedesk.models import (
 )
 from safedesk.services import audit
 from safedesk.services.actor import Actor
+from safedesk.services.restricted_register import INSUFFICIENT_PRIVILEGE, RestrictedStorageRefused
 
 DEFAULT_RETENTION_DAYS = 2190  # a category missing from the config is kept six years
 
@@ -64,11 +66,19 @@ def purge(
     ids = [c.marker_id for c in candidates]
     # Children by marker id, the reasons first: there is no ON DELETE CASCADE to take them (0014),
     # and on PostgreSQL only a restricted-access PC's login may delete reasons and markers.
-    for child in (MarkerRestricted, MarkerEvidence, MarkerReview, MarkerAppeal):
-        session.execute(delete(child).where(child.marker_id.in_(ids)))
-    session.execute(
-        delete(Marker).where(Marker.id.in_(ids)).execution_options(synchronize_session=False)
-    )
+    try:
+        for child in (MarkerRestricted, MarkerEvidence, MarkerReview, MarkerAppeal):
+            session.execute(delete(child).where(child.marker_id.in_(ids)))
+        session.execute(
+            delete(Marker).where(Marker.id.in_(ids)).execution_options(synchronize_session=False)
+        )
+    except ProgrammingError as exc:
+        if getattr(exc.orig, "sqlstate", None) != INSUFFICIENT_PRIVILEGE:
+            raise
+        raise RestrictedStorageRefused(
+            "Purging markers (and their reasons) is done from a PC set up for restricted "
+            "access (database role safedesk_restricted): this PC's database account may not"
+        ) from exc
     for c in candidates:
         audit.record(
             session,

@@ -29,6 +29,7 @@ from safedesk.services.actor import Actor
 from safedesk.services.marker_instructions import STANDARD_INSTRUCTIONS
 from safedesk.services.marker_roles import ASSESSING_ROLE, ROLE_TITLES, review_refusal
 from safedesk.services.refusals import FieldProblem, NotFound, PermissionRefused, require
+from safedesk.services.restricted_writes import flush_restricted_change
 from safedesk.services.review_dates import add_months, review_due_from, uk_date
 
 
@@ -197,7 +198,8 @@ def record_review(
                 marker.restricted = form.restricted
         if form.visits_in_pairs is not None:
             marker.visits_in_pairs = form.visits_in_pairs
-    session.flush()
+    # PostgreSQL: removing or un-restricting a restricted marker needs a restricted-access login.
+    flush_restricted_change(session, "Removing a restricted marker or taking it off the register")
     audit.record(
         session,
         actor,
