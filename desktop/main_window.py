@@ -17,20 +17,25 @@ import logging
 import traceback
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from sqlalchemy.engine import URL
 
 from desktop.alarm_controller import AlarmController
 from desktop.bus_adapter import BusAdapter
 from desktop.connection_banner import ConnectionBanner
 from desktop.panic_button import DeskHotkey, PanicButton
+from desktop.screen_fit import available_area, fitted_size, keep_on_screen_once_shown
 from desktop.status_header import StatusHeader
 from safedesk.clock import Clock
 from safedesk.config import Config
+from safedesk.models import Role
+from safedesk.plural import plural
 from safedesk.services.actor import Actor
 from safedesk.services.auth import SignedIn, StaffSession
 from safedesk.services.hub import Services
+from safedesk.services.marker_roles import ROLE_TITLES, SENIORITY
 from safedesk.services.workstation_place import WorkstationPlace, office_summary
 
 log = logging.getLogger(__name__)
@@ -45,6 +50,42 @@ PANEL_FACTORIES: list[str] = [
     "desktop.movements.panel_hook:add_movements_panel",
     "desktop.main_window:add_office_panel",
 ]
+
+# The size the window opens at, made smaller to fit a smaller screen (a 1366x768 laptop).
+PREFERRED_SIZE = QSize(1200, 780)
+# Role names shown in the header before "+N more" (every role is in the tooltip).
+ROLES_SHOWN = 1
+
+
+def roles_in_words(roles: frozenset[Role] | set[Role]) -> tuple[str, str]:
+    """Role titles as people say them, most senior first: ("ASB Manager, Responder", all).
+
+    Returns the short text for the header and the full list for its tooltip, so someone with
+    every role does not push the window wider than the screen.
+    """
+    titles = [ROLE_TITLES[r] for r in sorted(roles, key=lambda r: (-SENIORITY[r], ROLE_TITLES[r]))]
+    full = ", ".join(titles)
+    if len(titles) <= ROLES_SHOWN + 1:
+        return full, full
+    more = len(titles) - ROLES_SHOWN
+    return f"{', '.join(titles[:ROLES_SHOWN])} +{plural(more, 'more role')}", full
+
+
+def mode_in_words(mode: str) -> str:
+    """What this PC is for, as a word on screen ("Reception"), not the configuration code."""
+    return {"reception": "Reception", "responder": "Responder", "manager": "Manager"}.get(
+        mode, mode.replace("_", " ").capitalize()
+    )
+
+
+def database_in_words(url: URL) -> str:
+    """Where this PC's database is, for the status bar: never a URL, a login or a password."""
+    if url.get_backend_name() == "sqlite":
+        return "Database: on this PC"
+    host = (url.host or "").strip()
+    if host in ("", "localhost", "127.0.0.1", "::1") or host.startswith("/"):
+        return "Database: server on this PC"
+    return f"Database: server {host}"
 
 
 class MainWindow(QMainWindow):
@@ -84,14 +125,19 @@ class MainWindow(QMainWindow):
         # Closing the window on a responder PC would stop alarms: app.py decides what closing means.
         self.close_guard: Callable[[], bool] | None = None
         self.setWindowTitle("SafeDesk" + (" — DEMO OFFICE" if demo else ""))
-        self.resize(1200, 780)
+        self._opening_size = fitted_size(PREFERRED_SIZE, available_area())
+        self.resize(self._opening_size)
+        self._shown_once = False
 
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         self.header = StatusHeader()
-        self.header.set_place(place.office_name, place.workstation, place.mode, demo)
+        self.header.set_place(place.office_name, place.workstation, mode_in_words(place.mode), demo)
+        # Who is signed in never sets the window's width: a long name or role list is cut,
+        # with the whole of it in the tooltip, rather than pushing the window off the screen.
+        self.header.who.setMinimumWidth(40)
         layout.addWidget(self.header)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -111,7 +157,10 @@ class MainWindow(QMainWindow):
         bus.lag_changed.connect(self.header.set_behind)
         bus.cover_changed.connect(self.header.set_rota)
         bus.reach_changed.connect(self.header.set_reach)
-        self.statusBar().showMessage(f"Database: {services.db.display_url}")
+        self.database_label = QLabel(database_in_words(services.db.engine.url))
+        self.database_label.setObjectName("databaseWhere")
+        # Permanent, left of the sign-in badge: transient messages never hide it.
+        self.statusBar().insertPermanentWidget(0, self.database_label)
         for spec in PANEL_FACTORIES if panel_factories is None else panel_factories:
             self._load_panel(spec)
 
@@ -164,8 +213,9 @@ class MainWindow(QMainWindow):
         if user is None:
             self.header.set_user(None)
         else:
-            roles = ", ".join(sorted(r.value.replace("_", " ") for r in user.roles))
-            self.header.set_user(user.name, roles)
+            short, full = roles_in_words(user.roles)
+            self.header.set_user(user.name, short)
+            self.header.who.setToolTip(f"{user.name}: {full}")
         self.bus.refresh()  # the alert level (full screen or notice) depends on who it is
 
     # --- connection ---------------------------------------------------------------------------
@@ -179,6 +229,14 @@ class MainWindow(QMainWindow):
 
             assert isinstance(since, datetime)
             self.banner.show_disconnected(since, detail)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            # Keep the frame on screen unless whoever opened the window chose its size.
+            if self.size() == self._opening_size and not self.isMaximized():
+                keep_on_screen_once_shown(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         guard = self.close_guard
@@ -196,7 +254,7 @@ def add_office_panel(window: MainWindow) -> None:
         f"<h2>{window.place.office_name}</h2>"
         f"<p>Offices on this system: {names}</p>"
         f"<p>{summary.rooms} rooms, {summary.people:,} people on record.</p>"
-        f"<p>This PC: <b>{window.place.workstation}</b> ({window.place.mode})"
+        f"<p>This PC: <b>{window.place.workstation}</b> ({mode_in_words(window.place.mode)})"
         + (f", reception desk <b>{window.place.desk_name}</b>" if window.place.desk_name else "")
         + "</p>"
     )

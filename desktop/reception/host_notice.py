@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from desktop.reception.focus_style import FOCUS_STYLE
 from desktop.reception.rich_text import plain
+from desktop.screen_fit import keep_on_screen_once_shown
 from desktop.status_icons import StatusKind, status_pixmap
 from safedesk.db import DatabaseUnavailable
 from safedesk.services.actor import Actor
@@ -230,6 +231,7 @@ class HostNoticeWatcher(QObject):
             window.seen.connect(lambda _visit_id, k=key: self._on_seen(k))
             self.windows[key] = window
             window.show()
+            keep_on_screen_once_shown(window)  # a 1366x768 laptop shows all of it
             window.raise_()
             self.shown.emit(window)
         for problem in problems:
@@ -239,6 +241,7 @@ class HostNoticeWatcher(QObject):
             alarm.seen.connect(self._on_alarm_seen)
             self.alarm_windows[problem.key] = alarm
             alarm.show()
+            keep_on_screen_once_shown(alarm)
             alarm.raise_()
             alarm.activateWindow()
             self.alarm_shown.emit(alarm)

@@ -65,7 +65,7 @@ def test_header_shows_office_pc_user_and_who_is_on_duty(
     window = _open(db_url, clock, "twhitfield", desktops, mode="responder").window
     header = window.header
     assert header.where.text() == "Derby Central Housing Office"
-    assert "PC-twhitfield (responder)" in header.who.text()
+    assert "PC-twhitfield (Responder)" in header.who.text()
     assert "Signed in: Tom Whitfield" in header.who.text()
     assert window.current_actor().staff_id == office.staff_ids["twhitfield"]
     # Tom's own PC heartbeats with him signed in: he is on the rota and can be reached.
@@ -75,7 +75,7 @@ def test_header_shows_office_pc_user_and_who_is_on_duty(
     assert "Tom Whitfield: signed in on PC-twhitfield" in header.rota.toolTip()
     assert not header.rota_strip.isVisible()
     header.set_weekly_test(7, 9, problems=1)
-    assert header.weekly_test.text() == "Weekly alarm test: 7 of 9 (1 need attention)"
+    assert header.weekly_test.text() == "Weekly alarm test: 7 of 9 (1 needs attention)"
 
 
 def test_every_screen_warns_when_nobody_is_on_the_rota(
