@@ -140,8 +140,10 @@ def test_restricted_detail_is_read_only_from_a_restricted_access_pc(
             assert got == [(WHAT_HAPPENED,)]
             got = conn.execute(queries[1] + mine, (office.restricted_marker,)).fetchall()
             assert got == [(SOURCE,)]
-            got = conn.execute(queries[3] + " WHERE id = %s", (office.restricted_marker,))
-            assert got.fetchall() == [(NOT_TOLD,)]
+            got = conn.execute(
+                queries[3] + " WHERE id = %s", (office.restricted_marker,)
+            ).fetchall()
+            assert got == [(NOT_TOLD,)]
             return
         for query in queries:
             with pytest.raises(Refused):
