@@ -63,6 +63,9 @@ class AlarmConfig:
     sound: str = ""  # empty: resources/sounds/alarm.wav
     disconnected_banner_after_s: float = 5.0
     poll_interval_ms: int = 10  # SQLite bus: a PRAGMA data_version check, read the log on change
+    # Every database call of this PC's press path (desk button, hotkey, USB buttons) finishes
+    # within this or the press is held in the PC's outbox (the bridge has bridge.press_deadline_s).
+    press_deadline_s: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -250,6 +253,9 @@ def _validate(config: Config) -> None:
     ):
         if value <= 0:
             raise ConfigError(src, key, "must be greater than 0")
+    if not 0.5 <= config.alarm.press_deadline_s <= 30:
+        # Shorter: a busy but healthy server would hold presses; longer: the desk waits to hear.
+        raise ConfigError(src, "alarm.press_deadline_s", "must be between 0.5 and 30 seconds")
     for i, usb_id in enumerate(config.devices.usb_ids):
         vendor, sep, product = usb_id.partition(":")
         if not (sep and _is_hex4(vendor) and _is_hex4(product)):

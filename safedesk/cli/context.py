@@ -11,6 +11,7 @@ from pathlib import Path
 from safedesk import paths
 from safedesk.config import Config, load_config, sqlite_url
 from safedesk.db import Database, DatabaseUnavailable
+from safedesk.db.engine import DatabaseTimeouts
 from safedesk.db.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -37,16 +38,22 @@ class CliContext:
             config = config.with_database_url(sqlite_url(paths.demo_database_path()))
         return cls(config=config, demo=demo)
 
+    def new_database(self) -> Database:
+        """The configured database, not yet connected: its pool, and the press path's deadline
+        (``[alarm] press_deadline_s``) on every press and heartbeat this process makes."""
+        return Database(
+            self.config.database_url,
+            pool_size=self.config.database.pool_size,
+            max_overflow=self.config.database.max_overflow,
+            timeouts=DatabaseTimeouts(press_s=self.config.alarm.press_deadline_s),
+        )
+
     def open_database(self, *, migrate: bool = True, attempts: int = 3) -> Database:
         """Open the configured database, retrying a few times, and bring its schema to head.
 
         It never falls back to another database: a PC on the wrong one would miss alarms.
         """
-        db = Database(
-            self.config.database_url,
-            pool_size=self.config.database.pool_size,
-            max_overflow=self.config.database.max_overflow,
-        )
+        db = self.new_database()
 
         def on_retry(exc: DatabaseUnavailable, attempt: int) -> None:
             print(

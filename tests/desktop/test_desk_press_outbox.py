@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -23,21 +24,28 @@ from sqlalchemy.engine import make_url
 from desktop.app import DesktopApp, build_desktop
 from desktop.panic_button import PanicButton
 from hardware.serial_device_sim import SimulatedSerialDevice
+from safedesk.cli.context import CliContext
 from safedesk.clock import FakeClock
-from safedesk.config import Config, DevicesConfig, WorkstationConfig
+from safedesk.config import (
+    AlarmConfig,
+    Config,
+    ConfigError,
+    DatabaseConfig,
+    DevicesConfig,
+    WorkstationConfig,
+    parse_config,
+)
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmPress
 from safedesk.outbox import default_outbox_path
 from tests.bridge.tcp_proxy import TcpProxy
 from tests.desktop.conftest import SeededOffice
 
+pytestmark = [pytest.mark.gui]
 # The office is seeded in db_url's database: PostgreSQL only (the proxy is a TCP one).
-pytestmark = [
-    pytest.mark.gui,
-    pytest.mark.parametrize(
-        "db_url", [pytest.param("postgresql", marks=pytest.mark.postgresql)], indirect=True
-    ),
-]
+on_postgresql = pytest.mark.parametrize(
+    "db_url", [pytest.param("postgresql", marks=pytest.mark.postgresql)], indirect=True
+)
 
 ALARM_PANELS = ["desktop.alarms_panel:add_alarms_panel"]
 # What the person at the desk reads while the press is kept on this PC.
@@ -81,14 +89,17 @@ def open_desk(
     desktops: list[DesktopApp],
     *,
     devices: DevicesConfig | None = None,
+    alarm: AlarmConfig | None = None,
 ) -> DesktopApp:
     config = Config(
+        database=DatabaseConfig(url=url, pool_size=2, max_overflow=2),
         workstation=WorkstationConfig(
             name="PC-RECEPTION-1", mode="reception", desk="Reception desk 1"
         ),
         devices=devices or DevicesConfig(usb_ids=[]),
+        alarm=alarm or AlarmConfig(),
     )
-    db = Database(url, pool_size=2, max_overflow=2)
+    db = CliContext(config).new_database()  # as the app opens it (desktop.app.run_app)
     desktop = build_desktop(
         config, db, clock, demo=False, sign_in_as="gholt", panel_factories=ALARM_PANELS
     )
@@ -118,6 +129,7 @@ def panic_of(desktop: DesktopApp) -> PanicButton:
     return panic
 
 
+@on_postgresql
 def test_a_desk_press_while_the_network_swallows_packets_is_held_on_screen_then_sent(
     qtbot: QtBot,
     db_url: str,
@@ -159,6 +171,7 @@ def test_a_desk_press_while_the_network_swallows_packets_is_held_on_screen_then_
     assert panic.alarm_id is not None and row.alarm_id == panic.alarm_id
 
 
+@on_postgresql
 def test_a_desk_hotkey_press_held_during_an_outage_survives_closing_safedesk(
     qtbot: QtBot,
     db_url: str,
@@ -209,6 +222,7 @@ def test_a_desk_hotkey_press_held_during_an_outage_survives_closing_safedesk(
     assert not outbox_file.exists(), "an empty outbox leaves no file behind"
 
 
+@on_postgresql
 def test_a_usb_button_on_the_desk_pc_is_held_during_an_outage_and_its_led_follows(
     qtbot: QtBot,
     db_url: str,
@@ -255,3 +269,56 @@ def test_a_usb_button_on_the_desk_pc_is_held_during_an_outage_and_its_led_follow
         assert row.pressed_at == pressed_at
     finally:
         button.close()
+
+
+@on_postgresql
+@pytest.mark.parametrize("deadline_s", [1.0, 5.0])
+def test_the_desk_holds_a_press_after_the_configured_press_deadline_not_a_fixed_3_s(
+    qtbot: QtBot,
+    db_url: str,
+    proxied: tuple[TcpProxy, str],
+    office: SeededOffice,
+    clock: FakeClock,
+    desktops: list[DesktopApp],
+    deadline_s: float,
+) -> None:
+    """[alarm] press_deadline_s is the desk's: a hung server holds the press after it."""
+    proxy, url = proxied
+    desktop = open_desk(qtbot, url, clock, desktops, alarm=AlarmConfig(press_deadline_s=deadline_s))
+    panic = panic_of(desktop)
+    proxy.partition()
+    safety = threading.Timer(20.0, proxy.heal)
+    safety.start()
+    try:
+        started = time.monotonic()
+        qtbot.mouseClick(panic.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panic.result.text() == HELD_TEXT, timeout=15000)
+        held_s = time.monotonic() - started
+        print(f"press deadline {deadline_s:g} s: HELD after {held_s:.1f} s")
+        # A press that needs a new connection waits at least 2 s: libpq's shortest connect
+        # timeout. Either way: never the fixed 3 s the desk used before.
+        assert deadline_s - 0.2 <= held_s <= max(deadline_s, 2.0) + 0.8
+    finally:
+        safety.cancel()
+        proxy.heal()
+    qtbot.waitUntil(lambda: panic.result.text().startswith("✔ Sent"), timeout=20000)
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (0.1, "must be between 0.5 and 30 seconds"),
+        (120, "must be between 0.5 and 30 seconds"),
+        ("3", "expected a number"),
+    ],
+)
+def test_a_press_deadline_out_of_range_names_the_key(value: object, problem: str) -> None:
+    with pytest.raises(ConfigError, match=f"alarm.press_deadline_s: {problem}"):
+        parse_config({"alarm": {"press_deadline_s": value}}, "safedesk.toml")
+
+
+def test_the_example_config_documents_the_press_deadline() -> None:
+    example = Path(__file__).resolve().parents[2] / "resources" / "safedesk.example.toml"
+    assert "press_deadline_s = 3.0" in example.read_text(encoding="utf-8")
+    assert parse_config({"alarm": {"press_deadline_s": 2.5}}, "x").alarm.press_deadline_s == 2.5
+    assert Config().alarm.press_deadline_s == 3.0
