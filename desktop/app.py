@@ -219,11 +219,7 @@ def run_app(ctx: CliContext, args: argparse.Namespace) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("SafeDesk")
     config = ctx.config
-    db = Database(
-        config.database_url,
-        pool_size=config.database.pool_size,
-        max_overflow=config.database.max_overflow,
-    )
+    db = ctx.new_database()  # with the press path's deadline, [alarm] press_deadline_s
     clock = SystemClock()
     holder: list[object] = []
 
