@@ -31,6 +31,7 @@ from safedesk.clock import Clock, SystemClock
 from safedesk.config import Config
 from safedesk.db import Database, DatabaseUnavailable
 from safedesk.db.migrate import upgrade
+from safedesk.db.server_time import ServerClockTimer, server_clock_for
 from safedesk.demo.office import DEMO_PASSWORD
 from safedesk.demo.seed import database_has_data, seed_demo
 from safedesk.services.actor import Actor
@@ -132,6 +133,7 @@ def build_desktop(
         panel_factories=panel_factories,
     )
     controller.sign_in = lambda parent: _sign_in_over(window, parent)
+    window.header.clock_strip.watch(clock)
     tray = SafeDeskTray(window)
 
     def show_window() -> None:
@@ -220,7 +222,11 @@ def run_app(ctx: CliContext, args: argparse.Namespace) -> int:
     app.setApplicationName("SafeDesk")
     config = ctx.config
     db = ctx.new_database()  # with the press path's deadline, [alarm] press_deadline_s
-    clock = SystemClock()
+    # Every decision runs on the database server's clock; this PC's own is only reported.
+    clock = server_clock_for(db, SystemClock())
+    clock_timer = ServerClockTimer(clock, db)
+    clock_timer.start()
+    app.aboutToQuit.connect(clock_timer.stop)
     holder: list[object] = []
 
     def start() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.alarm_sound import NO_SOUND_TEXT
+from desktop.clock_skew_strip import ClockSkewStrip
 from desktop.status_icons import StatusKind, status_pixmap
 from safedesk.plural import verb
 from safedesk.services.responder_reach import Reach
@@ -106,6 +107,9 @@ class StatusHeader(QWidget):
         )
         self.rota_strip.hide()
         outer.addWidget(self.rota_strip)
+        # "This PC's clock is 10 min fast: alarms use the server's time" (hidden when in step).
+        self.clock_strip = ClockSkewStrip()
+        outer.addWidget(self.clock_strip)
 
     def set_place(self, office: str, workstation: str, mode: str, demo: bool) -> None:
         demo_text = "  —  DEMO OFFICE (practice data)" if demo else ""

@@ -8,6 +8,8 @@
                                           |   delivered", local sounder until forwarded)
     alarm bus --AlarmResponding/Resolved--> LedRelay --> set_led on the owning button
     SupervisionTimer: announces devices going offline / coming back (once, whoever is first)
+    ServerClockTimer: every time above is the database server's (safedesk.db.server_time); the
+        bridge's own clock is only reported ("Bridge X's clock is 10 min fast" in its log)
 
 It starts even when the database is down: that is exactly when it must hold presses.
 ``bridge_cli`` runs it as ``safedesk-bridge``; tests and the benchmark build it directly.
@@ -33,6 +35,7 @@ from safedesk.button_events import ButtonPress, LedState, PressReceipt
 from safedesk.clock import Clock
 from safedesk.db import Database, DatabaseUnavailable
 from safedesk.db.engine import DatabaseTimeouts
+from safedesk.db.server_time import ServerClock, ServerClockTimer, server_clock_for
 from safedesk.models import PanicDevice
 from safedesk.outbox import LocalOutbox, StoreAndForwardSink
 from safedesk.services.device_supervision import SupervisionTimer
@@ -54,6 +57,8 @@ class Bridge:
     relay: LedRelay
     sounder: LocalSounder | None
     supervision: SupervisionTimer | None
+    clock: ServerClock
+    clock_timer: ServerClockTimer
     statuses: list[DeviceStatus] = field(default_factory=list)
     _started: bool = False
 
@@ -67,8 +72,13 @@ class Bridge:
         port_finder: PortFinder | None = None,
         serial_overrides: SerialButtonConfig | None = None,
         supervision_interval_s: float = 1.0,
+        server: Clock | None = None,
     ) -> Bridge:
-        """Everything, constructed but not started (no port, pin or connection is opened)."""
+        """Everything, constructed but not started (no port, pin or connection is opened).
+
+        ``clock`` is the bridge's own (perhaps wrong) clock; every part runs on the database
+        server's time derived from it (``server``: a stand-in for the server's clock, in tests).
+        """
         outbox = LocalOutbox(config.outbox_path)  # OutboxError: the CLI exits 2, no restart loop
         db = Database(
             config.database_url,
@@ -78,6 +88,11 @@ class Bridge:
                 press_s=config.bridge.press_deadline_s,
                 call_s=max(10.0, 3 * config.bridge.press_deadline_s),
             ),
+        )
+        local_clock = clock
+        clock = server_clock_for(db, local_clock, server=server, who=f"Bridge {config.name}")
+        clock_timer = ServerClockTimer(
+            clock, db, deadline_s=max(3.0, config.bridge.press_deadline_s)
         )
         services = Services.build(config.safedesk, db, clock, config.name)
         sound_path = config.local_sound_path
@@ -143,6 +158,8 @@ class Bridge:
             relay=relay,
             sounder=sounder,
             supervision=supervision,
+            clock=clock,
+            clock_timer=clock_timer,
             statuses=statuses,
         )
         holder.append(bridge)
@@ -161,6 +178,7 @@ class Bridge:
             len(self.config.gpio),
             "on" if self.config.owns_serial else "off",
         )
+        self.clock_timer.start()  # reads the server's clock first, then every minute
         self._warn_unregistered(c.device_id for c in self.config.gpio)
         self.sink.start()
         self.relay.start()
@@ -181,6 +199,7 @@ class Bridge:
         self.sink.stop()
         if self.sounder is not None:
             self.sounder.stop()
+        self.clock_timer.stop()
         self.services.close()
         self.outbox.close()
         self.db.dispose()

@@ -17,6 +17,7 @@ from safedesk.button_events import DeviceKind
 from safedesk.cli.context import CliContext, CommandError
 from safedesk.clock import SystemClock
 from safedesk.db import Database
+from safedesk.db.server_time import server_clock_for
 from safedesk.models import AlarmOutcome, Office, Room
 from safedesk.services.actor import Actor
 from safedesk.services.hub import Services
@@ -65,7 +66,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _services(ctx: CliContext, db: Database) -> Services:
-    return Services.build(ctx.config, db, SystemClock(), ctx.config.workstation_name)
+    # The database server's time decides (read with the press); this machine's is only reported.
+    clock = server_clock_for(db, SystemClock())
+    return Services.build(ctx.config, db, clock, ctx.config.workstation_name)
 
 
 def _find_room(db: Database, room_name: str, office_name: str | None) -> tuple[Room, Office]:
