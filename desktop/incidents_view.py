@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from desktop.alert_window import OUTCOME_WORDS
 from safedesk.db import DatabaseUnavailable
 from safedesk.models import AlarmOutcome
+from safedesk.plural import plural, verb
 from safedesk.services.actor import Actor
 from safedesk.services.incidents import (
     IncidentError,
@@ -202,7 +203,8 @@ class IncidentsView(QWidget):
                 self.table.setItem(index, column, item)
         needing = sum(1 for r in self.rows if r.status is not IncidentStatus.CLOSED)
         self.summary.setText(
-            f"{len(self.rows)} incident(s) shown; {needing} need action "
+            f"{plural(len(self.rows), 'incident')} shown; {needing} "
+            f"{verb(needing, 'needs', 'need')} action "
             "(open, awaiting debrief or follow-up)."
         )
 
@@ -262,7 +264,7 @@ class IncidentsView(QWidget):
         except (OSError, DatabaseUnavailable) as exc:
             self._say(f"⚠ Export failed: {exc}", error=True)
             return 0
-        self._say(f"✔ {count} incident(s) exported to {path}.")
+        self._say(f"✔ {plural(count, 'incident')} exported to {path}.")
         return count
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from safedesk.cli.context import CliContext, CommandError
 from safedesk.clock import SystemClock
+from safedesk.plural import plural
 from safedesk.services.test_week import UnknownTimeZone
 from safedesk.services.weekly_test_export import YearRecord, write_csv
 from safedesk.services.weekly_test_report import render_report
@@ -116,10 +117,10 @@ def _export(ctx: CliContext, args: argparse.Namespace) -> int:
             buffer = io.StringIO()
             rows = write_csv(records, buffer)
             data = buffer.getvalue().encode("utf-8-sig")  # BOM: Excel opens it as UTF-8
-            summary = f"{rows} rows"
+            summary = plural(rows, "row")
         else:
             data = render_report(records, desk.clock.now())
-            summary = f"{len(records)} office(s)"
+            summary = plural(len(records), "office")
         try:
             target.write_bytes(data)
         except OSError as exc:

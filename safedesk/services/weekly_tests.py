@@ -422,7 +422,8 @@ class StartAllOutcome:
         waiting = sorted((s for s in self.started if not s.offline), key=lambda s: s.test_id)
         order = ", ".join(s.room_name for s in waiting)
         parts = [
-            f"{opened} test window(s) open: press each button once, in this order: {order}. "
+            f"{plural(opened, 'test window')} open: press each button once, in this order: "
+            f"{order}. "
             "A press out of turn, or a second press, is a real alarm."
         ]
         if offline:

@@ -169,7 +169,7 @@ def test_start_all_opens_a_window_for_every_untested_button(
     outcome = desk.start_all(office.office_id, office.actor("asha"))
     assert sorted(s.room_name for s in outcome.started) == ["Interview Room 3", "Reception desk 1"]
     assert len(outcome.refused) == 1 and "Ben Okafor" in outcome.refused[0]
-    assert outcome.message.startswith("2 test window(s) open")
+    assert outcome.message.startswith("2 test windows open")
 
 
 def test_signed_out_system_cannot_start_a_test(desk: WeeklyTestDesk, office: TestOffice) -> None:
