@@ -4,11 +4,9 @@ It renders an ``AlertView`` from the core and computes nothing but the live elap
 Actions go back through ``AlertActions`` (the alarm controller), which calls the core; a refused
 action (already resolved, database gone) is shown on the alert, never swallowed.
 
-Nothing typed by someone busy elsewhere acts on the alert. The alert appears over whatever the
-person was doing, so its buttons never take keyboard focus (no Space, Enter or Escape reaches
-them), and for a moment after it appears they ignore the mouse too (a click already on its way
-lands on nothing). Keyboard-only users have a deliberate two-step path: a Ctrl+Shift chord picks
-the action, then Y confirms it; any other key cancels.
+Nothing typed by someone busy elsewhere acts on the alert (``desktop.deliberate_input``): its
+buttons never take keyboard focus, ignore the mouse for a moment after it appears, and
+keyboard-only users pick an action with a Ctrl+Shift chord and confirm it with Y.
 """
 
 from __future__ import annotations
@@ -16,19 +14,17 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QMouseEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
     QSizePolicy,
     QStackedWidget,
@@ -38,6 +34,15 @@ from PySide6.QtWidgets import (
 
 from desktop.alarm_sound import NO_SOUND_TEXT
 from desktop.call_999_dialog import Call999Dialog
+from desktop.deliberate_input import (
+    ARM_AFTER_MS,
+    CHORD,
+    CHORD_TEXT,
+    CONFIRM_TIMEOUT_MS,
+    DeliberateInput,
+    GuardedButton,
+    KeyAction,
+)
 from desktop.resolve_dialog import ResolveDialog
 from desktop.status_icons import StatusKind, status_icon, status_pixmap
 from safedesk.clock import Clock
@@ -49,14 +54,8 @@ from safedesk.services.responder_reach import Reach
 
 log = logging.getLogger(__name__)
 
-# After the alert appears its buttons ignore the mouse this long: a click the person had already
-# started (on whatever was under the pointer) must not become "I'm responding".
-ARM_AFTER_MS = 600
-# A keyboard action waits this long for its confirming Y, then is cancelled.
-CONFIRM_TIMEOUT_MS = 10_000
-CHORD = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-CHORD_TEXT = "Ctrl+Shift"
-_MODIFIER_KEYS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta}
+# Re-exported: tests lengthen ARM_AFTER_MS here; showEvent reads it from this module.
+__all__ = ["ARM_AFTER_MS", "CHORD", "CHORD_TEXT", "CONFIRM_TIMEOUT_MS", "AlertWindow"]
 
 
 class AlertActions(Protocol):
@@ -107,17 +106,6 @@ _TEST_CARD_BG = "#163a75"
 _STRIP = "color: #000000; background: #ffd23f; padding: 6px 12px;"
 
 
-@dataclass(frozen=True)
-class KeyAction:
-    """One action reachable from the keyboard: Ctrl+Shift+<key>, then Y."""
-
-    key: Qt.Key
-    letter: str
-    name: str  # in the keyboard hint
-    words: str  # what the confirm bar says it will do
-    button: str  # the AlertWindow attribute holding its button
-
-
 KEY_ACTIONS = (
     KeyAction(Qt.Key.Key_R, "R", "I'm responding", "say I'M RESPONDING", "respond_button"),
     KeyAction(
@@ -131,29 +119,6 @@ KEY_ACTIONS = (
     KeyAction(Qt.Key.Key_S, "S", "Silence", "SILENCE this PC", "silence_button"),
     KeyAction(Qt.Key.Key_H, "H", "Hide", "HIDE this alert", "hide_button"),
 )
-
-
-class AlertButton(QPushButton):
-    """A button of the alert: never focused, never default, and deaf to the mouse until armed."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.accepts_mouse = False
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setAutoDefault(False)
-        self.setDefault(False)
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if not self.accepts_mouse:
-            event.ignore()
-            return
-        super().mousePressEvent(event)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if not self.accepts_mouse and not self.isDown():
-            event.ignore()
-            return
-        super().mouseReleaseEvent(event)
 
 
 class AlertWindow(QWidget):
@@ -174,8 +139,6 @@ class AlertWindow(QWidget):
         self._silenced = False
         self._responded = False
         self._sound_problem: str | None = None
-        self._pending: KeyAction | None = None  # chosen from the keyboard, waiting for Y
-        self.armed = False  # the buttons take mouse clicks (a moment after the alert appears)
         self.resolve_dialog: ResolveDialog | None = None  # open dialogs, reachable by tests
         self.call_999_dialog: Call999Dialog | None = None
         self.setObjectName("alertWindow")
@@ -183,17 +146,23 @@ class AlertWindow(QWidget):
         # The window itself takes the keys (and ignores them); no button ever has focus.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build()
+        self._input = DeliberateInput(
+            self,
+            KEY_ACTIONS,
+            self.confirm_label,
+            available=self._available,
+            describe=lambda: f"alert for {self.view.room_name}",
+        )
         self._timer = QTimer(self)
         self._timer.setInterval(250)
         self._timer.timeout.connect(self._tick)
         self._timer.start()
-        self._arm_timer = QTimer(self)
-        self._arm_timer.setSingleShot(True)
-        self._arm_timer.timeout.connect(self._arm)
-        self._confirm_timer = QTimer(self)
-        self._confirm_timer.setSingleShot(True)
-        self._confirm_timer.timeout.connect(self._cancel_pending)
         self.update_view(view)
+
+    @property
+    def armed(self) -> bool:
+        """The buttons take mouse clicks (a moment after the alert appeared)."""
+        return self._input.armed
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -296,7 +265,6 @@ class AlertWindow(QWidget):
         self.keys_label.setWordWrap(True)
         self.keys_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         outer.addWidget(self.keys_label)
-        self._set_mouse_armed(False)
 
     def _strip(self, name: str) -> QLabel:
         label = QLabel()
@@ -332,8 +300,8 @@ class AlertWindow(QWidget):
         layout.addWidget(scroll, 1)
         return card, heading, body
 
-    def _button(self, text: str, name: str, *, primary: bool = False) -> AlertButton:
-        button = AlertButton(text)
+    def _button(self, text: str, name: str, *, primary: bool = False) -> GuardedButton:
+        button = GuardedButton(text)
         button.setObjectName(name)
         button.setMinimumHeight(72 if primary else 64)
         button.setFixedHeight(72)
@@ -471,20 +439,10 @@ class AlertWindow(QWidget):
             "✔  YOU ARE RESPONDING" if self._responded else "➜  I'M RESPONDING"
         )
         self.resolve_button.setEnabled(view.is_open)
-        keys = [f"{a.letter} ({a.name})" for a in KEY_ACTIONS if self._available(a)]
-        self.keys_label.setText(
-            f"Keyboard: hold {CHORD_TEXT} and press " + ", ".join(keys) + "; then Y to confirm."
-            if keys
-            else ""
-        )
-
-    def _button_for(self, action: KeyAction) -> QPushButton:
-        button = getattr(self, action.button)
-        assert isinstance(button, QPushButton)
-        return button
+        self.keys_label.setText(self._input.hint())
 
     def _available(self, action: KeyAction) -> bool:
-        button = self._button_for(action)
+        button = getattr(self, action.button)
         if not button.isEnabled():
             return False
         if button in (self.silence_button, self.hide_button):
@@ -571,57 +529,14 @@ class AlertWindow(QWidget):
     def _tick(self) -> None:
         self.elapsed_label.setText(elapsed_text(self.view.elapsed_s(self._clock.now())) + " ago")
 
-    # --- arming: the mouse counts only once the alert has been on screen a moment -------------
+    # --- deliberate input only (desktop.deliberate_input) ------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._set_mouse_armed(False)
-        self._arm_timer.start(ARM_AFTER_MS)
-        self.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
-
-    def _arm(self) -> None:
-        self._set_mouse_armed(True)
-
-    def _set_mouse_armed(self, armed: bool) -> None:
-        self.armed = armed
-        for button in self.button_row.findChildren(AlertButton):
-            button.accepts_mouse = armed
-
-    # --- the keyboard: a deliberate chord, then a confirmation --------------------------------
+        self._input.appeared(ARM_AFTER_MS)  # read here, so a test may lengthen it
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        event.accept()  # every key stops here: nothing typed reaches a button or closes this
-        if key in _MODIFIER_KEYS or event.isAutoRepeat():
-            return
-        pending = self._pending
-        if pending is not None:
-            self._cancel_pending()
-            mods = event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
-            confirmed = key == Qt.Key.Key_Y and mods == Qt.KeyboardModifier.NoModifier
-            if confirmed and self._available(pending):
-                log.info(
-                    "alert for %s: %s confirmed from the keyboard",
-                    self.view.room_name,
-                    pending.name,
-                )
-                self._button_for(pending).click()
-            return
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if mods != CHORD:
-            return
-        action = next((a for a in KEY_ACTIONS if a.key == key), None)
-        if action is None or not self._available(action):
-            return
-        self._pending = action
-        self.confirm_label.setText(f"Press Y to {action.words}. Any other key cancels.")
-        self.confirm_label.show()
-        self._confirm_timer.start(CONFIRM_TIMEOUT_MS)
-
-    def _cancel_pending(self) -> None:
-        self._pending = None
-        self._confirm_timer.stop()
-        self.confirm_label.hide()
+        self._input.key_pressed(event)
 
     # --- actions ------------------------------------------------------------------------------
 
@@ -714,7 +629,7 @@ class AlertWindow(QWidget):
         """
         self._silenced = True
         self._timer.stop()
-        self._cancel_pending()
+        self._input.cancel()
         for dialog in (self.resolve_dialog, self.call_999_dialog):
             if dialog is not None and shiboken6.isValid(dialog):
                 dialog.reject()

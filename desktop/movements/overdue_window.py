@@ -2,8 +2,10 @@
 
 It renders an ``OverdueView`` from the core: who, where, who they went to see and the markers
 there, their phone number, when they left and were due, the second officer, who is dealing with
-it. Every action opens a small dialog first, so nothing typed by someone busy elsewhere acts on
-the alert: the window takes the keyboard itself and no button is a default.
+it. Nothing typed by someone busy elsewhere acts on it, and a click meant for another window does
+not either: the same rules as the panic alert (``desktop.deliberate_input``). Its buttons never
+take the keyboard and ignore the mouse for a moment after it appears; keyboard-only users pick an
+action with a Ctrl+Shift chord and confirm it with Y.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.alarm_sound import NO_SOUND_TEXT
+from desktop.deliberate_input import ARM_AFTER_MS, DeliberateInput, GuardedButton, KeyAction
 from desktop.movements.call_999_card import VisitCall999Dialog
 from desktop.movements.times import hh_mm, overdue_text
 from desktop.status_icons import StatusKind, status_pixmap
@@ -41,6 +44,18 @@ log = logging.getLogger(__name__)
 
 AMBER = "#ffb000"
 BLACK = "#111111"
+
+# The panic alert's letters where the meaning is the same (D done, C call 999, S, H).
+KEY_ACTIONS = (
+    KeyAction(Qt.Key.Key_P, "P", "I'm phoning them", "say I'M PHONING THEM", "take_button"),
+    KeyAction(Qt.Key.Key_D, "D", "Phoned: safe", "open PHONED: SAFE (with a note)", "safe_button"),
+    KeyAction(Qt.Key.Key_E, "E", "Extended", "open EXTENDED TO (a new time)", "extend_button"),
+    KeyAction(
+        Qt.Key.Key_C, "C", "Cannot reach: police", "open CANNOT REACH: POLICE", "police_button"
+    ),
+    KeyAction(Qt.Key.Key_S, "S", "Silence", "SILENCE this PC", "silence_button"),
+    KeyAction(Qt.Key.Key_H, "H", "Hide", "HIDE this alert", "hide_button"),
+)
 
 
 class OverdueActions(Protocol):
@@ -75,9 +90,15 @@ class OverdueWindow(QWidget):
         self.dialog: QDialog | None = None  # the open action dialog, reachable by tests
         self.setObjectName("overdueWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        # The window itself holds the keyboard: a stray Space or Enter presses nothing.
+        # The window itself holds the keyboard (no button ever has it) and ignores stray keys.
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build()
+        self._input = DeliberateInput(
+            self,
+            KEY_ACTIONS,
+            self.confirm_label,
+            describe=lambda: f"OVERDUE alert for {self.view.officer_name}",
+        )
         self.setStyleSheet(_STYLE)
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
@@ -136,6 +157,8 @@ class OverdueWindow(QWidget):
         self.error_label = self._label("overdueError")
         self.error_label.hide()
         outer.addWidget(self.error_label)
+        self.confirm_label = self._label("overdueConfirm")
+        outer.addWidget(self.confirm_label)
 
         buttons = QHBoxLayout()
         buttons.setSpacing(12)
@@ -157,6 +180,8 @@ class OverdueWindow(QWidget):
         ):
             buttons.addWidget(button)
         outer.addLayout(buttons)
+        self.keys_label = self._label("overdueKeys")
+        outer.addWidget(self.keys_label)
 
     def _label(self, name: str) -> QLabel:
         label = QLabel()
@@ -181,11 +206,10 @@ class OverdueWindow(QWidget):
         layout.addWidget(body, 1)
         return card, body
 
-    def _button(self, text: str, name: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(text)
+    def _button(self, text: str, name: str, slot: Callable[[], None]) -> GuardedButton:
+        button = GuardedButton(text)  # never focused, never default, deaf at first
         button.setObjectName(name)
         button.setMinimumHeight(60)
-        button.setAutoDefault(False)
         button.setCursor(Qt.CursorShape.PointingHandCursor)
         button.clicked.connect(slot)
         return button
@@ -283,6 +307,12 @@ class OverdueWindow(QWidget):
         quiet = self._silenced or self.view.taken_at is not None
         self.silence_button.setVisible(not quiet)
         self.hide_button.setVisible(quiet)
+        self.keys_label.setText(self._input.hint())
+
+    @property
+    def armed(self) -> bool:
+        """The buttons take mouse clicks (a moment after the alert appeared)."""
+        return self._input.armed
 
     def _tick(self) -> None:
         late = self.view.overdue_s(self._clock.now())
@@ -363,12 +393,13 @@ class OverdueWindow(QWidget):
         self.hide()
         self.closed.emit(self.view.overdue_id)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._input.appeared(ARM_AFTER_MS)  # read here, so a test may lengthen it
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        # Escape never puts away an alert nobody here has taken or silenced.
-        if event.key() == Qt.Key.Key_Escape and not self._silenced:
-            event.ignore()
-            return
-        super().keyPressEvent(event)
+        # Every key stops here: Space, Enter and Escape press nothing and put nothing away.
+        self._input.key_pressed(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.view.is_open and not self._silenced and self.view.taken_at is None:
@@ -382,6 +413,7 @@ class OverdueWindow(QWidget):
         """Taken down by the controller (resolved): no questions asked."""
         self._silenced = True
         self._timer.stop()
+        self._input.cancel()
         if self.dialog is not None:
             self.dialog.close()
             self.dialog = None
@@ -511,8 +543,10 @@ QLabel {{ color: {BLACK}; background: transparent; }}
 #overdueCardTitle {{ font-size: 11pt; font-weight: bold; }}
 #overdueCardBody {{ font-size: 14pt; }}
 #overdueError {{ font-size: 13pt; font-weight: bold; background: white; padding: 6px 10px; }}
+#overdueConfirm {{ font-size: 14pt; font-weight: bold; background: white;
+    border: 4px solid {BLACK}; padding: 6px 10px; }}
+#overdueKeys {{ font-size: 11pt; }}
 QPushButton {{ font-size: 13pt; font-weight: bold; color: {AMBER}; background: {BLACK};
     border: 3px solid {BLACK}; border-radius: 8px; padding: 6px 10px; }}
-QPushButton:focus {{ border: 4px solid white; }}
 QPushButton:disabled {{ color: #777; background: #ddd; border-color: #999; }}
 """

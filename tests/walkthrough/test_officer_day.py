@@ -121,6 +121,7 @@ def test_officer_logs_a_visit_sees_the_markers_is_overdue_is_phoned_and_is_safe(
     qtbot.mouseClick(notice.findChild(QPushButton, "noticeDetails"), LEFT)
     mine = _visible_alert(priya)
     assert mine is not None
+    qtbot.waitUntil(lambda: mine.armed, timeout=8000)  # it ignores the mouse for a moment
     qtbot.mouseClick(mine.take_button, LEFT)
     qtbot.waitUntil(lambda: "Priya Sharma" in alert.dealing_label.text(), timeout=10_000)
     assert alert.take_button.text() == "✔  BEING PHONED" and not alert.take_button.isEnabled()
