@@ -3,11 +3,13 @@
 
     python run.py          start the desktop app on the demo office (simulated panic buttons)
     python run.py test     run the whole test suite (lint, types, architecture, unit, GUI, PostgreSQL)
+    python run.py safedesk COMMAND ...   the `safedesk` admin command line, from the project's .venv
 
 On first use it creates .venv and installs SafeDesk with its dependencies; afterwards it
 reinstalls only when pyproject.toml changes. On Debian/Ubuntu as root, `test` also installs the
 system packages the tests drive for real (system-packages.txt) and starts the local PostgreSQL.
-Extra arguments go to the app (`python run.py --mode responder`) or to pytest (`python run.py test -k alarm`).
+Extra arguments go to the app (`python run.py --mode responder`), to pytest
+(`python run.py test -k alarm`) or to the command line (`python run.py safedesk --demo tests status`).
 """
 
 from __future__ import annotations
@@ -99,6 +101,39 @@ def ensure_postgresql() -> None:
             )
 
 
+# Options of the `safedesk` command itself (before the command name); the rest go to the app.
+_GLOBAL_FLAGS = frozenset({"--demo", "-v", "--verbose"})
+_GLOBAL_WITH_VALUE = frozenset({"--config"})
+
+
+def command_for(argv: list[str]) -> list[str]:
+    """What `python run.py ARGS` runs, after the environment is ready.
+
+    - ``safedesk ...``: the admin command line, exactly as `.venv/bin/safedesk ...` would run it.
+    - anything else: the desktop app on the demo office, ARGS going to the app
+      (`python run.py --mode responder`); `--config FILE` and `-v` go to SafeDesk itself.
+    """
+    if argv[:1] == ["safedesk"]:
+        return [str(PYTHON), "-m", "desktop", *argv[1:]]
+    general: list[str] = ["--demo"]
+    app: list[str] = []
+    rest = iter(argv)
+    for arg in rest:
+        name = arg.split("=", 1)[0]
+        if name in _GLOBAL_FLAGS:
+            if name != "--demo":
+                general.append(arg)
+        elif name in _GLOBAL_WITH_VALUE:
+            general.append(arg)
+            if "=" not in arg:
+                general.append(next(rest, ""))
+        else:
+            app.append(arg)
+    if app[:1] == ["app"]:
+        app = app[1:]
+    return [str(PYTHON), "-m", "desktop", *general, "app", *app]
+
+
 def main(argv: list[str]) -> int:
     ensure_venv()
     if argv[:1] == ["test"]:
@@ -108,9 +143,7 @@ def main(argv: list[str]) -> int:
         return subprocess.run(
             [str(PYTHON), "-m", "pytest", *argv[1:]], cwd=ROOT, env=env, check=False
         ).returncode
-    return subprocess.run(
-        [str(PYTHON), "-m", "desktop", "--demo", *argv], cwd=ROOT, check=False
-    ).returncode
+    return subprocess.run(command_for(argv), cwd=ROOT, check=False).returncode
 
 
 if __name__ == "__main__":
