@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 import desktop.movements.overdue_window as overdue_window
+from desktop.app import DesktopApp
 from desktop.movements.overdue_window import NoteDialog, OverdueWindow
 from safedesk.db import Database
 from safedesk.models.movements import CheckInMethod, Movement, OverdueAlert, OverdueOutcome
@@ -43,8 +44,13 @@ def test_overdue_officer_is_shown_to_responders_and_phoned_safe_from_reception(
     movement_id = log_visit_elsewhere(office_pcs, "rgreen", minutes=60)
     # Both boards show Rachel out, through the bus.
     for app in (tom, priya):
-        qtbot.waitUntil(lambda a=app: len(movements(a).board.rows) == 1, timeout=10_000)
-    assert movements(priya).board.table.item(0, 0).text() == "Rachel Green"
+
+        def one_row(a: DesktopApp = app) -> bool:
+            return len(movements(a).board.rows) == 1
+
+        qtbot.waitUntil(one_row, timeout=10_000)
+    first = movements(priya).board.table.item(0, 0)
+    assert first is not None and first.text() == "Rachel Green"
 
     office_pcs.clock.advance(minutes=75)  # expected back 60 min, plus 15 min grace
     qtbot.waitUntil(lambda: _alert_window(tom) is not None, timeout=15_000)
