@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import secrets
 
 from safedesk.cli.context import CliContext, CommandError
 from safedesk.clock import SystemClock
+from safedesk.demo.office import DEMO_PASSWORD
 from safedesk.demo.seed import database_has_data, seed_demo
 
 
@@ -30,13 +32,26 @@ def _demo(ctx: CliContext, args: argparse.Namespace) -> int:
     try:
         if database_has_data(db):
             raise CommandError(
-                f"{db.display_url} already has offices; the demo only seeds an empty database "
-                "(use --demo for the separate demo database, or a new SAFEDESK_DATABASE_URL)"
+                f"{db.display_url} already has offices or staff; the demo only seeds an empty "
+                "database (use --demo for the separate demo database, or a new "
+                "SAFEDESK_DATABASE_URL)"
             )
-        result = seed_demo(db, args.people, SystemClock().now(), seed=args.seed, progress=print)
+        # A PostgreSQL server is shared by every PC: its demo accounts (an administrator among
+        # them) get a password of their own, not the published one.
+        password = secrets.token_urlsafe(12) if db.is_postgresql else DEMO_PASSWORD
+        result = seed_demo(
+            db,
+            args.people,
+            SystemClock().now(),
+            seed=args.seed,
+            progress=print,
+            password=password,
+        )
         print(
             f"demo office ready in {db.display_url}: {result.people:,} people, {result.markers:,} markers, {result.seconds:.1f} s"
         )
+        if password != DEMO_PASSWORD:
+            print(f"every demo account's password is: {password}")
     finally:
         db.dispose()
     return 0

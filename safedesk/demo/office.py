@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safedesk.button_events import DeviceKind
@@ -26,6 +27,11 @@ from safedesk.models import (
 from safedesk.services.passwords import hash_password
 
 DEMO_PASSWORD = "demo"  # every demo account; the README says so
+
+
+class DemoRefused(Exception):
+    """The database already has staff: the demo's accounts (one shared, published password,
+    an administrator among them) must never sit beside real ones."""
 
 
 @dataclass(frozen=True)
@@ -185,8 +191,18 @@ ROTA: tuple[tuple[str, int, tuple[int, ...], time, time], ...] = (
 )
 
 
-def seed_office(session: Session, now: datetime) -> dict[str, Office]:
-    """Add the demo offices, rooms, devices, staff and rota; return the offices by name."""
+def seed_office(
+    session: Session, now: datetime, *, password: str = DEMO_PASSWORD
+) -> dict[str, Office]:
+    """Add the demo offices, rooms, devices, staff and rota; return the offices by name.
+
+    Only on a database without staff (DemoRefused). ``password``: every demo account's.
+    """
+    if session.scalar(select(func.count()).select_from(Staff)):
+        raise DemoRefused(
+            "this database already has staff accounts: the demo (whose accounts share a "
+            "published password) is seeded only into an empty database"
+        )
     offices: dict[str, Office] = {}
     office_list: list[Office] = []
     for spec in OFFICES:
@@ -212,7 +228,7 @@ def seed_office(session: Session, now: datetime) -> dict[str, Office]:
         office_list.append(office)
     session.flush()
 
-    password_hash = hash_password(DEMO_PASSWORD)
+    password_hash = hash_password(password)
     staff_by_login: dict[str, Staff] = {}
     for name, login, title, roles, office_index in STAFF:
         member = Staff(

@@ -15,7 +15,7 @@ from safedesk.clock import FakeClock
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.demo.bulk_insert import insert_rows, next_id, sync_sequence
-from safedesk.demo.office import seed_office
+from safedesk.demo.office import DEMO_PASSWORD, seed_office
 from safedesk.demo.people import DemoPerson, generate_people
 from safedesk.demo.weekly_test_history import seed_test_history
 from safedesk.models import MarkerCategory, Office, Role, Staff
@@ -112,8 +112,12 @@ class DemoResult:
 
 
 def database_has_data(db: Database) -> bool:
+    """Offices or staff accounts: not a database the demo may be seeded into."""
     with db.session() as session:
-        return bool(session.scalar(select(func.count()).select_from(Office)))
+        return bool(
+            session.scalar(select(func.count()).select_from(Office))
+            or session.scalar(select(func.count()).select_from(Staff))
+        )
 
 
 def _people_rows(
@@ -145,11 +149,13 @@ def seed_demo(
     seed: int = 20261124,
     progress: Callable[[str], None] = lambda _m: None,
     config: Config | None = None,
+    password: str = DEMO_PASSWORD,
 ) -> DemoResult:
-    """Seed the demo office and `people` people in one transaction per stage."""
+    """Seed the demo office and `people` people in one transaction per stage (an empty
+    database only: DemoRefused); ``password`` is every demo account's."""
     started = time.perf_counter()
     with db.session() as session:
-        seed_office(session, now)
+        seed_office(session, now, password=password)
         staff = {s.login: s for s in session.scalars(select(Staff))}
     assessors: dict[MarkerCategory, int] = {}
     for category, role in ASSESSOR_ROLE.items():

@@ -40,6 +40,12 @@ class Office:
 
 
 @pytest.fixture
+def world(db: Database, clock: FakeClock) -> World:
+    """The marker tests' small office, on SQLite and on PostgreSQL (as the owner)."""
+    return build_world(db, clock.now())
+
+
+@pytest.fixture
 def logins(pg_url: str) -> Iterator[PcLogins]:
     yield from made_for(pg_url)
 
