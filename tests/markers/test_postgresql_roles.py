@@ -1,7 +1,7 @@
 """On PostgreSQL the database, not only the window, keeps restricted reasons from ordinary PCs.
 
 Each test creates real LOGIN roles (as a PC's account would be), members of the group roles
-made by migration 0005, and connects as them.
+of migration 0014 (a manager's PC, a restricted-access PC), and connects as them.
 """
 
 from __future__ import annotations
@@ -35,12 +35,12 @@ REASON = "Conviction for wounding (2021); released on licence"
 class PcLogins:
     def __init__(self, pg_url: str) -> None:
         suffix = uuid.uuid4().hex[:8]
-        self.ordinary = f"sd_reception_pc_{suffix}"
+        self.ordinary = f"sd_manager_pc_{suffix}"
         self.restricted = f"sd_asb_pc_{suffix}"
         self._url = make_url(pg_url)
         with postgres.admin_connect() as conn:
             for name, group in (
-                (self.ordinary, "safedesk_app"),
+                (self.ordinary, "safedesk_manager"),
                 (self.restricted, "safedesk_restricted"),
             ):
                 conn.execute(
@@ -111,6 +111,11 @@ def test_the_ordinary_pc_role_is_refused_the_restricted_reasons(
         # And the audit log is append-only for it by grant as well as by trigger.
         with pytest.raises(errors.InsufficientPrivilege):
             conn.execute("DELETE FROM audit_log")
+        # Nor can it remove the marker, or take it off the register, to get rid of the reason.
+        with pytest.raises(errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM markers WHERE id = %s", (marker_id,))
+        with pytest.raises(errors.InsufficientPrivilege, match="restricted-access PC"):
+            conn.execute("UPDATE markers SET restricted = false WHERE id = %s", (marker_id,))
 
 
 def test_the_restricted_role_can_read_the_restricted_reasons(
@@ -171,23 +176,42 @@ def test_a_manager_on_an_ordinary_pc_places_a_restricted_marker_but_cannot_read_
             "marker.restricted_view_refused",
             "marker.restricted_viewed",
         ]
-        # Reviews and the retention purge work from an ordinary PC (the reason goes by cascade).
-        with ordinary_pc.session() as s:
+        # Removing a restricted marker, and purging its reason, are restricted actions: refused
+        # on the ordinary PC with a message, done on the restricted-access PC.
+        removal = ReviewInput(
+            decision=ReviewDecision.REMOVE,
+            reason="Licence ended; no incidents in 2 years",
+            information_considered="Probation report; housing officer notes",
+            tenant_informed=True,
+        )
+        with (
+            pytest.raises(RestrictedStorageRefused, match="restricted access"),
+            ordinary_pc.session() as s,
+        ):
             record_review(
                 s,
                 pc_world.actor("asb"),
                 marker_id,
-                ReviewInput(
-                    decision=ReviewDecision.REMOVE,
-                    reason="Licence ended; no incidents in 2 years",
-                    information_considered="Probation report; housing officer notes",
-                    tenant_informed=True,
-                ),
+                removal,
+                now=clock.now(),
+                config=pc_world.config,
+            )
+        with restricted_pc.session() as s:
+            record_review(
+                s,
+                pc_world.actor("asb"),
+                marker_id,
+                removal,
                 now=clock.now(),
                 config=pc_world.config,
             )
         clock.advance(timedelta(days=2191).total_seconds())
-        with ordinary_pc.session() as s:
+        with (
+            pytest.raises(RestrictedStorageRefused, match="restricted access"),
+            ordinary_pc.session() as s,
+        ):
+            marker_retention.purge(s, Actor.system(), now=clock.now(), config=pc_world.config)
+        with restricted_pc.session() as s:
             purged = marker_retention.purge(
                 s, Actor.system(), now=clock.now(), config=pc_world.config
             )
@@ -200,16 +224,40 @@ def test_a_manager_on_an_ordinary_pc_places_a_restricted_marker_but_cannot_read_
         restricted_pc.dispose()
 
 
-def test_every_table_but_the_restricted_register_is_open_to_ordinary_pcs(pg_url: str) -> None:
-    """Also guards later migrations: a new table must be usable by every PC's role."""
+def test_every_table_has_its_grants_and_none_lets_a_pc_stop_presses(pg_url: str) -> None:
+    """Also guards later migrations: a new table is granted to the kinds of PC that use it, the
+    restricted register and the sign-in guard stay closed, and no ordinary kind gets a table-wide
+    UPDATE, DELETE or TRUNCATE (which allow LOCK TABLE) on what presses use, nor any sequence
+    UPDATE (setval)."""
+    kinds = ("safedesk_bridge", "safedesk_reception", "safedesk_responder", "safedesk_manager")
     with psycopg.connect(pg_url, autocommit=True) as conn:
         rows = conn.execute(
             "SELECT tablename, has_table_privilege('safedesk_app', 'public.' || tablename, 'SELECT'),"
-            " has_table_privilege('safedesk_app', 'public.' || tablename, 'INSERT'),"
+            " has_any_column_privilege('safedesk_app', 'public.' || tablename, 'SELECT'),"
             " has_table_privilege('safedesk_restricted', 'public.' || tablename, 'SELECT')"
             " FROM pg_tables WHERE schemaname = 'public'"
         ).fetchall()
-    by_table = {name: (select_, insert, restricted) for name, select_, insert, restricted in rows}
-    assert by_table.pop("marker_restricted") == (False, True, True)
-    assert by_table.pop("alembic_version") == (True, False, True)
-    assert by_table and all(v == (True, True, True) for v in by_table.values()), by_table
+        by_table = {name: (whole, some, restricted) for name, whole, some, restricted in rows}
+        assert by_table.pop("marker_restricted") == (False, False, True)
+        for guard in ("sign_in_guard", "sign_in_attempts", "sign_in_policy"):
+            assert by_table.pop(guard) == (False, False, False), guard
+        for partly in ("staff", "markers", "marker_reviews", "marker_evidence"):
+            whole, some, _ = by_table.pop(partly)
+            assert (whole, some) == (False, True), partly  # secret columns left out
+        assert by_table and all(v == (True, True, True) for v in by_table.values()), by_table
+        for kind in kinds:
+            wide = conn.execute(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = 'public' AND c.relkind = 'r' AND ("
+                " has_table_privilege(%(k)s, c.oid, 'UPDATE')"
+                " OR has_table_privilege(%(k)s, c.oid, 'TRUNCATE')"
+                " OR (has_table_privilege(%(k)s, c.oid, 'DELETE') AND c.relname <> 'rota_shifts'))",
+                {"k": kind},
+            ).fetchall()
+            assert wide == [], (kind, wide)
+        updatable = conn.execute(
+            "SELECT c.relname, r.rolname FROM pg_class c CROSS JOIN pg_roles r"
+            " WHERE c.relkind = 'S' AND r.rolname LIKE 'safedesk\\_%%'"
+            " AND has_sequence_privilege(r.rolname, c.oid, 'UPDATE')"
+        ).fetchall()
+        assert updatable == []
