@@ -441,6 +441,8 @@ def _adopt_old_logins() -> None:
         ):
             continue
         op.execute(f'GRANT {MANAGER} TO "{login}"')
+        for name, value in LOGIN_SETTINGS.items():
+            op.execute(f"ALTER ROLE \"{login}\" SET {name} = '{value}'")
         log.warning(
             "0014: database login %s was a member of safedesk_app only; it is now a member of "
             "safedesk_manager so this PC keeps working. Narrow it to its kind of PC: "
