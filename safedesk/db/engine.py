@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
-from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, QueuePool
 
 from safedesk.db import deadlines
@@ -166,34 +166,6 @@ def _postgresql_connect_args(timeouts: DatabaseTimeouts) -> dict[str, Any]:
     }
 
 
-def _commit_outlives_statement_timeout(conn: Connection) -> None:
-    """A COMMIT inside a deadline runs without the call's ``statement_timeout``.
-
-    With synchronous replication the commit waits for the standby. A statement_timeout that
-    fires in that wait does not undo the commit: PostgreSQL keeps it on the primary alone with a
-    WARNING, and the caller hears "committed", so a press would leave the outbox while the
-    standby (the next primary) lacks it. Without the limit the wait goes on; the deadline's
-    watchdog still ends the call at its deadline, the caller hears "unavailable", and the press
-    is kept until a later commit proves the standby has it (``Database.confirm_durable``).
-    """
-    proxied = conn.connection
-    if not proxied.info.get("limits"):
-        return
-    dbapi_connection = proxied.dbapi_connection
-    if dbapi_connection is None:
-        return
-    try:
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("SET LOCAL statement_timeout = 0")
-        finally:
-            cursor.close()
-    except psycopg.OperationalError as exc:
-        # Never commit after this failed: the transaction may now be aborted, and a COMMIT of an
-        # aborted transaction "succeeds" as a rollback. The caller holds the press instead.
-        raise OperationalError("SET LOCAL statement_timeout = 0", None, exc) from exc
-
-
 def _standby_is_a_lost_connection(context: ExceptionContext) -> None:
     """A server that refuses writes as read-only is a standby (not yet promoted, or demoted):
     for this PC that is no primary at all. Dropping the pool's connections makes the next call
@@ -258,7 +230,6 @@ def make_engine(
     event.listen(engine, "checkout", _on_checkout_postgresql)
     event.listen(engine, "checkin", _on_checkin)
     event.listen(engine, "do_connect", _connect_within_deadline)
-    event.listen(engine, "commit", _commit_outlives_statement_timeout)
     event.listen(engine, "handle_error", _standby_is_a_lost_connection)
     return engine
 

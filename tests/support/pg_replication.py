@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -88,7 +89,7 @@ class Server:
             "-l", str(self.log), "-w", "-t", "60", "start",
         )  # fmt: skip
 
-    def connect(self, dbname: str = "postgres") -> psycopg.Connection[tuple[object, ...]]:
+    def connect(self, dbname: str = "postgres") -> psycopg.Connection[tuple[Any, ...]]:
         return psycopg.connect(
             host="127.0.0.1",
             port=self.port,

@@ -1,0 +1,87 @@
+"""Failover fixtures: a primary with a synchronous hot standby of the tests' own, migrated through
+the multi-host URL every PC is given, with the demo office seeded (never the shared server)."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent
+from sqlalchemy import select
+
+from safedesk.clock import SystemClock
+from safedesk.db import Database
+from safedesk.db.migrate import upgrade
+from safedesk.demo.office import seed_office
+from safedesk.models import PanicDevice, Room, Staff
+from tests.alarm.conftest import SeededOffice
+from tests.desktop.office_screen import use_office_screen
+from tests.support.pg_replication import ReplicatedPair, replicated_pair
+
+use_office_screen()  # before pytest-qt creates the QApplication
+
+
+@dataclass(frozen=True)
+class FailoverOffice:
+    pair: ReplicatedPair
+    url: str  # both servers, target_session_attrs=read-write: what every PC is given
+    office: SeededOffice
+
+
+def migrate_and_seed(pair: ReplicatedPair, name: str = "safedesk") -> FailoverOffice:
+    """``safedesk db upgrade`` through the multi-host URL, then the demo office's rooms,
+    buttons and staff."""
+    pair.create_database(name)
+    url = pair.url(name)
+    db = Database(url)
+    try:
+        upgrade(db.engine)
+        with db.session() as s:
+            offices = seed_office(s, SystemClock().now())
+            central = offices["Derby Central Housing Office"]
+            other = next(o for o in offices.values() if o is not central)
+            rooms = s.scalars(select(Room).where(Room.office_id == central.id)).all()
+            devices = {
+                room.name: s.scalars(
+                    select(PanicDevice.device_id).where(PanicDevice.room_id == room.id)
+                ).one()
+                for room in rooms
+            }
+            staff = {m.login: m.id for m in s.scalars(select(Staff))}
+            office = SeededOffice(
+                office_id=central.id,
+                other_office_id=other.id,
+                room_ids={r.name: r.id for r in rooms},
+                device_ids=devices,
+                staff_ids=staff,
+            )
+    finally:
+        db.dispose()
+    return FailoverOffice(pair, url, office)
+
+
+@pytest.fixture
+def synchronous_office() -> Iterator[FailoverOffice]:
+    """Primary + synchronous standby streaming directly; both stopped afterwards, always."""
+    with replicated_pair(synchronous=True) as pair:
+        yield migrate_and_seed(pair)
+
+
+@pytest.fixture
+def office_with_cuttable_standby() -> Iterator[FailoverOffice]:
+    """Primary + synchronous standby streaming through a proxy the test may cut."""
+    with replicated_pair(synchronous=True, via_proxy=True) as pair:
+        yield migrate_and_seed(pair)
+
+
+@pytest.fixture(autouse=True)
+def _qt_objects_die_in_the_gui_thread() -> Iterator[None]:
+    """Pending deleteLater()s run here, in the GUI thread, not in a later collection elsewhere."""
+    yield
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
