@@ -747,18 +747,19 @@ class AlarmService:
 
         Any PC may call it on a timer: the row lock and the escalated_at check record it once.
         """
-        now = now or self.clock.now()
         cutoff_s = self.config.escalate_after_s
-        due = (
-            AlarmEvent.resolved_at.is_(None),
-            AlarmEvent.acknowledged_at.is_(None),
-            AlarmEvent.escalated_at.is_(None),
-            AlarmEvent.is_test.is_(False),
-            AlarmEvent.raised_at <= now - timedelta(seconds=cutoff_s),
-        )
         escalated: list[int] = []
         # Every PC runs this every second or so: look first, lock only when something is due.
         with self.db.session() as s:
+            # On the server's time (read first here by a process that has not read it yet).
+            now = now or server_now(s, self.clock)
+            due = (
+                AlarmEvent.resolved_at.is_(None),
+                AlarmEvent.acknowledged_at.is_(None),
+                AlarmEvent.escalated_at.is_(None),
+                AlarmEvent.is_test.is_(False),
+                AlarmEvent.raised_at <= now - timedelta(seconds=cutoff_s),
+            )
             if s.scalar(select(AlarmEvent.id).where(*due).limit(1)) is None:
                 return escalated
         with self.db.session() as s:

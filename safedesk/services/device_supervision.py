@@ -39,6 +39,7 @@ from safedesk.alarm_bus import AlarmBus, DeviceOffline, DeviceOnline
 from safedesk.clock import Clock
 from safedesk.config import DevicesConfig
 from safedesk.db import Database, DatabaseUnavailable
+from safedesk.db.server_time import server_now
 from safedesk.models import PanicDevice, Room
 from safedesk.services import audit
 from safedesk.services.actor import Actor
@@ -136,9 +137,10 @@ class DeviceSupervision:
 
     def check(self, now: datetime | None = None) -> SupervisionChanges:
         """Announce devices that went offline or came back since the last announcement, once."""
-        now = now or self.clock.now()
         changes = SupervisionChanges()
         with self.db.session() as s:
+            # The server's time (a bridge that booted with a stale clock reads it first here).
+            now = now or server_now(s, self.clock)
             devices: Sequence[PanicDevice] = s.scalars(
                 select(PanicDevice).where(PanicDevice.enabled.is_(True)).order_by(PanicDevice.id)
             ).all()

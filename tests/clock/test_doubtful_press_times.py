@@ -150,3 +150,24 @@ def test_a_pi_booted_with_a_stale_clock_raises_on_server_time_and_ntp_changes_no
     assert pi.services.alarms.escalate_due() == []
     clock.advance(1)
     assert pi.services.alarms.escalate_due() == [receipt.alarm_id]
+
+
+def test_a_bridge_whose_first_call_is_a_timer_reads_the_servers_clock_before_deciding(
+    db: Database,
+    services: Services,
+    office: SeededOffice,
+    clock: FakeClock,
+    skewed_pc: Callable[..., SkewedPC],
+) -> None:
+    """Booted 3 days fast (a wrong time from a bad RTC battery), the server not read yet: its
+    supervision and escalation timers run before anything else touched the database."""
+    receipt = services.alarms.press(
+        ButtonPress(office.device_ids[ROOM], 1, clock.now(), DeviceKind.SERIAL, boot_id=7)
+    )
+    pi = skewed_pc("Bridge pi-1", THREE_DAYS, measured=False)
+    assert not pi.services.supervision.check(), "every button announced OFFLINE at boot"
+    assert pi.clock.skew() is not None
+    pi2 = skewed_pc("Bridge pi-2", THREE_DAYS, measured=False)
+    assert pi2.services.alarms.escalate_due() == [], "escalated at once at boot"
+    clock.advance(services.config.alarm.escalate_after_s)
+    assert pi2.services.alarms.escalate_due() == [receipt.alarm_id]
