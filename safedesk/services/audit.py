@@ -23,7 +23,11 @@ def record(
     subject_id: int | None = None,
     **detail: Any,
 ) -> AuditEntry:
-    """Add an audit entry in the caller's transaction, so the entry and the act commit together."""
+    """Add an audit entry in the caller's transaction, so the entry and the act commit together.
+
+    On PostgreSQL the database stamps ``db_login`` (the PC's login) itself; nothing set here can
+    change it (migration 0014).
+    """
     entry = AuditEntry(
         at=at,
         staff_id=actor.staff_id,
