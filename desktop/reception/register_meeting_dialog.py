@@ -50,7 +50,11 @@ class RegisterMeetingDialog(BookInDialog):
     ) -> None:
         super().__init__(desk, office_id, actor, parent)
         when = QHBoxLayout()
-        self.day = QDateEdit(QDate.currentDate())
+        # A meeting is registered for today or later: the calendar greys out earlier days and
+        # a typed earlier date is not taken (the time is checked on Register).
+        today = desk.clock.now().astimezone().date()
+        self.day = QDateEdit(QDate(today.year, today.month, today.day))
+        self.day.setMinimumDate(QDate(today.year, today.month, today.day))
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("dd/MM/yyyy")
         self.time = QTimeEdit(QTime(10, 0))
@@ -87,6 +91,14 @@ class RegisterMeetingDialog(BookInDialog):
         return local.astimezone()  # this PC's zone; stored as UTC
 
     def _book(self, *, person_id: int | None, walk_in: WalkIn | None) -> None:
+        if self.expected_at() < self.desk.clock.now():
+            QMessageBox.warning(
+                self,
+                "Cannot register",
+                f"{self.expected_at():%d/%m/%Y %H:%M} has already passed: a meeting is "
+                "registered for a time still to come.",
+            )
+            return
         host = self.host.currentData()
         if host is None:
             QMessageBox.warning(self, "Cannot register", "Choose who the visitor is seeing.")

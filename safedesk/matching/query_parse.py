@@ -87,6 +87,13 @@ class ParsedQuery:
     tenancy_ref: str | None = None
     typing_last: bool = False
     ignored: tuple[str, ...] = field(default=())
+    # What was typed as a date of birth but cannot be one, in words for the screen:
+    # "31/02/1975 is not a date", "01/01/2099 is in the future: not a date of birth".
+    date_problems: tuple[str, ...] = field(default=())
+
+    @property
+    def date_problem(self) -> str | None:
+        return self.date_problems[0] if self.date_problems else None
 
     @property
     def is_empty(self) -> bool:
@@ -150,6 +157,46 @@ def _numeric_date(token: str, today: date, typing: bool) -> DateQuery | None:
     return None
 
 
+_FULL_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_FULL_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_FULL_DIGITS = re.compile(r"^\d{6}$|^\d{8}$")
+
+
+def _full_date_parts(token: str, today: date) -> tuple[int, int, int] | None:
+    """Day, month and year of a token shaped like a whole date, whether or not it is one."""
+    found = _FULL_NUMERIC.match(token)
+    if found is not None:
+        years = _year(found.group(3), today, typing=False)
+        assert years is not None  # two or four digits
+        return int(found.group(1)), int(found.group(2)), years[0]
+    found = _FULL_ISO.match(token)
+    if found is not None:
+        return int(found.group(3)), int(found.group(2)), int(found.group(1))
+    if _FULL_DIGITS.match(token):
+        years = _year(token[4:], today, typing=False)
+        assert years is not None
+        return int(token[:2]), int(token[2:4]), years[0]
+    return None
+
+
+def date_of_birth_problem(day: int, month: int, year: int, today: date, typed: str) -> str | None:
+    """Why a whole date cannot be a date of birth (None: it can)."""
+    try:
+        when = date(year, month, day)
+    except ValueError:
+        return f"{typed} is not a date"
+    if when > today:
+        return f"{typed} is in the future: not a date of birth"
+    return None
+
+
+def _whole_date_problem(token: str, today: date) -> str | None:
+    parts = _full_date_parts(token, today)
+    if parts is None:
+        return None
+    return date_of_birth_problem(*parts, today, token)
+
+
 def _checked(day: int, month: int, years: tuple[int, int] | None) -> DateQuery | None:
     if not 1 <= month <= 12 or not 1 <= day <= 31:
         if 1 <= day <= 31 and month == 0:
@@ -174,6 +221,7 @@ def parse_query(text: str, today: date) -> ParsedQuery:
     dob: DateQuery | None = None
     postcode: PostcodeQuery | None = None
     ref: str | None = None
+    problems: list[str] = []
     last = len(raw) - 1
     i = 0
     while i < len(raw):
@@ -184,11 +232,20 @@ def parse_query(text: str, today: date) -> ParsedQuery:
         # Written dates: "6 March 1985", "6th of mar 85", "March 6 1985".
         written = _written_date(raw, i, today, typing)
         if written is not None:
-            found, used = written
-            dob = dob or found
+            found, used, problem = written
+            if problem is not None:
+                problems.append(problem)
+            else:
+                dob = dob or found
             i += used
             continue
         if any(ch.isdigit() for ch in token):
+            problem = _whole_date_problem(token, today)
+            if problem is not None:
+                # Said, so it must be answered: never dropped without a word, never a name.
+                problems.append(problem)
+                i += 1
+                continue
             numeric = _numeric_date(token, today, is_last)
             if numeric is not None:
                 dob = dob or numeric
@@ -229,6 +286,15 @@ def parse_query(text: str, today: date) -> ParsedQuery:
                 dob = dob or DateQuery(year_from=value, year_to=value)
                 i += 1
                 continue
+            if (
+                year is not None
+                and len(year.group(1)) == 4
+                and today.year < int(year.group(1)) <= 2999
+                and not is_last
+            ):
+                problems.append(f"{year.group(1)} is in the future: not a year of birth")
+                i += 1
+                continue
             partial = _PARTIAL_DATE.match(token)
             if partial is not None and is_last:
                 found_partial = _checked(int(partial.group(1)), int(partial.group(2) or 0), None)
@@ -248,13 +314,15 @@ def parse_query(text: str, today: date) -> ParsedQuery:
         tenancy_ref=ref,
         typing_last=typing and bool(raw) and not any(ch.isdigit() for ch in raw[-1]),
         ignored=tuple(ignored),
+        date_problems=tuple(problems),
     )
 
 
 def _written_date(
     raw: list[str], i: int, today: date, typing: bool
-) -> tuple[DateQuery, int] | None:
-    """A date with the month in words starting at raw[i]; (date, tokens used)."""
+) -> tuple[DateQuery | None, int, str | None] | None:
+    """A date with the month in words starting at raw[i]: (date, tokens used, None), or
+    (None, tokens used, why) for a whole date that cannot be a date of birth."""
     day_match = _ORDINAL_DAY.match(raw[i])
     j = i
     day: int | None = None
@@ -288,14 +356,14 @@ def _written_date(
     if day is not None and not 1 <= day <= 31:
         return None
     if years is not None and day is not None and years[0] == years[1]:
-        try:
-            date(years[0], month, day)
-        except ValueError:
-            return None
+        typed = " ".join(raw[i:j]).strip(",")
+        problem = date_of_birth_problem(day, month, years[0], today, typed)
+        if problem is not None:
+            return None, j - i, problem
     query = DateQuery(
         day=day,
         month=month,
         year_from=years[0] if years else None,
         year_to=years[1] if years else None,
     )
-    return query, j - i
+    return query, j - i, None

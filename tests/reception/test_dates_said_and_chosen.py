@@ -1,0 +1,110 @@
+"""Dates at reception (issue 10, item 22): a meeting is never registered in the past, and a date
+of birth that cannot be one ("31/02/1975", "01/01/2099") is said so on screen, never dropped
+without a word nor taken as someone's birthday.
+
+The dialogs are shown at 1366x768 and driven with keys and clicks.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from desktop.reception.book_in_dialog import BookInDialog
+from desktop.reception.register_meeting_dialog import RegisterMeetingDialog
+from safedesk.clock import FakeClock
+from safedesk.db import Database
+from safedesk.matching.query_parse import parse_query
+from safedesk.services.person_search import PersonSearch
+from safedesk.services.reception_desk import ReceptionDesk
+from safedesk.services.room_choice import ReadinessSource
+from tests.reception.driving import SCREEN, when_shown
+from tests.reception.world import World
+
+pytestmark = pytest.mark.gui
+
+MONDAY = date(2026, 11, 23)  # the fixtures' clock: Monday 23 November 2026, 09:00
+
+
+@pytest.fixture
+def desk(
+    db: Database, clock: FakeClock, search: PersonSearch, readiness: ReadinessSource
+) -> ReceptionDesk:
+    return ReceptionDesk(db, clock, search, readiness=readiness)
+
+
+def shown(qtbot: QtBot, dialog: BookInDialog) -> BookInDialog:
+    qtbot.addWidget(dialog)
+    dialog.resize(*SCREEN)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_the_meeting_calendar_starts_today_and_an_earlier_day_cannot_be_typed(
+    qtbot: QtBot, desk: ReceptionDesk, world: World
+) -> None:
+    dialog = shown(qtbot, RegisterMeetingDialog(desk, world.office_id, lambda: world.officer))
+    day = dialog.day
+    assert day.date() == QDate(2026, 11, 23)
+    assert day.calendarWidget().minimumDate() == QDate(2026, 11, 23)  # earlier days greyed
+    # Step the day back with the arrow key, as someone would: it stays on today.
+    day.setFocus()
+    qtbot.keyClick(day, Qt.Key.Key_Home)  # the day part
+    qtbot.keyClick(day, Qt.Key.Key_Down)
+    qtbot.keyClick(day, Qt.Key.Key_Down)
+    assert day.date() == QDate(2026, 11, 23), day.date()
+    qtbot.keyClick(day, Qt.Key.Key_Up)  # tomorrow is fine
+    assert day.date() == QDate(2026, 11, 24)
+
+
+def test_a_meeting_earlier_today_is_refused_with_a_reason(
+    qtbot: QtBot, desk: ReceptionDesk, world: World
+) -> None:
+    dialog = shown(qtbot, RegisterMeetingDialog(desk, world.office_id, lambda: world.officer))
+    dialog.time.setFocus()
+    qtbot.keyClick(dialog.time, Qt.Key.Key_Home)  # the hour: 10:00 -> 08:00, an hour ago
+    qtbot.keyClick(dialog.time, Qt.Key.Key_Down)
+    qtbot.keyClick(dialog.time, Qt.Key.Key_Down)
+    assert dialog.expected_at() < desk.clock.now()
+    said: list[str] = []
+
+    def read_and_close(box: object) -> None:
+        assert isinstance(box, QMessageBox)
+        said.append(box.text())
+        box.accept()
+
+    qtbot.keyClicks(dialog.search_box, "Karen Walsh")
+    qtbot.mouseClick(dialog.walk_in_button, Qt.MouseButton.LeftButton)  # register by name
+    when_shown(QMessageBox, read_and_close, [])
+    qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
+    assert said and "has already passed" in said[0], said
+    assert desk.todays_visits(world.office_id) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("john bell 31/02/1975", "31/02/1975 is not a date"),
+        ("john bell 01/01/2099", "01/01/2099 is in the future: not a date of birth"),
+        ("31 February 1975 john bell", "31 February 1975 is not a date"),
+        ("john bell 1975-02-31", "1975-02-31 is not a date"),
+        ("john bell 2099", "2099 is in the future: not a year of birth"),
+    ],
+)
+def test_a_date_that_cannot_be_a_birthday_is_said_and_not_used(typed: str, problem: str) -> None:
+    parsed = parse_query(typed + " ", MONDAY)
+    assert parsed.date_of_birth is None
+    assert parsed.date_problem == problem
+    assert parsed.names == ("john", "bell")  # the rest of the line still searches
+
+
+def test_real_dates_of_birth_still_read_as_before() -> None:
+    parsed = parse_query("jon smyth 06/03/1985 ", MONDAY)
+    assert parsed.date_of_birth is not None and parsed.date_of_birth.exact == date(1985, 3, 6)
+    assert parsed.date_problems == ()
+    assert parse_query("bell 23/11/2026 ", MONDAY).date_problems == ()  # born today
