@@ -14,7 +14,6 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from desktop.reception.book_in_dialog import BookInDialog
 from desktop.reception.register_meeting_dialog import RegisterMeetingDialog
 from safedesk.clock import FakeClock
 from safedesk.db import Database
@@ -37,7 +36,7 @@ def desk(
     return ReceptionDesk(db, clock, search, readiness=readiness)
 
 
-def shown(qtbot: QtBot, dialog: BookInDialog) -> BookInDialog:
+def shown(qtbot: QtBot, dialog: RegisterMeetingDialog) -> RegisterMeetingDialog:
     qtbot.addWidget(dialog)
     dialog.resize(*SCREEN)
     dialog.show()
