@@ -7,7 +7,6 @@ Run on the server or a PC by whoever looks after SafeDesk; the audit log records
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
 import json
 import sys
@@ -20,6 +19,7 @@ from safedesk.clock import SystemClock
 from safedesk.models import Staff
 from safedesk.services import auth, marker_retention, staff_admin
 from safedesk.services.actor import Actor
+from safedesk.services.csv_export import SafeCsvWriter
 from safedesk.services.marker_review import due_and_overdue
 from safedesk.services.refusals import InvalidInput, NotFound, PermissionRefused
 from safedesk.services.restricted_register import views_report
@@ -177,7 +177,7 @@ def _views(ctx: CliContext, args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     if args.csv:
-        out = csv.writer(sys.stdout)
+        out = SafeCsvWriter(sys.stdout)  # workstation and staff names: never a formula
         out.writerow(["at", "staff", "workstation", "marker_id", "person_id", "refused", "note"])
         for r in rows:
             out.writerow(

@@ -7,7 +7,6 @@ of staff and records the follow-up taken; until both are recorded it is awaiting
 from __future__ import annotations
 
 import builtins
-import csv
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -31,6 +30,7 @@ from safedesk.models import (
 )
 from safedesk.services import audit
 from safedesk.services.actor import Actor
+from safedesk.services.csv_export import SafeCsvWriter, formula_safe
 from safedesk.services.office_time import local_midnight_utc
 
 # Who may record a debrief or follow-up: line managers and above (seed 004: "the manager").
@@ -317,7 +317,7 @@ class IncidentService:
         Cells starting with = + - @ are prefixed with ' so a spreadsheet never runs them.
         """
         rows = self.list(filters)
-        writer = csv.writer(out)
+        writer = SafeCsvWriter(out)
         writer.writerow(CSV_COLUMNS)
         for r in rows:
             writer.writerow(
@@ -349,11 +349,4 @@ def _iso(value: datetime | None) -> str:
 
 
 def _cell(value: str | None) -> str:
-    if not value:
-        return ""
-    return "'" + value if value[0] in "=+-@\t\r" else value
-
-
-def formula_safe(value: str | None) -> str:
-    """A CSV cell a spreadsheet shows as text and never runs: the rule every export uses."""
-    return _cell(value)
+    return formula_safe(value)  # the rule every export uses (safedesk.services.csv_export)

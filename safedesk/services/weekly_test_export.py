@@ -6,7 +6,6 @@ rows too, not silence. Times are in the office's local time with their UTC offse
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 from safedesk.clock import Clock
 from safedesk.config import Config
 from safedesk.models import Office
+from safedesk.services.csv_export import SafeDictWriter
 from safedesk.services.test_week import TestWeek, office_zone
 from safedesk.services.weekly_test_history import (
     CellState,
@@ -156,7 +156,8 @@ def csv_rows(record: YearRecord) -> list[dict[str, str]]:
 
 def write_csv(records: list[YearRecord], stream: TextIO) -> int:
     """Write the offices' years as one CSV (header first); returns the number of data rows."""
-    writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\r\n")
+    # Office, room and device names are typed by people: never a formula in a spreadsheet.
+    writer = SafeDictWriter(stream, COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     count = 0
     for record in records:

@@ -7,7 +7,6 @@ Cells are made formula-safe by the incidents export's own rule.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TextIO
@@ -19,7 +18,7 @@ from safedesk.models import Office, Staff
 from safedesk.models.movements import Movement, OverdueAlert
 from safedesk.services import audit
 from safedesk.services.actor import Actor
-from safedesk.services.incidents import formula_safe
+from safedesk.services.csv_export import SafeCsvWriter, formula_safe
 from safedesk.services.movements.address_match import AddressLevel, compare_address, parse_address
 from safedesk.services.movements.entries import PREVISIT_QUESTIONS, back_how
 from safedesk.services.office_time import local_midnight_utc
@@ -196,7 +195,7 @@ def export_csv(
         address=filters.address.strip() or None,
         entries=len(rows),
     )
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(CSV_COLUMNS)
     for r in rows:
         writer.writerow(
