@@ -6,12 +6,18 @@ URL. Every port has its own reader thread; a lost port is reopened with exponent
 
 The rule that keeps people safe: a press is acknowledged to the button only after
 ``sink.press`` has returned, i.e. the alarm is committed. If the sink raises, nothing is
-acknowledged, the failure is logged loudly, and the button keeps resending until it succeeds.
+acknowledged, the failure is logged loudly (once when presses start failing, with its traceback;
+each further press once, one line; resends at debug; once when they get through again), and the
+button keeps resending until it succeeds.
+A port's reader only reads, decodes and stamps frames with the time their bytes were read
+(``frame_handoff``); a thread per port handles them in order, so a press waiting on the database
+never delays the reading, and so the press time, of the next one.
 Portable: no termios or other POSIX-only calls here (pyserial hides them).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import random
@@ -34,15 +40,19 @@ from safedesk.button_events import (
     PressSink,
 )
 from safedesk.clock import Clock
+from safedesk.outbox.trouble_log import TroubleLog
 from safedesk.services.press_identity import is_same_press
 
 from .button_source import ButtonSource, StatusListener
+from .frame_handoff import Arrival, FrameHandoff
 
 log = logging.getLogger(__name__)
 
 # MicroPython's own USB id on a Raspberry Pi Pico / Pico W / Pico 2.
 PICO_MICROPYTHON_USB_IDS: tuple[tuple[int, int], ...] = ((0x2E8A, 0x0005),)
 MAX_PRESS_AGE = timedelta(hours=24)  # a larger age is a device clock fault, not a real press time
+# How long a lost or stopped port waits for the presses it had already read to reach the sink.
+_DRAIN_S = 30.0
 
 PortFinder = Callable[[], Iterable[str]]
 UsbSerialFinder = Callable[[str], str | None]
@@ -194,6 +204,9 @@ class SerialButtonSource(ButtonSource):
         self._latest_seq: dict[str, int] = {}  # device -> highest press number heard this boot
         self._second_ports: set[tuple[str, str]] = set()  # (device, url) heard on a 2nd port
         self._failing_presses: OrderedDict[tuple[str, int, int], None] = OrderedDict()
+        # The sink failing (by kind of failure) and heartbeats failing: logged once per change.
+        self._trouble = TroubleLog(log)
+        self._press_troubles: set[str] = set()
         self._host_boot = random.getrandbits(32)
         self._host_seq = 0
 
@@ -306,17 +319,20 @@ class SerialButtonSource(ButtonSource):
             log.exception("%s: could not read the USB serial number", url)
             usb_serial = None
         session = _Session(url, port, usb_serial)
+        handoff = FrameHandoff(f"serial {url}", functools.partial(self._on_frame, session))
         with self._lock:
             self._sessions[url] = session
             stats.opened += 1
             self._failing.discard(url)
         log.info("Listening for panic buttons on %s", url)
+        handoff.start()
         reason = "stopped"
         try:
             while not self._stopping.is_set():
                 data = port.read(max(1, port.in_waiting))
                 if data:
-                    self._on_bytes(session, stats, data)
+                    # Stamped now, once: a frame waiting behind a press keeps the time it came.
+                    self._on_bytes(session, stats, data, Arrival.now(self.clock), handoff)
         except (serial.SerialException, OSError) as exc:
             reason = f"port lost: {exc}"
         except Exception as exc:
@@ -324,8 +340,13 @@ class SerialButtonSource(ButtonSource):
             log.exception("%s: reading failed unexpectedly", url)
             reason = f"port failed: {exc!r}"
         finally:
-            self._handle(session, session.decoder.end_of_stream())
+            arrival = Arrival.now(self.clock)
+            for frame in session.decoder.end_of_stream():
+                handoff.put(frame, arrival)
             self._log_decoder_errors(session, stats)
+            # Presses already read still reach the sink (the button cannot be told, but the
+            # alarm is raised); the port is closed after them.
+            handoff.close(timeout=_DRAIN_S)
             session.close()
             self._end_session(session, stats, reason)
 
@@ -363,18 +384,18 @@ class SerialButtonSource(ButtonSource):
 
     # ---- frames --------------------------------------------------------------------------------
 
-    def _on_bytes(self, session: _Session, stats: PortStats, data: bytes) -> None:
+    def _on_bytes(
+        self,
+        session: _Session,
+        stats: PortStats,
+        data: bytes,
+        arrival: Arrival,
+        handoff: FrameHandoff,
+    ) -> None:
         frames = session.decoder.feed(data)
         self._log_decoder_errors(session, stats)
-        self._handle(session, frames)
-
-    def _handle(self, session: _Session, frames: list[protocol.Frame]) -> None:
         for frame in frames:
-            try:
-                self._on_frame(session, frame)
-            except Exception:
-                # A bug handling one frame must not deafen the port to the next press: be loud.
-                log.exception("%s: failed to handle %r", session.url, frame)
+            handoff.put(frame, arrival)
 
     def _log_decoder_errors(self, session: _Session, stats: PortStats) -> None:
         errors = session.decoder.take_errors()
@@ -391,7 +412,8 @@ class SerialButtonSource(ButtonSource):
             )
             session.decoder.errors_dropped = 0
 
-    def _on_frame(self, session: _Session, frame: protocol.Frame) -> None:
+    def _on_frame(self, session: _Session, frame: protocol.Frame, arrival: Arrival) -> None:
+        """One frame, on the port's handler thread, in the order the port read them."""
         if frame.kind in protocol.HOST_KINDS:
             log.warning(
                 "%s: a host frame came from the device side (echo?): %r", session.url, frame
@@ -419,14 +441,15 @@ class SerialButtonSource(ButtonSource):
                 owner.url,
             )
             if frame.kind == protocol.PRESS:
-                self._on_press(session, frame, own_port=False)
+                self._on_press(session, frame, arrival, own_port=False)
             else:
-                self._on_heard(session, frame, self.firmware_version(device_id), answer=False)
+                firmware = self.firmware_version(device_id)
+                self._on_heard(session, frame, firmware, arrival, answer=False)
             return
         with self._lock:
             session.devices.add(device_id)
             self._device_session[device_id] = session
-            self._last_heard[device_id] = self.clock.monotonic()
+            self._last_heard[device_id] = arrival.monotonic
             previous_boot = self._boot.get(device_id)
             self._boot[device_id] = frame.boot_id
             if frame.kind == protocol.HELLO:
@@ -450,9 +473,9 @@ class SerialButtonSource(ButtonSource):
             )
         self._mark_online(device_id, session.url)
         if frame.kind == protocol.PRESS:
-            self._on_press(session, frame)
+            self._on_press(session, frame, arrival)
         else:
-            self._on_heard(session, frame, firmware)
+            self._on_heard(session, frame, firmware, arrival)
 
     def _note_sequence(self, frame: protocol.Frame, previous_boot: int | None) -> bool:
         """Track the device's press count; True if it went back under the same boot id.
@@ -481,26 +504,33 @@ class SerialButtonSource(ButtonSource):
         session: _Session,
         frame: protocol.Frame,
         firmware: str | None,
+        arrival: Arrival,
         *,
         answer: bool = True,
     ) -> None:
         heard = DeviceHeard(
-            frame.device_id, self.clock.now(), DeviceKind.SERIAL, firmware, session.heard_on
+            frame.device_id, arrival.at, DeviceKind.SERIAL, firmware, session.heard_on
         )
         try:
             self.sink.heard(heard)
         except Exception:
-            # Supervision will see the device as silent, which is the truth the system has; log why.
-            log.exception("Could not record heartbeat of panic button %s", frame.device_id)
+            # Supervision will see the device as silent, which is the truth the system has; say
+            # why once (with the trace), not every 2 s per button.
+            if self._trouble.mark("heartbeats"):
+                log.exception("Could not record heartbeat of panic button %s", frame.device_id)
+        else:
+            self._trouble.recovered("heartbeats", "heartbeats of panic buttons recorded again")
         # Answering every hello/heartbeat tells the button the host is alive and keeps its LED true.
         if answer:
             session.send(self._led_frame(frame.device_id, self.led_state(frame.device_id)))
 
-    def _on_press(self, session: _Session, frame: protocol.Frame, *, own_port: bool = True) -> None:
+    def _on_press(
+        self, session: _Session, frame: protocol.Frame, arrival: Arrival, *, own_port: bool = True
+    ) -> None:
         """``own_port`` False: the device id is already heard on another port; this press is
         the sink's to judge, and changes nothing this driver remembers for that device."""
         key = frame.press_key()
-        now = self.clock.now()
+        now = arrival.at  # when its bytes were read, however long it waited to be handled
         age = timedelta(milliseconds=int(frame.arg))
         if age > MAX_PRESS_AGE:
             log.warning("Press %s reports an age of %s: using the time it arrived", key, age)
@@ -529,32 +559,29 @@ class SerialButtonSource(ButtonSource):
         )
         try:
             receipt = self.sink.press(press)
-        except Exception:
-            # Loud once per press; its resends (every 2 s until it gets through) only at debug.
-            with self._lock:
-                first_failure = key not in self._failing_presses
-                self._failing_presses[key] = None
-                while len(self._failing_presses) > self.config.remembered_presses:
-                    self._failing_presses.popitem(last=False)
+        except Exception as exc:
+            # The first failure of its kind with the trace, each further press once (one
+            # line), its resends (every 2 s until it gets through) at debug only.
+            new_trouble, new_press = self._note_press_failure(key, exc)
             log.log(
-                logging.ERROR if first_failure else logging.DEBUG,
-                "PANIC PRESS NOT COMMITTED from %s (boot %08X, sequence %d) on %s: "
-                "not acknowledged, the button will resend",
+                logging.ERROR if new_trouble or new_press else logging.DEBUG,
+                "PANIC PRESS NOT COMMITTED from %s (boot %08X, sequence %d) on %s: %s; not "
+                "acknowledged, the button will resend%s",
                 frame.device_id,
                 frame.boot_id,
                 frame.seq,
                 session.url,
-                exc_info=first_failure,
+                exc,
+                "" if new_trouble else " (failing as logged before)",
+                exc_info=new_trouble,
             )
             if own_port:
                 with self._lock:
                     self._desired[frame.device_id] = LedState.NOT_DELIVERED
             session.send(self._led_frame(frame.device_id, LedState.NOT_DELIVERED))
             return
+        self._press_committed(key)
         with self._lock:
-            if key in self._failing_presses:
-                del self._failing_presses[key]
-                log.warning("Panic press %s got through after failing", key)
             current = self._desired.get(frame.device_id) if own_port else None
             if receipt.held:
                 state = LedState.NOT_DELIVERED  # safe in the bridge's outbox, not on screens
@@ -585,6 +612,27 @@ class SerialButtonSource(ButtonSource):
             )
         session.send(protocol.ack(frame))
         session.send(self._led_frame(frame.device_id, state))
+
+    def _note_press_failure(self, key: tuple[str, int, int], exc: Exception) -> tuple[bool, bool]:
+        """(a new kind of failure since presses last got through, a press not failing before)."""
+        trouble = type(exc).__name__
+        with self._lock:
+            new_press = key not in self._failing_presses
+            self._failing_presses[key] = None
+            while len(self._failing_presses) > self.config.remembered_presses:
+                self._failing_presses.popitem(last=False)
+            self._press_troubles.add(trouble)
+        return self._trouble.mark(f"presses: {trouble}"), new_press
+
+    def _press_committed(self, key: tuple[str, int, int]) -> None:
+        with self._lock:
+            failed_before = key in self._failing_presses
+            self._failing_presses.pop(key, None)
+            troubles, self._press_troubles = self._press_troubles, set()
+        for trouble in troubles:
+            self._trouble.recovered(f"presses: {trouble}", "panic presses are committed again")
+        if failed_before:
+            log.info("Panic press %s got through after failing", key)
 
     def _led_frame(self, device_id: str, state: LedState) -> protocol.Frame:
         with self._lock:

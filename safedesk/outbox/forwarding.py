@@ -157,11 +157,20 @@ class StoreAndForwardSink:
             receipt = self.sink.press(press)
         except Exception as exc:
             if is_connection_failure(exc):
-                log.warning("press from %s: database unreachable: %s", press.device_id, exc)
+                # Once per outage: with the outbox broken too, the button resends every 2 s.
+                self._trouble.failing(
+                    "database",
+                    f"press from {press.device_id}: database unreachable: {exc}",
+                    level=logging.WARNING,
+                )
                 return self._hold(press, describe(exc))
-            # Not the environment: a bug or a refusal. Held all the same; loud, with the trace.
-            log.exception("press from %s refused by the alarm service", press.device_id)
+            # Not the environment: a bug or a refusal. Held all the same; loud, with the trace,
+            # once per press (not per resend while the outbox cannot hold it either).
+            if self._trouble.mark(f"refused {_key(press)}"):
+                log.exception("press from %s refused by the alarm service", press.device_id)
             return self._hold(press, describe(exc), refused=True)
+        self._trouble.recovered("database", "database answers again")
+        self._trouble.recovered(f"refused {_key(press)}", f"press from {press.device_id} taken")
         self._saved(press)
         return receipt
 
