@@ -26,8 +26,14 @@ _NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})(?:[/.\-](\d{0,4}))?$")
 _PARTIAL_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{0,2})$")
 _ORDINAL_DAY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?,?$")
 _YEAR = re.compile(r"^(\d{4}|\d{2}),?$")
-_TENANCY = re.compile(r"^[A-Z]{1,3}[\-/]?\d{3,}[A-Z\d/\-]*$")
+# Linear: "\d{3,}[A-Z\d/-]*" matched the same tokens but backtracked over every split of a
+# long run of digits (one 30,000-character token took 16 s); exactly three digits, then the
+# class (which takes further digits), is the same language with one way to match it.
+_TENANCY = re.compile(r"^[A-Z]{1,3}[\-/]?\d{3}[A-Z\d/\-]*$")
 _SPLIT = re.compile(r"[\s,;]+")
+# Longer than any name, date of birth, postcode and reference typed together: refused with a
+# message (the search is not run), so a pasted page never ties up the reception PC.
+MAX_QUERY_CHARS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +94,8 @@ class ParsedQuery:
     typing_last: bool = False
     ignored: tuple[str, ...] = field(default=())
     # What was typed as a date of birth but cannot be one, in words for the screen:
-    # "31/02/1975 is not a date", "01/01/2099 is in the future: not a date of birth".
+    # "31/02/1975 is not a date", "01/01/2099 is in the future: not a date of birth";
+    # and a search line too long to be searched (MAX_QUERY_CHARS).
     date_problems: tuple[str, ...] = field(default=())
 
     @property
@@ -212,8 +219,17 @@ def _checked(day: int, month: int, years: tuple[int, int] | None) -> DateQuery |
     return DateQuery(day=day, month=month, year_from=years[0], year_to=years[1])
 
 
+def too_long_problem(text: str) -> str:
+    return (
+        f"The search is too long ({len(text):,} characters): type at most {MAX_QUERY_CHARS}, "
+        "for example a name with a date of birth, a postcode or a tenancy reference"
+    )
+
+
 def parse_query(text: str, today: date) -> ParsedQuery:
     """Split a search line into its parts; `today` decides the century of 'd/m/yy'."""
+    if len(text) > MAX_QUERY_CHARS:
+        return ParsedQuery(date_problems=(too_long_problem(text),))
     typing = bool(text) and not text[-1].isspace()
     raw = [t for t in _SPLIT.split(text.strip()) if t]
     names: list[str] = []
