@@ -354,7 +354,7 @@ class ChecklistPanel(QWidget):
             )
         try:
             screens = self.desk.responder_screens(self.office_id)
-            sound = self.desk.screens(self.office_id)
+            sound = self.desk.screens(self.office_id, actor.workstation)
         except DatabaseUnavailable:
             screens, sound = [], None  # only suggestions; the core checks again on Record
         return ResultDialog(item, self.desk, actor, pressed, screens, self, sound=sound)

@@ -119,7 +119,8 @@ class ResultDialog(QDialog):
             self.heard.setEnabled(False)
             self.heard.setText("Heard and seen on a responder screen (not possible: no sound)")
             self.not_heard.setChecked(True)
-            self.screen_name.setText(sound.without_sound[0])
+            if sound.named_without_sound:
+                self.screen_name.setText(sound.named_without_sound[0])
         self._update_verdict()
 
     def _fail_reason(self) -> FailReason | None:

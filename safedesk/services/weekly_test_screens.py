@@ -28,6 +28,8 @@ class OfficeScreens:
     with_sound: tuple[str, ...]
     without_sound: tuple[str, ...]
     unknown: tuple[str, ...]  # running, but has not said whether it has sound
+    # The silent PCs that have a configured name (the ones a tester can name in the record).
+    named_without_sound: tuple[str, ...] = ()
 
     @property
     def none_can_sound(self) -> bool:
@@ -45,20 +47,33 @@ class OfficeScreens:
         )
 
 
-def office_screens(session: Session, office_id: int, now: datetime) -> OfficeScreens:
+def office_screens(
+    session: Session, office_id: int, now: datetime, *, this_pc: str | None = None
+) -> OfficeScreens:
     """The office's PCs seen in the last few minutes, by what they said about their sound.
 
     Heartbeats are stamped with the database server's time, so "recent" is reckoned on it too.
+    ``this_pc`` (the asking PC's workstation name) is called "this PC" when it has no name.
     """
     since = database_now(session, now) - timedelta(seconds=SEEN_WITHIN_S)
     rows = session.execute(
-        select(Workstation.label, Workstation.sound_ok)
+        select(Workstation.name, Workstation.label, Workstation.sound_ok)
         .where(Workstation.office_id == office_id, Workstation.last_seen_at >= since)
         .order_by(Workstation.label, Workstation.id)
     ).all()
 
-    def names(wanted: bool | None) -> tuple[str, ...]:
+    def shown(name: str, label: str | None) -> str:
         # PCs are named as configured; one without a name is never shown by its host name.
-        return tuple(label or "an unnamed PC" for label, ok in rows if ok is wanted)
+        if label:
+            return label
+        return "this PC" if name == this_pc else "a PC with no name set"
 
-    return OfficeScreens(with_sound=names(True), without_sound=names(False), unknown=names(None))
+    def names(wanted: bool | None) -> tuple[str, ...]:
+        return tuple(shown(name, label) for name, label, ok in rows if ok is wanted)
+
+    return OfficeScreens(
+        with_sound=names(True),
+        without_sound=names(False),
+        unknown=names(None),
+        named_without_sound=tuple(label for _n, label, ok in rows if ok is False and label),
+    )

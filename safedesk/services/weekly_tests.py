@@ -568,7 +568,7 @@ def record_result(
     if pressed and heard_on_responder is False and screen is None:
         raise WeeklyTestRefused("Name the responder screen that did not sound")
     if pressed and heard_on_responder is True and fail_reason is None:
-        screens = office_screens(session, test.office_id, now)
+        screens = office_screens(session, test.office_id, now, this_pc=actor.workstation)
         if screens.none_can_sound:
             raise WeeklyTestRefused(screens.refusal())
     if fail_reason is FailReason.OTHER and notes is None:
@@ -804,10 +804,10 @@ class WeeklyTestDesk:
         with self.db.session() as s:
             return tests_for_device(s, device_pk, weekly=self.config.weekly_test)
 
-    def screens(self, office_id: int) -> OfficeScreens:
+    def screens(self, office_id: int, this_pc: str | None = None) -> OfficeScreens:
         """The office's running screens by sound, so the result form can say what it knows."""
         with self.db.session() as s:
-            return office_screens(s, office_id, self.clock.now())
+            return office_screens(s, office_id, self.clock.now(), this_pc=this_pc)
 
     def responder_screens(self, office_id: int) -> list[str]:
         """Names of the office's PCs, offered when the tester names a screen that was silent."""
