@@ -232,6 +232,7 @@ def _year_grid(pdf: _ReportPdf, record: YearRecord) -> None:
         pdf.set_fill_color(r, g, b)
         pdf.cell(4, 3.5, "", border=1, fill=True)
         pdf.cell(32, 3.5, pdf.text_of(" " + label))
+    pdf.ln(4.5)  # the letters' key on a line of its own: it never runs off the page
     pdf.cell(
         0,
         3.5,
