@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -166,6 +166,9 @@ class BookInDialog(QDialog):
         self._warned: list[FlaggedCandidate] = []
         self._notes_read = False
         self.setWindowTitle(self.TITLE)
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:  # whatever is typed, the dialog stays on the screen
+            self.setMaximumSize(screen.availableGeometry().size())
         self.resize(1180, 720)
         self.setStyleSheet(FOCUS_STYLE)
         layout = QVBoxLayout(self)
@@ -188,6 +191,7 @@ class BookInDialog(QDialog):
         layout.addLayout(search_row)
         self.reading = QLabel("")
         self.reading.setStyleSheet("color:#444")
+        self.reading.setWordWrap(True)  # a long paste must never widen the dialog
         layout.addWidget(self.reading)
 
         self.table = ShortlistTable(len(COLUMNS))
@@ -282,6 +286,10 @@ class BookInDialog(QDialog):
 
     # ------------------------------------------------------------------ keyboard
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.activateWindow()  # typing goes to the search box at once
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """↓ in the search box goes to the first record of the list."""
         if (
@@ -315,9 +323,11 @@ class BookInDialog(QDialog):
 
     def _on_results(self, shortlist: Shortlist) -> None:
         self.shortlist = shortlist
-        name, dob, postcode, ref = describe_parsed(shortlist.parsed)
+        _folded, dob, postcode, ref = describe_parsed(shortlist.parsed)
+        name = typed_name(shortlist.query)  # as typed: "Zoë Ní Bhriain", not "zoe ni bhriain"
+        shown = name if len(name) <= 60 else name[:59] + "…"
         self.reading.setText(
-            f"Searching for — name: {plain(name) or '—'} · DOB: {dob} · postcode: {postcode}"
+            f"Searching for — name: {plain(shown) or '—'} · DOB: {dob} · postcode: {postcode}"
             f" · ref: {ref}"
             if shortlist.parsed
             else ""
@@ -447,6 +457,7 @@ class BookInDialog(QDialog):
     def _refuse(self, message: str, focus: QWidget) -> None:
         """Say what is missing, beside the form, and put the cursor there."""
         self.problem.setText(message)
+        self.activateWindow()  # back from a warning or override dialog: the keys come here
         focus.setFocus()
 
     def _on_book_clicked(self) -> None:
@@ -612,7 +623,10 @@ class BookInDialog(QDialog):
         QMessageBox.warning(self, "Cannot book in", "The records kept changing; search again.")
 
     def _warn(self, candidates: list[FlaggedCandidate]) -> WarningOutcome | None:
-        name, dob, postcode, _ = describe_parsed(self.shortlist.parsed if self.shortlist else None)
+        _folded, dob, postcode, _ = describe_parsed(
+            self.shortlist.parsed if self.shortlist else None
+        )
+        name = self.walk_in_name.text() if self.by_name else typed_name(self.search_box.text())
         said = " · ".join(p for p in (name, dob, postcode) if p and p != "—")
         notes = meeting_notes(self.expected) if self.expected else None
         dialog = FlaggedFileWarning(

@@ -35,6 +35,8 @@ class ChangeRoomDialog(QDialog):
         actor: Callable[[], Actor],
         visit: VisitView,
         parent: QWidget | None = None,
+        *,
+        reason: str = "",
     ) -> None:
         super().__init__(parent)
         self.desk = desk
@@ -49,6 +51,11 @@ class ChangeRoomDialog(QDialog):
         )
         heading.setWordWrap(True)
         layout.addWidget(heading)
+        if reason:
+            why = QLabel(plain(reason))
+            why.setWordWrap(True)
+            why.setStyleSheet("font-size:12pt; font-weight:bold")
+            layout.addWidget(why)
         form = QFormLayout()
         self.rooms = RoomPicker()
         self.rooms.set_options(desk.room_options(visit.office_id), visit.needs_working_alarm)

@@ -60,6 +60,7 @@ from safedesk.services.room_choice import RoomNeedsOverride
 from safedesk.services.visits import (
     RoomAlarmProblem,
     RoomInUse,
+    RoomNeeded,
     VisitError,
     VisitView,
     WarningsPending,
@@ -296,7 +297,7 @@ class ReceptionPanel(QWidget):
             self.table.insertRow(row)
             flag = ""
             if visit.flagged:
-                flag = "FLAGGED: " + "; ".join(visit.instructions[:2])
+                flag = "FLAGGED: " + "; ".join(visit.instructions)
             if visit.pending_warnings and visit.arrived_at is not None:
                 flag = "NOT YET ACKNOWLEDGED — " + flag
             notes = []
@@ -479,9 +480,13 @@ class ReceptionPanel(QWidget):
                 if dialog.exec() != QDialog.DialogCode.Accepted or dialog.override is None:
                     return
                 self.desk.assign_room(self.actor(), visit.id, exc.room.room_id, dialog.override)
-            except RoomInUse as exc:
-                QMessageBox.warning(self, "Room in use", f"{exc}\n\nUse Change room… first.")
-                return
+            except (RoomInUse, RoomNeeded) as exc:
+                # Choose (another) room now, with the same room rule, then book in.
+                change = ChangeRoomDialog(self.desk, self.actor, visit, self, reason=str(exc))
+                self.change_room_dialog = change
+                if change.exec() != QDialog.DialogCode.Accepted:
+                    self.refresh()
+                    return
             except (VisitError, DatabaseUnavailable) as exc:
                 QMessageBox.warning(self, "Cannot book in", str(exc))
                 return

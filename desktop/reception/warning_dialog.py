@@ -10,7 +10,8 @@ by the service, and so is stopping.
 Keys are predictable and said on the buttons: Enter means "Acknowledge" (and says what is still
 missing if it cannot yet) unless a button has the focus frame, which Enter then presses; Escape
 always means "Stop booking in" (or, for a visitor already in the building, says the warning must
-be acknowledged); Space ticks the box that has focus.
+be acknowledged). The box is ticked deliberately (Alt+R, or Tab to it and Space): the focus
+starts on the text, so keys typed by someone busy elsewhere as it opens cannot acknowledge it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -193,8 +194,9 @@ class FlaggedFileWarning(QDialog):
         self.host_line.setWordWrap(True)
         layout.addWidget(self.host_line)
 
-        scroll = QScrollArea()
+        scroll = self.reading_area = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrows scroll what is to be read
         body = QWidget()
         cards = QVBoxLayout(body)
         self.meeting_notes: QLabel | None = None
@@ -219,9 +221,9 @@ class FlaggedFileWarning(QDialog):
         layout.addWidget(scroll, 1)
 
         self.read_it = QCheckBox(
-            "I have read this warning and will pass the instructions to the officer"
+            "I have &read this warning and will pass the instructions to the officer (Alt+R)"
             if flagged
-            else "I have read the officer's notes and will do what they ask"
+            else "I have &read the officer's notes and will do what they ask (Alt+R)"
         )
         self.read_it.toggled.connect(self._update)
         layout.addWidget(self.read_it)
@@ -264,7 +266,9 @@ class FlaggedFileWarning(QDialog):
         )
         self._problem_asked = False
         self._update()
-        self.read_it.setFocus()
+        # The focus starts on what is to be read, not on the box: a Space and Enter typed by
+        # someone busy in another window when the warning appears cannot acknowledge it.
+        scroll.setFocus()
 
     def _problem(self) -> str:
         for card in self.cards:
@@ -272,7 +276,7 @@ class FlaggedFileWarning(QDialog):
             if reason is not None and len(reason) < MIN_DISMISS_REASON:
                 return f"Say why {card.candidate.name} is not the visitor."
         if not self.read_it.isChecked():
-            return "Tick the box (Space) to confirm you have read the warning."
+            return "Tick the box (Alt+R) to confirm you have read the warning."
         return ""
 
     def _update(self) -> None:
@@ -304,6 +308,12 @@ class FlaggedFileWarning(QDialog):
             "This visitor is already in the building: read the warning, tick the box and "
             "acknowledge it."
         )
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # On top and with the keyboard, so Enter and Escape mean what the buttons say.
+        self.raise_()
+        self.activateWindow()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()

@@ -128,7 +128,7 @@ def plain_reason(comparison: FieldComparison, record: PersonRecord) -> str:
         return f"matches their other name, {comparison.detail}"
     if field == "name":
         if comparison.level == "not found":
-            return f"no name on this record like {_typed(comparison.detail)}"
+            return f"no name like {_typed(comparison.detail)}"
         if comparison.level == "forename/surname swapped":
             return "first name and surname typed the other way round"
         return comparison.level

@@ -68,6 +68,17 @@ class RoomInUse(VisitError):
         self.room = room
 
 
+class RoomNeeded(VisitError):
+    """A flagged visitor (or a high-risk meeting) is not booked in without a room to go to:
+    the room rule (a working alarm, or a manager's override) must have been applied."""
+
+    def __init__(self, visitor_name: str) -> None:
+        super().__init__(
+            f"Give {visitor_name} an interview room whose panic alarm works before booking "
+            "them in: they have a flagged file or a high-risk meeting."
+        )
+
+
 class WarningsPending(VisitError):
     """The visitor has flagged-file warnings nobody has acknowledged yet."""
 
@@ -516,8 +527,14 @@ def assign_room(
     room_id: int | None,
     readiness: ReadinessSource,
     override: ManagerOverride | None = None,
+    *,
+    for_now: bool = True,
 ) -> RoomOption | None:
-    """Give the visit a room, keeping the room rule for flagged visitors."""
+    """Give the visit a room, keeping the room rule for flagged visitors.
+
+    ``for_now`` is false only for a meeting registered for later: a room in use now may be
+    free by then (arrival checks it again).
+    """
     visit = _get(session, visit_id)
     if room_id is None:
         visit.room_id = None
@@ -527,7 +544,8 @@ def assign_room(
     room = options.get(room_id)
     if room is None:
         raise VisitError("That room is not an interview room of this office.")
-    _check_free(room, visit)
+    if for_now and room.in_use_visit_id not in (None, visit.id):
+        raise RoomInUse(room)
     check_room(room, flagged=_flagged(visit), override=override)
     visit.room_id = room_id
     if override is not None and not room.alarm_ok:
@@ -544,13 +562,6 @@ def assign_room(
     )
     session.flush()
     return room
-
-
-def _check_free(room: RoomOption, visit: Visit) -> None:
-    """A room "in use" is not given to a second visitor (a meeting booked for later may be)."""
-    now_or_walk_in = visit.arrived_at is not None or visit.expected_at is None
-    if room.in_use_visit_id not in (None, visit.id) and now_or_walk_in:
-        raise RoomInUse(room)
 
 
 def check_room_still_allowed(
@@ -582,6 +593,8 @@ def mark_arrived(
     names = _staff_names(session)
     if pending:
         raise WarningsPending([_warning_view(w, names) for w in pending])
+    if visit.room_id is None and _flagged(visit):
+        raise RoomNeeded(visit.visitor_name)
     if visit.room_id is not None:
         options = {o.room_id: o for o in room_options(session, visit.office_id, readiness)}
         room = options.get(visit.room_id)
@@ -695,7 +708,7 @@ def register_meeting(
     if room_id is not None:
         if readiness is None:
             raise TypeError("register_meeting needs `readiness` to check the room")
-        assign_room(session, actor, now, visit.id, room_id, readiness, override)
+        assign_room(session, actor, now, visit.id, room_id, readiness, override, for_now=False)
     audit.record(
         session,
         actor,

@@ -90,12 +90,14 @@ def test_flagged_visitor_is_booked_in_only_after_the_warning_is_acknowledged_and
                 person_id=john,
                 typed_query="john smith 06/03/1985",
                 host_officer_id=world.officer_id,
+                room_id=world.rooms["Interview Room 1"],
                 acknowledged={john: seen[john]},
                 dismissed=dismiss,
             ),
         )
     assert visit.arrived_at == clock.now()
     assert visit.flagged and not visit.pending_warnings
+    assert visit.room_name == "Interview Room 1"
     with db.session() as s:
         (ack,) = [
             e
