@@ -33,7 +33,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from safedesk.clock import Clock
-from safedesk.clock_skew import Skew, SkewState, next_state, skew_message, skew_words
+from safedesk.clock_skew import Skew, SkewState, next_state, skew_message
 from safedesk.db.database import Database, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -165,9 +165,9 @@ class ServerClock:
             )
         else:
             log.warning(
-                "%s's clock agrees with the database server's again (now %s)",
+                "%s's clock agrees with the database server's again (off by %+.1f s)",
                 self.who,
-                skew_words(skew.ahead_s),
+                skew.ahead_s,
             )
 
 
