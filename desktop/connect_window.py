@@ -8,6 +8,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from desktop.database_words import database_place
 from safedesk.db import Database, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,8 @@ class ConnectWindow(QWidget):
         title.setStyleSheet("font-size:22pt; font-weight:bold;")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail = QLabel(
-            f"Cannot reach the SafeDesk database at {db.display_url}.\nRetrying every {retry_s:g} seconds…"
+            f"Cannot reach the SafeDesk database ({database_place(db.engine.url)}).\n"
+            f"Retrying every {retry_s:g} seconds…"
         )
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail.setWordWrap(True)
@@ -45,7 +47,8 @@ class ConnectWindow(QWidget):
         except DatabaseUnavailable as exc:
             log.warning("database still unreachable (attempt %d): %s", self._attempts, exc)
             self.detail.setText(
-                f"Cannot reach the SafeDesk database at {self._db.display_url}.\nAttempt {self._attempts} failed; retrying…"
+                f"Cannot reach the SafeDesk database ({database_place(self._db.engine.url)}).\n"
+                f"Attempt {self._attempts} failed; retrying…"
             )
             return
         self._timer.stop()

@@ -20,11 +20,11 @@ from collections.abc import Callable
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
-from sqlalchemy.engine import URL
 
 from desktop.alarm_controller import AlarmController
 from desktop.bus_adapter import BusAdapter
 from desktop.connection_banner import ConnectionBanner
+from desktop.database_words import database_in_words
 from desktop.panic_button import DeskHotkey, PanicButton
 from desktop.screen_fit import available_area, fitted_size, keep_on_screen_once_shown
 from desktop.status_header import StatusHeader
@@ -76,16 +76,6 @@ def mode_in_words(mode: str) -> str:
     return {"reception": "Reception", "responder": "Responder", "manager": "Manager"}.get(
         mode, mode.replace("_", " ").capitalize()
     )
-
-
-def database_in_words(url: URL) -> str:
-    """Where this PC's database is, for the status bar: never a URL, a login or a password."""
-    if url.get_backend_name() == "sqlite":
-        return "Database: on this PC"
-    host = (url.host or "").strip()
-    if host in ("", "localhost", "127.0.0.1", "::1") or host.startswith("/"):
-        return "Database: server on this PC"
-    return f"Database: server {host}"
 
 
 class MainWindow(QMainWindow):

@@ -13,8 +13,9 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import make_url
 
 from desktop.app import DesktopApp, build_desktop
+from desktop.connect_window import ConnectWindow
+from desktop.database_words import database_in_words
 from desktop.incidents_view import IncidentsView
-from desktop.main_window import database_in_words
 from safedesk.button_events import ButtonPress, DeviceKind
 from safedesk.clock import FakeClock
 from safedesk.config import Config, WorkstationConfig
@@ -110,3 +111,16 @@ def test_the_incident_list_counts_in_english(
     assert view.summary.text().startswith("1 incident shown; 1 needs action"), view.summary.text()
     assert view.export_to(tmp_path / "incidents.csv") == 1
     assert view.message.text().startswith("✔ 1 incident exported to"), view.message.text()
+
+
+def test_the_not_connected_window_names_the_server_not_its_url(qtbot: QtBot) -> None:
+    db = Database("postgresql+psycopg://reception_derby:s3cret@dbhost.invalid/safedesk")
+    try:
+        window = ConnectWindow(db, retry_s=3600, on_connected=lambda: None)
+        qtbot.addWidget(window)
+        window.show()
+        text = window.detail.text()
+        assert "Cannot reach the SafeDesk database (server dbhost.invalid)" in text, text
+        assert "reception_derby" not in text and "://" not in text
+    finally:
+        db.dispose()
