@@ -1,6 +1,7 @@
 """Issue 13: twenty PCs guessing one login at the same instant check at most the policy's number
 of passwords (five), on SQLite and on PostgreSQL through a reception PC's own login; so do two
-processes; and forged "unlocked" audit rows no longer reset the count."""
+processes; forged "unlocked" audit rows no longer reset the count; and a lockout never stops a
+responder already signed in."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from safedesk.clock import FakeClock
+from safedesk.config import Config
 from safedesk.db import Database
+from safedesk.models import Room
 from safedesk.services import audit, auth
 from safedesk.services.actor import Actor
+from safedesk.services.hub import Services
 from tests.markers.office_world import PASSWORD, build_world
 from tests.security.guessing import guess_in_process, guess_together
 from tests.security.pc_logins import made_for
@@ -103,3 +107,29 @@ def test_forged_unlocked_rows_in_the_audit_log_do_not_reset_the_count(
     finally:
         db.dispose()
     assert checked == FREE
+
+
+def test_a_stranger_locking_a_responder_out_does_not_stop_them_responding(
+    office_url: str, clock: FakeClock
+) -> None:
+    """Lockout blocks new sign-ins only: "I'm responding" still works on the PC where the
+    responder is already signed in (SQLite, and PostgreSQL through a reception PC's login)."""
+    db = Database(office_url, pool_size=2, max_overflow=2)
+    services = Services.build(Config(), db, clock, "RESPONDER-PC")
+    try:
+        desk = auth.StaffSession(db, clock, workstation="RESPONDER-PC")
+        desk.sign_in("officer", PASSWORD)
+        for _ in range(FREE):
+            with pytest.raises(auth.SignInRefused):
+                auth.sign_in(db, "officer", "guess", workstation="LOBBY-PC", now=clock.now())
+        with pytest.raises(auth.SignInRefused, match="try again"):
+            auth.sign_in(db, "officer", PASSWORD, workstation="LOBBY-PC", now=clock.now())
+        with db.session() as s:
+            room_id = s.scalars(select(Room.id)).first()
+        assert room_id is not None
+        alarm = services.alarms.press_room(room_id).alarm_id
+        view = services.alarms.respond(alarm, desk.actor)
+        assert [r.name for r in view.responders] == ["Tom Whitfield"]
+    finally:
+        services.close()
+        db.dispose()
