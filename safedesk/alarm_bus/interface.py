@@ -166,6 +166,12 @@ class Subscription:
             keep = sorted(self._delivered)[-20_000:]
             self._delivered = set(keep)
 
+    def forget(self, ids: Iterable[int]) -> None:
+        """Take ``ids`` off the delivered list: after a failover the new primary may give those
+        ids to other events, which must then be delivered (``PostgresAlarmBus``)."""
+        with self._cond:
+            self._delivered.difference_update(ids)
+
     def lag(self) -> Lag:
         """Whether this reader is behind (its screen says so until it has caught up)."""
         with self._cond:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from array import array
 from typing import Any
 
 import psycopg
@@ -26,6 +27,12 @@ from safedesk.db.urls import libpq_conninfo
 log = logging.getLogger(__name__)
 
 CHANNEL = "safedesk_bus"
+
+_RECHECK_SQL = (
+    "SELECT id, kind, payload, created_at FROM bus_events WHERE id >= %s ORDER BY id LIMIT %s"
+)
+_RECENT = 4096  # delivered ids remembered for the check after a failover
+_RECHECK_LIMIT = 20_000
 
 _READ_SQL = (
     "SELECT id, kind, payload, created_at FROM bus_events "
@@ -59,6 +66,11 @@ class PostgresAlarmBus(AlarmBus):
         self._listen_conn: psycopg.Connection[Any] | None = None
         self.connects = 0  # how many times the listener (re)connected, for tests and logs
         self.server: str | None = None  # "host:port" the listener is (or was last) on
+        self.timeline: int | None = None  # the server's WAL timeline (a promotion starts a new one)
+        self.lost_in_failover: list[int] = []  # bus ids received here that a new primary lacked
+        # What each recently delivered id was, to tell after a failover whether the new primary
+        # still has it, and whether it has given that id to another event.
+        self._recent = _RecentIds(_RECENT)
 
     def _announce(self, session: Session, bus_id: int) -> None:
         """Nothing to do: the ``bus_events_notify`` trigger (migration 0002) NOTIFYs each row,
@@ -120,9 +132,11 @@ class PostgresAlarmBus(AlarmBus):
                 conn = self._connect()
                 self._listen_conn = conn
                 self.connects += 1
-                self._note_server(conn)
+                moved = self._note_server(conn)
                 if self._cursor is None:
                     self._cursor = self._prime(conn)
+                elif moved:
+                    self._reconcile_after_failover(conn)
                 # Catch-up: everything committed while we were away (or before we started).
                 self._fetch_new(functools.partial(self._read_pg, conn))
                 self._set_health(True)
@@ -149,17 +163,76 @@ class PostgresAlarmBus(AlarmBus):
                 if conn is not None and not conn.closed:
                     conn.close()
 
-    def _note_server(self, conn: psycopg.Connection[Any]) -> None:
-        """Say so when the listener comes back on another server (a failover to the standby):
-        the catch-up by id that follows reads what that server has."""
+    def _note_server(self, conn: psycopg.Connection[Any]) -> bool:
+        """Which server and timeline the listener is on now; True if either changed (the standby
+        was promoted: a new timeline, maybe behind a name or address that did not change)."""
         server = f"{conn.info.host}:{conn.info.port}"
-        if self.server is not None and server != self.server:
+        timeline = _timeline(conn)
+        moved = self.server is not None and (
+            server != self.server or (timeline is not None and timeline != self.timeline)
+        )
+        if moved:
             log.warning(
-                "alarm bus now on the database server at %s (was %s): failover; catching up by id",
+                "alarm bus now on the database server at %s, timeline %s (was %s, timeline %s): "
+                "failover; catching up by id",
                 server,
+                timeline,
                 self.server,
+                self.timeline,
             )
-        self.server = server
+        self.server, self.timeline = server, timeline
+        return moved
+
+    def _deliver(self, messages: list[BusMessage]) -> None:
+        for message in messages:
+            self._recent.add(message.id, _fingerprint(message))
+        super()._deliver(messages)
+
+    def _reconcile_after_failover(self, conn: psycopg.Connection[Any]) -> None:
+        """After a failover, believe the new primary, not what the old one said.
+
+        With synchronous replication the standby has every event a PC received, and this finds
+        nothing. Otherwise (asynchronous replication, or a commit whose wait for the standby was
+        cut short) events this PC received may be missing there, and the new primary hands their
+        ids out again to other events, which the cursor would take for ones already delivered
+        and never show. So every id from the first that differs is forgotten (cursor and
+        readers) and read again from the new primary; the lost ones are logged loudly.
+        """
+        recent = self._recent.items()
+        if not recent:
+            return
+        rows = conn.execute(_RECHECK_SQL, (min(recent), _RECHECK_LIMIT)).fetchall()
+        on_server = {m.id: m for m in decode_rows(rows)}
+        changed = sorted(
+            bus_id
+            for bus_id, seen in recent.items()
+            if bus_id not in on_server or _fingerprint(on_server[bus_id]) != seen
+        )
+        if not changed:
+            return
+        first = changed[0]
+        lost = [i for i in changed if i not in on_server]
+        self.lost_in_failover += lost
+        log.error(
+            "FAILOVER LOST ALARM BUS EVENTS: %d event(s) this PC received are not on the new "
+            "primary (ids %s): the standby never had them (asynchronous replication?); alarms "
+            "they raised may still be on screen here and no longer in the database. %d id(s) "
+            "now name other events: reading them again",
+            len(lost),
+            lost[:20],
+            len(changed) - len(lost),
+        )
+        with self._lock:
+            subs = list(self._subs)
+        for sub in subs:
+            sub.forget(changed)
+        self._recent.drop(changed)
+        cursor = GapTrackingCursor(first - 1, hold_s=self.gap_hold_s, monotonic=self._monotonic)
+        again = [m for bus_id, m in sorted(on_server.items()) if bus_id >= first]
+        cursor.accept(m.id for m in again)
+        self._cursor = cursor
+        if again:
+            self._deliver(again)  # readers drop what they already had; the rest is new to them
 
     def _listen_loop(self, conn: psycopg.Connection[Any]) -> None:
         cursor = self._cursor
@@ -180,6 +253,50 @@ class PostgresAlarmBus(AlarmBus):
             pending = set(cursor.gaps)
             if timed_out or any(i > cursor.high or i in pending or i < 0 for i in wake_ids):
                 self._fetch_new(functools.partial(self._read_pg, conn))
+
+
+class _RecentIds:
+    """The last ``size`` delivered bus ids with a fingerprint of each, 16 bytes apiece (a
+    screen's memory stays small however long it runs)."""
+
+    def __init__(self, size: int) -> None:
+        self._ids = array("q", [0] * size)
+        self._prints = array("q", [0] * size)
+        self._next = 0
+        self._count = 0
+
+    def add(self, bus_id: int, fingerprint: int) -> None:
+        slot = self._next % len(self._ids)
+        self._ids[slot], self._prints[slot] = bus_id, fingerprint
+        self._next += 1
+        self._count = min(self._count + 1, len(self._ids))
+
+    def items(self) -> dict[int, int]:
+        return {self._ids[i]: self._prints[i] for i in range(self._count)}
+
+    def drop(self, ids: list[int]) -> None:
+        gone = set(ids)
+        kept = [(i, p) for i, p in self.items().items() if i not in gone]
+        self._next = self._count = 0
+        for bus_id, fingerprint in kept:
+            self.add(bus_id, fingerprint)
+
+
+def _fingerprint(message: BusMessage) -> int:
+    """Which event an id named: its kind and time (this process's hash; never stored)."""
+    return hash((message.kind, message.created_at))
+
+
+def _timeline(conn: psycopg.Connection[Any]) -> int | None:
+    """The WAL timeline the server writes on (None if it will not say, e.g. a standby)."""
+    try:
+        row = conn.execute("SELECT pg_walfile_name(pg_current_wal_lsn())").fetchone()
+    except psycopg.errors.Error as exc:
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.rollback()
+        log.debug("cannot read the server's timeline: %s", exc)
+        return None
+    return int(str(row[0])[:8], 16) if row else None
 
 
 def _note_id(payload: str) -> int:

@@ -76,6 +76,13 @@ def office_with_cuttable_standby() -> Iterator[FailoverOffice]:
         yield migrate_and_seed(pair)
 
 
+@pytest.fixture
+def office_with_async_standby() -> Iterator[FailoverOffice]:
+    """Primary + asynchronous standby (PostgreSQL's default) through a proxy the test may cut."""
+    with replicated_pair(synchronous=False, via_proxy=True) as pair:
+        yield migrate_and_seed(pair)
+
+
 @pytest.fixture(autouse=True)
 def _qt_objects_die_in_the_gui_thread() -> Iterator[None]:
     """Pending deleteLater()s run here, in the GUI thread, not in a later collection elsewhere."""
