@@ -26,6 +26,7 @@ from firmware_bridge.bridge_config import DEFAULT_CONFIG_PATH, BridgeConfig, loa
 from hardware.gpio_button import GpioConfigError
 from safedesk.clock import SystemClock
 from safedesk.config import ConfigError
+from safedesk.db.urls import display_url
 from safedesk.outbox import LocalOutbox, OutboxError
 
 log = logging.getLogger("safedesk.bridge")
@@ -114,7 +115,7 @@ def _summary(config: BridgeConfig) -> str:
     lines = [
         f"{config.source}: OK",
         f"  bridge:   {config.name}",
-        f"  database: {config.database_url.split('@')[-1]}",
+        f"  database: {display_url(config.database_url)}",
         f"  outbox:   {config.outbox_path}",
         f"  sound:    {config.local_sound_path or '(none)'}",
         f"  serial:   ports {config.serial.ports or '(none)'}, USB ids "
