@@ -83,7 +83,7 @@ def describe_parsed(parsed: ParsedQuery | None) -> tuple[str, str, str, str]:
         return "", "", "", ""
     return (
         " ".join(parsed.names),
-        parsed.date_of_birth.describe() if parsed.date_of_birth else "—",
+        parsed.date_of_birth.describe() if parsed.date_of_birth else parsed.date_problem or "—",
         (parsed.postcode.full or parsed.postcode.sector or parsed.postcode.district)
         if parsed.postcode
         else "—",

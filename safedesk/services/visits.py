@@ -650,10 +650,17 @@ def mark_notice_seen(session: Session, actor: Actor, now: datetime, visit_id: in
 
 
 def _validate_visitor(
-    person_id: int | None, walk_in: WalkIn | None, purpose: str | None = None
+    person_id: int | None,
+    walk_in: WalkIn | None,
+    purpose: str | None = None,
+    *,
+    today: date | None = None,
 ) -> None:
     if (person_id is None) == (walk_in is None):
         raise VisitError("Choose a record from the list, or book in by name as a walk-in.")
+    born = walk_in.date_of_birth if walk_in is not None else None
+    if born is not None and today is not None and born > today:
+        raise VisitError(f"{born:%d/%m/%Y} is in the future: not a date of birth.")
     problem = (name_problem(walk_in.name) if walk_in is not None else None) or purpose_problem(
         purpose
     )
@@ -685,7 +692,12 @@ def register_meeting(
     A room is checked by the room rule (a flagged visitor or a high-risk meeting needs a
     working alarm, or a manager's override), so `readiness` is required with `room_id`.
     """
-    _validate_visitor(person_id, walk_in, purpose)
+    _validate_visitor(person_id, walk_in, purpose, today=now.date())
+    if expected_at < now - timedelta(minutes=1):
+        raise VisitError(
+            f"{expected_at:%d/%m/%Y %H:%M} has already passed: a meeting is registered for a "
+            "time still to come."
+        )
     if high_risk and not (risk_notes or "").strip():
         raise VisitError("Say what reception should do for this high-risk meeting.")
     visit = Visit(
@@ -731,7 +743,7 @@ def update_walk_in(
     walk_in: WalkIn,
 ) -> VisitView:
     """Correct a walk-in's details; matched again at once (the save is what matters)."""
-    _validate_visitor(None, walk_in)
+    _validate_visitor(None, walk_in, today=now.date())
     visit = _get(session, visit_id)
     visit.walk_in_name = tidy_name(walk_in.name)
     visit.walk_in_date_of_birth = walk_in.date_of_birth
@@ -755,7 +767,7 @@ def book_in(
     acknowledged (for example a marker placed while the dialog was open): the caller shows
     the warning and calls again. Raises RoomNeedsOverride for the room rule.
     """
-    _validate_visitor(request.person_id, request.walk_in, request.purpose)
+    _validate_visitor(request.person_id, request.walk_in, request.purpose, today=now.date())
     if request.visit_id is not None:
         visit = _get(session, request.visit_id)
         if visit.arrived_at is not None:

@@ -7,13 +7,14 @@ The dialogs are shown at 1366x768 and driven with keys and clicks.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
+from desktop.reception.book_in_dialog import COLUMNS, BookInDialog
 from desktop.reception.register_meeting_dialog import RegisterMeetingDialog
 from safedesk.clock import FakeClock
 from safedesk.db import Database
@@ -21,6 +22,7 @@ from safedesk.matching.query_parse import parse_query
 from safedesk.services.person_search import PersonSearch
 from safedesk.services.reception_desk import ReceptionDesk
 from safedesk.services.room_choice import ReadinessSource
+from safedesk.services.visits import BookingRequest, VisitError, WalkIn
 from tests.reception.driving import SCREEN, when_shown
 from tests.reception.world import World
 
@@ -78,6 +80,7 @@ def test_a_meeting_earlier_today_is_refused_with_a_reason(
         box.accept()
 
     qtbot.keyClicks(dialog.search_box, "Karen Walsh")
+    qtbot.waitUntil(lambda: "Karen Walsh" in dialog.reading.text(), timeout=5000)  # searched
     qtbot.mouseClick(dialog.walk_in_button, Qt.MouseButton.LeftButton)  # register by name
     when_shown(QMessageBox, read_and_close, [])
     qtbot.mouseClick(dialog.book_button, Qt.MouseButton.LeftButton)
@@ -107,3 +110,59 @@ def test_real_dates_of_birth_still_read_as_before() -> None:
     assert parsed.date_of_birth is not None and parsed.date_of_birth.exact == date(1985, 3, 6)
     assert parsed.date_problems == ()
     assert parse_query("bell 23/11/2026 ", MONDAY).date_problems == ()  # born today
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("john smith 31/02/1975 ", "31/02/1975 is not a date"),
+        ("john smith 01/01/2099 ", "01/01/2099 is in the future: not a date of birth"),
+    ],
+)
+def test_the_search_says_so_when_a_date_of_birth_cannot_be_one(
+    qtbot: QtBot, desk: ReceptionDesk, world: World, typed: str, said: str
+) -> None:
+    dialog = BookInDialog(desk, world.office_id, lambda: world.receptionist)
+    qtbot.addWidget(dialog)
+    dialog.resize(*SCREEN)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.search_box, typed)
+    qtbot.waitUntil(lambda: said in dialog.reading.text(), timeout=5000)
+    assert dialog.reading.isVisible()
+    # The "visitor said" row of the list says it too, in the date of birth column.
+    qtbot.waitUntil(lambda: dialog.table.rowCount() > 0, timeout=5000)
+    cell = dialog.table.item(0, COLUMNS.index("Date of birth"))
+    assert cell is not None and cell.text() == said
+    # The names still search: John Smith is on the list.
+    names = [
+        dialog.table.item(row, COLUMNS.index("Name")).text()  # type: ignore[union-attr]
+        for row in range(1, dialog.table.rowCount())
+    ]
+    assert "John Smith" in names, names
+
+
+def test_a_walk_in_or_meeting_with_an_impossible_date_is_refused_by_the_core(
+    desk: ReceptionDesk, world: World, clock: FakeClock
+) -> None:
+    born_later = WalkIn("Karen Walsh", date(2099, 1, 1))
+    with pytest.raises(VisitError, match="01/01/2099 is in the future: not a date of birth"):
+        desk.book_in(
+            world.receptionist,
+            BookingRequest(
+                office_id=world.office_id,
+                walk_in=born_later,
+                host_officer_id=world.officer_id,
+                purpose="Housing register enquiry",
+            ),
+        )
+    with pytest.raises(VisitError, match="has already passed"):
+        desk.register_meeting(
+            world.officer,
+            office_id=world.office_id,
+            host_officer_id=world.officer_id,
+            expected_at=clock.now() - timedelta(hours=2),
+            walk_in=WalkIn("Karen Walsh"),
+            purpose="Repairs",
+        )
+    assert desk.todays_visits(world.office_id) == []
