@@ -19,6 +19,7 @@ from safedesk.clock import SystemClock
 from safedesk.db import Database
 from safedesk.db.server_time import server_clock_for
 from safedesk.models import AlarmOutcome, Office, Room
+from safedesk.plural import plural
 from safedesk.services.actor import Actor
 from safedesk.services.hub import Services
 from safedesk.services.incidents import IncidentFilter, IncidentStatus
@@ -163,7 +164,7 @@ def _list(ctx: CliContext, args: argparse.Namespace) -> int:
                 f"{r.alarm_id:>6}  {r.raised_at:%Y-%m-%d %H:%M}  {r.office} / {r.room}  "
                 f"{outcome}  {r.status.value}"
             )
-        print(f"{len(rows)} incident(s)")
+        print(plural(len(rows), "incident"))
     finally:
         services.close()
         db.dispose()
@@ -185,7 +186,8 @@ def _figures(ctx: CliContext, args: argparse.Namespace) -> int:
         for f in figures:
             kinds = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in sorted(f.by_outcome.items()))
             print(
-                f"{f.month}  {f.office}: {f.total} incident(s) ({kinds}); escalated {f.escalated}; "
+                f"{f.month}  {f.office}: {plural(f.total, 'incident')} ({kinds}); "
+                f"escalated {f.escalated}; "
                 f"awaiting debrief/follow-up {f.awaiting_follow_up}"
             )
         if not figures:
@@ -215,7 +217,7 @@ def _export(ctx: CliContext, args: argparse.Namespace) -> int:
                 tmp.replace(path)
             except OSError as exc:
                 raise CommandError(f"cannot write {path}: {exc.strerror}") from None
-            print(f"{count} incident(s) written to {path}")
+            print(f"{plural(count, 'incident')} written to {path}")
     finally:
         services.close()
         db.dispose()

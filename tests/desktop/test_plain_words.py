@@ -124,3 +124,25 @@ def test_the_not_connected_window_names_the_server_not_its_url(qtbot: QtBot) -> 
         assert "reception_derby" not in text and "://" not in text
     finally:
         db.dispose()
+
+
+def test_the_incident_commands_count_in_english(
+    db_url: str,
+    office: SeededOffice,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from safedesk.cli import main
+
+    monkeypatch.setenv("SAFEDESK_DATABASE_URL", db_url)
+    monkeypatch.setenv("SAFEDESK_CONFIG", str(tmp_path / "safedesk.toml"))
+    (tmp_path / "safedesk.toml").write_text('[workstation]\nname = "CLI-PC"\n', encoding="utf-8")
+    assert main(["press", "Interview Room 2"]) == 0
+    capsys.readouterr()
+    assert main(["incidents", "list"]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith("\n1 incident") and "(s)" not in out, out
+    assert main(["incidents", "export", str(tmp_path / "i.csv")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1 incident written to") and "(s)" not in out, out
