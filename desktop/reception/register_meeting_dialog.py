@@ -33,8 +33,10 @@ from safedesk.services.visits import VisitError, WalkIn
 
 class RegisterMeetingDialog(BookInDialog):
     TITLE = "Register a meeting in advance"
-    BY_NAME = "Not on the list: register by name"
+    BY_NAME = "Not on the list: register by &name"
     CHOSEN = "Register for selected person"
+    NAMED = "Register by name"
+    PURPOSE_REQUIRED = False
     INTRO = (
         "<b>Find the person you are meeting</b> by name, date of birth, postcode or tenancy "
         "reference, or register them by name if they are not on the list."
@@ -72,6 +74,7 @@ class RegisterMeetingDialog(BookInDialog):
             "keep Interview Room 1 free"
         )
         self.risk_notes.setMaximumHeight(70)
+        self.risk_notes.setTabChangesFocus(True)  # Tab moves on, as in every other field
         self.form.addRow("", self.high_risk)
         self.form.addRow("Tell reception", self.risk_notes)
         me = actor().staff_id

@@ -719,6 +719,11 @@ def test_shortcuts_open_booking_in_and_registering_from_the_keyboard(
     register = reception.register_dialog
     qtbot.waitExposed(register)
     wait_for_keyboard(qtbot, register)
+    register.risk_notes.setFocus()
+    type_here(qtbot, "Two officers")
+    press(qtbot, Qt.Key.Key_Tab)  # Tab leaves the notes box instead of typing a tab into it
+    assert register.risk_notes.toPlainText() == "Two officers"
+    assert QApplication.focusWidget() is not register.risk_notes
     press(qtbot, Qt.Key.Key_Escape)
     assert not register.isVisible()
     dialog = _open_book_in(qtbot, reception, by_key=True)
