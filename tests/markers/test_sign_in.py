@@ -55,7 +55,7 @@ def test_repeated_failures_lock_the_account_with_growing_backoff(
         attempt("guess")
     # Locked: even the right password is refused, without checking it.
     pass_time(world.db, clock, 30)
-    with pytest.raises(SignInRefused, match="try again in 3[01] s") as locked:  # 31: SQLite
+    with pytest.raises(SignInRefused, match=r"try again in 3[01] s") as locked:  # 31: SQLite
         attempt(PASSWORD)
     assert locked.value.locked_until is not None
     pass_time(world.db, clock, 31)
