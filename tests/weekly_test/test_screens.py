@@ -173,7 +173,9 @@ def test_year_view_shows_this_week_and_exports(
     )
     hit = grid.cell_at(QPoint(grid.LABEL_W + week_col * grid.CELL + 3, y))
     assert hit == (0, week_col)
-    assert grid.cell_text(*hit) == "Interview Room 1, Week of Mon 23 Nov 2026: due this week"
+    assert grid.cell_text(*hit) == (
+        "Interview Room 1, Week of Mon 23 Nov 2026 (this week): due this week"
+    )
     panel.export_csv(tmp_path / "year.csv")
     panel.export_pdf(tmp_path / "year.pdf")
     assert (tmp_path / "year.pdf").read_bytes().startswith(b"%PDF")
