@@ -59,9 +59,10 @@ class ChangeRoomDialog(QDialog):
         form = QFormLayout()
         self.rooms = RoomPicker()
         self.rooms.set_options(desk.room_options(visit.office_id), visit.needs_working_alarm)
-        index = self.rooms.findData(visit.room_id)
-        if index >= 0:
-            self.rooms.setCurrentIndex(index)
+        if visit.room_id is not None:  # otherwise the picker offers a room whose alarm works
+            index = self.rooms.findData(visit.room_id)
+            if index >= 0:
+                self.rooms.setCurrentIndex(index)
         form.addRow("&Interview room", self.rooms)
         layout.addLayout(form)
         self.problem = QLabel("")
@@ -80,6 +81,9 @@ class ChangeRoomDialog(QDialog):
 
     def _on_ok(self) -> None:
         room = self.rooms.current_room()
+        if room is None and self.visit.needs_working_alarm:
+            self.problem.setText("Choose a room whose panic alarm works for this visitor.")
+            return
         override: ManagerOverride | None = None
         for _attempt in range(2):
             try:

@@ -11,7 +11,7 @@ FOCUS_COLOUR = "#0b4aa2"
 
 FOCUS_STYLE = f"""
 QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus, QDateEdit:focus, QTimeEdit:focus,
-QTableWidget:focus {{ border: 3px solid {FOCUS_COLOUR}; }}
+QTableWidget:focus, QScrollArea:focus {{ border: 3px solid {FOCUS_COLOUR}; }}
 QPushButton:focus {{ border: 3px solid {FOCUS_COLOUR}; border-radius: 4px; padding: 4px 10px; }}
 QCheckBox:focus {{ border: 3px solid {FOCUS_COLOUR}; padding: 2px; }}
 """

@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desktop.reception.book_in_dialog import BookInDialog
+from desktop.reception.change_room_dialog import ChangeRoomDialog
 from desktop.reception.focus_style import FOCUS_COLOUR
 from desktop.reception.host_notice import HostNoticeWatcher, HostNoticeWindow, RoomAlarmWindow
 from desktop.reception.reception_window import ReceptionPanel
@@ -748,3 +749,47 @@ def test_the_shortlist_says_why_a_record_matched_in_plain_words(
     assert not any(mark in text for text in how.values() for mark in ("~", "→", "DOB exact"))
     said = [dialog.table.item(0, c).text() for c in range(1, 4)]
     assert said == ["jon smyth", "06/03/1985", "—"]
+
+
+def test_a_flagged_visitor_expected_without_a_room_is_given_one_whose_alarm_works_on_arrival(
+    qtbot: QtBot,
+    reception: ReceptionPanel,
+    desk: ReceptionDesk,
+    db: Database,
+    world: World,
+    clock: FakeClock,
+) -> None:
+    fail_weekly_test(db, world.rooms["Interview Room 1"], world.officer_id, clock.now())
+    desk.register_meeting(
+        world.officer,
+        office_id=world.office_id,
+        host_officer_id=world.officer_id,
+        expected_at=clock.now() + timedelta(minutes=30),
+        person_id=world.people["john_smith"],
+    )
+    reception.refresh()
+    (visit,) = _visits(db)
+    reception.select_visit(visit.id)
+    seen: list[QWidget] = []
+
+    def acknowledge(warning: QWidget) -> None:
+        for card in warning.cards:  # type: ignore[attr-defined]
+            if not card.candidate.booked_person:
+                qtbot.mouseClick(card.not_this_person, Qt.MouseButton.LeftButton)
+                qtbot.keyClicks(card.reason, "Different DOB: checked with the visitor")
+        read_and_acknowledge(qtbot, warning)
+
+    def choose_room(dialog: QWidget) -> None:
+        assert isinstance(dialog, ChangeRoomDialog)
+        assert "whose panic alarm works" in texts(dialog)
+        room = dialog.rooms.current_room()
+        assert room is not None and room.name == "Interview Room 2"  # Room 1 failed its test
+        wait_for_keyboard(qtbot, dialog)
+        press(qtbot, Qt.Key.Key_Return)
+
+    when_shown(FlaggedFileWarning, acknowledge, seen)
+    when_shown(ChangeRoomDialog, choose_room, seen)
+    qtbot.mouseClick(reception.arrived_button, Qt.MouseButton.LeftButton)
+    assert len(seen) == 2
+    (arrived,) = _visits(db)
+    assert arrived.arrived_at is not None and arrived.room_id == world.rooms["Interview Room 2"]
