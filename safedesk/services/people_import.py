@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 from safedesk.db import Database
 from safedesk.matching.normalise import canonical_postcode, fold, query_name_tokens
 from safedesk.models import Marker, MarkerCategory, MarkerStatus, Person, PersonAlias, Role
+from safedesk.plural import noun
 from safedesk.services import audit
 from safedesk.services.actor import Actor
 from safedesk.services.marker_roles import CATEGORY_TITLES, category_from_text
@@ -203,13 +204,14 @@ def _rows(
     missing = [c for c in required if c not in names]
     if missing:
         raise ImportFileError(
-            f"{path}: line 1: missing column(s) {', '.join(missing)} "
+            f"{path}: line 1: missing {noun(len(missing), 'column')} {', '.join(missing)} "
             f"(expected {','.join(columns)}; header names are not case-sensitive)"
         )
     unknown = [n for n in names if n and n not in columns]
     if unknown:
         raise ImportFileError(
-            f"{path}: line 1: unknown column(s) {', '.join(unknown)} (expected {','.join(columns)})"
+            f"{path}: line 1: unknown {noun(len(unknown), 'column')} {', '.join(unknown)}"
+            f" (expected {','.join(columns)})"
         )
     spanning = frozenset(i for i, n in enumerate(names) if n in multiline)
     for start, values in _records(lines, reader.line_num, spanning):

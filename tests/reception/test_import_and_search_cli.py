@@ -175,3 +175,20 @@ def test_search_stdin_answers_each_line_before_the_next_is_sent(
             assert (answer[0]["tenancy_ref"] if answer else None) == ref
         proc.stdin.close()
         assert proc.wait(timeout=30) == 0
+
+
+def test_a_file_without_a_surname_column_says_column_in_the_singular(
+    db: Database, tmp_path: Path
+) -> None:
+    from safedesk.services.people_import import ImportFileError
+
+    path = tmp_path / "people.csv"
+    path.write_text("forenames,date_of_birth,postcode\nJo,1975-08-14,DE1 2AB\n")
+    try:
+        import_people(db, path, Actor.system("TEST-PC"), FakeClock().now())
+    except ImportFileError as exc:
+        message = str(exc)
+    else:
+        raise AssertionError("a file without a surname column was accepted")
+    assert "missing column surname" in message
+    assert "(s)" not in message
