@@ -25,7 +25,9 @@ from desktop.main_window import MainWindow
 from desktop.owned_buttons import OwnedButtons
 from desktop.owned_buttons import attach as attach_owned_buttons
 from desktop.press_outbox import close_press_outbox, open_press_outbox
+from desktop.qt_log import install_qt_message_log
 from desktop.tray import SafeDeskTray, TrayState
+from safedesk import __version__
 from safedesk.cli.context import CliContext
 from safedesk.clock import Clock, SystemClock
 from safedesk.config import Config
@@ -34,6 +36,7 @@ from safedesk.db.migrate import upgrade
 from safedesk.db.server_time import ServerClockTimer, server_clock_for
 from safedesk.demo.office import DEMO_PASSWORD
 from safedesk.demo.seed import database_has_data, seed_demo
+from safedesk.log_file import install_excepthooks, install_log_file
 from safedesk.services.actor import Actor
 from safedesk.services.auth import SignInRefused, StaffSession
 from safedesk.services.hub import Services
@@ -221,6 +224,7 @@ def run_app(ctx: CliContext, args: argparse.Namespace) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("SafeDesk")
     config = ctx.config
+    _start_log(config)
     db = ctx.new_database()  # with the press path's deadline, [alarm] press_deadline_s
     # Every decision runs on the database server's clock; this PC's own is only reported.
     clock = server_clock_for(db, SystemClock())
@@ -267,6 +271,19 @@ def run_app(ctx: CliContext, args: argparse.Namespace) -> int:
     code = app.exec()
     db.dispose()
     return code
+
+
+def _start_log(config: Config) -> None:
+    """The [logging] file, and Qt's messages and escaped exceptions in it (see safedesk.log_file)."""
+    install_excepthooks()
+    install_qt_message_log()
+    try:
+        path = install_log_file(config.logging)
+    except OSError as exc:
+        # The PC still receives alarms without its log file; say so where someone may look.
+        log.error("cannot write the log file %s: %s", config.logging.file or "(default)", exc)
+        return
+    log.info("SafeDesk %s started on %s; log file %s", __version__, config.workstation_name, path)
 
 
 def _sign_in_over(window: MainWindow, parent: QWidget) -> bool:

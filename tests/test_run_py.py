@@ -57,6 +57,11 @@ def test_its_own_example_starts_the_responder_screen(run_py: ModuleType, tmp_pat
     assert code == 0
     with Image.open(shot) as image:
         assert image.width >= 800 and image.height >= 600
+    # The [logging] section's file, at its default place in the user data directory.
+    log_file = Path(os.environ["XDG_DATA_HOME"]) / "SafeDesk" / "safedesk.log"
+    if sys.platform == "win32":  # platformdirs' Windows form
+        log_file = Path(os.environ["LOCALAPPDATA"]) / "SafeDesk" / "SafeDesk" / "safedesk.log"
+    assert " started on " in log_file.read_text(encoding="utf-8")
 
 
 def test_safedesk_commands_run_through_it(
