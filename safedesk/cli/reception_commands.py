@@ -15,6 +15,7 @@ from safedesk.cli.context import CliContext, CommandError
 from safedesk.clock import SystemClock
 from safedesk.services.actor import Actor
 from safedesk.services.auth import SignInRefused, sign_in
+from safedesk.services.match_reasons import plain_reasons
 from safedesk.services.people_import import (
     ImportFileError,
     ImportReport,
@@ -200,7 +201,7 @@ def _print_text(shortlist: Shortlist, out: TextIO) -> None:
         flag = "FLAGGED " if entry.warnings else ""
         print(
             f"{entry.match.score:5.2f}  {flag}{r.forenames} {r.surname}  {dob}  "
-            f"{r.postcode or '-'}  {r.tenancy_ref or '-'}  ({'; '.join(entry.match.reasons)})",
+            f"{r.postcode or '-'}  {r.tenancy_ref or '-'}  ({'; '.join(plain_reasons(entry.match))})",
             file=out,
         )
         for text in entry.instructions:
