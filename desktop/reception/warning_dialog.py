@@ -185,8 +185,9 @@ class FlaggedFileWarning(QDialog):
         layout.addWidget(banner)
 
         self.host_line = QLabel(
-            f"Seeing: <b>{plain(host_name)}</b>. They are told on their screen, with these "
-            "instructions, as soon as the visitor is booked in."
+            f"Seeing: <b>{plain(host_name)}</b>. SafeDesk puts these instructions on their "
+            "screen when the visitor is booked in; make sure they have them before anyone "
+            "meets the visitor."
             if host_name
             else "<b>No host officer chosen yet:</b> choose who the visitor is seeing."
         )
