@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from desktop.deliberate_input import mouse_only
 from desktop.status_icons import StatusKind, status_pixmap
 
 _STYLES = {
@@ -18,15 +19,6 @@ _STYLES = {
     StatusKind.OK: ("#1b5e20", "white"),
     StatusKind.WARNING: ("#ffd23f", "black"),
 }
-
-
-def _mouse_only(button: QPushButton) -> QPushButton:
-    """Never focused, never default: a key typed into another window cannot press it (the
-    Alarms tab's "Show alert" is the keyboard's way to the full alert)."""
-    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    button.setAutoDefault(False)
-    button.setDefault(False)
-    return button
 
 
 class AlarmNotice(QWidget):
@@ -87,12 +79,14 @@ class AlarmNotice(QWidget):
         column.addWidget(self.body)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        # Mouse only: a key typed into another window cannot press them (the Alarms tab's
+        # "Show alert" is the keyboard's way to the full alert).
         if details:
-            show = _mouse_only(QPushButton("Show details"))
+            show = mouse_only(QPushButton("Show details"))
             show.setObjectName("noticeDetails")
             show.clicked.connect(self.details_requested)
             buttons.addWidget(show)
-        ok = _mouse_only(QPushButton("OK"))
+        ok = mouse_only(QPushButton("OK"))
         ok.setObjectName("noticeOk")
         ok.clicked.connect(self.close if delete_on_close else self.hide)
         buttons.addWidget(ok)

@@ -41,15 +41,23 @@ class KeyAction:
     button: str  # the attribute of the alert window holding its button
 
 
+def mouse_only(button: QPushButton) -> QPushButton:
+    """Never focused, never default: no key typed while it has been clicked (or Tabbed to)
+    presses it. For panic buttons and notices, whose keyboard way is elsewhere (the desk
+    hotkey, the Alarms tab)."""
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    button.setAutoDefault(False)
+    button.setDefault(False)
+    return button
+
+
 class GuardedButton(QPushButton):
     """A button of an alert: never focused, never default, and deaf to the mouse until armed."""
 
     def __init__(self, text: str) -> None:
         super().__init__(text)
         self.accepts_mouse = False
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setAutoDefault(False)
-        self.setDefault(False)
+        mouse_only(self)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if not self.accepts_mouse:

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from desktop.deliberate_input import mouse_only
 from hardware.press_delivery import PressDelivery
 from safedesk.button_events import ButtonPress, DeviceKind, PressReceipt, PressSink
 from safedesk.clock import Clock, SystemClock
@@ -98,6 +99,9 @@ class PanicButton(QWidget):
         self.button = QPushButton(f"PANIC\ncall for help to {desk.name}")
         self.button.setObjectName("panicButton")
         self.button.setMinimumSize(260, 120)
+        # Mouse only: a Space or Enter typed at the desk must never raise a silent alarm (the
+        # desk hotkey is the keyboard's way).
+        mouse_only(self.button)
         self.button.setStyleSheet(
             "#panicButton { background: #c00000; color: white; font-size: 18pt; font-weight: bold;"
             " border: 4px solid #5a0000; border-radius: 14px; padding: 10px; }"
@@ -308,6 +312,7 @@ class DemoButtons(QWidget):
                 label += "\n(this PC's desk: silent here)"
             button = QPushButton(label)
             button.setMinimumHeight(54)
+            mouse_only(button)  # a key typed on the tab never presses it (again)
             button.clicked.connect(lambda _=False, r=room: self._press(r))
             self.buttons[room.room_id] = button
             grid.addWidget(button, index // 3, index % 3)
