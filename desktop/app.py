@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -40,6 +40,7 @@ from safedesk.log_file import install_excepthooks, install_log_file
 from safedesk.services.actor import Actor
 from safedesk.services.auth import SignInRefused, StaffSession
 from safedesk.services.hub import Services
+from safedesk.services.pc_names import DEMO_PC_NAME, configured_name, warn_if_unnamed
 from safedesk.services.pc_presence import record_signed_out
 from safedesk.services.workstation_place import (
     PlaceError,
@@ -100,6 +101,9 @@ def build_desktop(
     panel_factories: list[str] | None = None,
 ) -> DesktopApp:
     """Wire one PC's SafeDesk on an open, migrated database (also used by tests and the bench)."""
+    if demo and configured_name(config) is None:  # the demo's PC has a name, as a real one should
+        config = replace(config, workstation=replace(config.workstation, name=DEMO_PC_NAME))
+    warn_if_unnamed(config)
     services = Services.build(config, db, clock, config.workstation_name)
     open_press_outbox(services)  # every press this PC makes or owns is held here if need be
     place = resolve_place(db, config, mode=mode)

@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         self.header = StatusHeader()
-        self.header.set_place(place.office_name, place.workstation, mode_in_words(place.mode), demo)
+        self.header.set_place(place.office_name, place.shown_name, mode_in_words(place.mode), demo)
         # Who is signed in never sets the window's width: a long name or role list is cut,
         # with the whole of it in the tooltip, rather than pushing the window off the screen.
         self.header.who.setMinimumWidth(40)
@@ -244,7 +244,7 @@ def add_office_panel(window: MainWindow) -> None:
         f"<h2>{window.place.office_name}</h2>"
         f"<p>Offices on this system: {names}</p>"
         f"<p>{summary.rooms} rooms, {summary.people:,} people on record.</p>"
-        f"<p>This PC: <b>{window.place.workstation}</b> ({mode_in_words(window.place.mode)})"
+        f"<p>This PC: <b>{window.place.shown_name}</b> ({mode_in_words(window.place.mode)})"
         + (f", reception desk <b>{window.place.desk_name}</b>" if window.place.desk_name else "")
         + "</p>"
     )

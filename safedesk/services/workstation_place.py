@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import Office, PanicDevice, Person, Room, RoomKind, Staff, Workstation
+from safedesk.services.pc_names import configured_name, shown_name
 from safedesk.services.server_clock import database_now
 
 
@@ -40,6 +41,13 @@ class WorkstationPlace:
     desk_room_id: int | None  # the reception desk this PC's on-screen panic button raises for
     desk_name: str | None
     rooms: tuple[RoomChoice, ...]  # active rooms of the office, for demo buttons and pickers
+    # The name people know the PC by (workstation.name); None: not named. ``workstation`` is the
+    # key of its row (the host name when not named) and is never shown (safedesk.services.pc_names).
+    label: str | None = None
+
+    @property
+    def shown_name(self) -> str:
+        return shown_name(self.label)
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,7 @@ def resolve_place(db: Database, config: Config, *, mode: str | None = None) -> W
             office_id=office.id,
             office_name=office.name,
             workstation=config.workstation_name,
+            label=configured_name(config),
             mode=mode or config.workstation.mode,
             desk_room_id=desk.id if desk is not None else None,
             desk_name=desk.name if desk is not None else None,
