@@ -113,9 +113,10 @@ def add_alarms_panel(window: MainWindow) -> None:
         layout.addWidget(QLabel("<h3>Simulated panic buttons</h3>"))
         layout.addWidget(
             DemoButtons(
-                window.services.alarms,
+                window.services.presses or window.services.alarms,  # as the desk's own press
                 place.rooms,
                 window.current_actor,
+                clock=window.clock,
                 desk_room_id=controller.silent_room_id,
             )
         )

@@ -8,6 +8,10 @@ time and forwarded when it answers. The desk's own press is silent on this PC: n
 sound, only a small line under the button, because the person pressing may be facing the
 aggressor. That line says what the system knows: "Sending…", then "Sent" (the database has it)
 or "HELD: will be sent as soon as the database answers", then "Sent" when it is forwarded.
+Every such press carries who was signed in at this PC and the PC's name (``PressedBy``): the
+alarm's audit entry names them, written with the alarm whenever the press reaches the database.
+The demo office's simulated buttons take the same path (outbox, delivery thread), never the GUI
+thread.
 """
 
 from __future__ import annotations
@@ -23,13 +27,11 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from desktop.deliberate_input import mouse_only
 from hardware.press_delivery import PressDelivery
-from safedesk.button_events import ButtonPress, DeviceKind, PressReceipt, PressSink
+from safedesk.button_events import ButtonPress, DeviceKind, PressedBy, PressReceipt, PressSink
 from safedesk.clock import Clock, SystemClock
-from safedesk.db import DatabaseUnavailable
 from safedesk.outbox import StoreAndForwardSink
 from safedesk.services.actor import Actor
 from safedesk.services.alarm_views import AlertView
-from safedesk.services.alarms import AlarmService
 from safedesk.services.workstation_place import RoomChoice
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,17 @@ PressKey = tuple[str, int | None, int]
 def desk_device_id(desk: RoomChoice) -> str:
     """The device a desk's on-screen press and hotkey press as (the room's registered button)."""
     return desk.device_id or f"{DeviceKind.HOTKEY.value}:room:{desk.room_id}"
+
+
+def pressed_by(actor: Callable[[], Actor]) -> PressedBy | None:
+    """Who is signed in at this PC now, for a press made here (None, logged, if that cannot be
+    told: the press goes ahead without it)."""
+    try:
+        who = actor()
+    except Exception:
+        log.exception("cannot tell who is signed in at this PC; the press goes ahead")
+        return None
+    return PressedBy(who.staff_id, who.login, who.workstation or "")
 
 
 def qt_key_sequence(pynput_hotkey: str) -> str:
@@ -89,7 +102,7 @@ class PanicButton(QWidget):
         self.sink = presses
         self.desk = desk
         self.device_id = desk_device_id(desk)
-        self._actor = actor
+        self.actor = actor
         self._clock = clock
         self.alarm_id: int | None = None
         self._boot = random.getrandbits(62)  # a restart never reuses (boot, sequence)
@@ -142,6 +155,7 @@ class PanicButton(QWidget):
             pressed_at=self._clock.now(),
             source=DeviceKind.HOTKEY,
             boot_id=self._boot,
+            pressed_by=pressed_by(self.actor),
         )
         self._waiting.add(_key(press))
         log.warning(
@@ -240,7 +254,7 @@ class DeskHotkey(QObject):
         device_id = panic.desk.device_id
         if device_id is not None:
             # The same durable outbox as the on-screen button: a held hotkey press survives too.
-            self.global_source = self._start_global(hotkey, device_id, panic.sink, clock)
+            self.global_source = self._start_global(hotkey, device_id, panic, clock)
         else:
             self.problem = f"{panic.desk.name} has no registered panic device"
         if self.global_source is None:
@@ -254,14 +268,20 @@ class DeskHotkey(QObject):
             )
 
     def _start_global(
-        self, hotkey: str, device_id: str, sink: PressSink, clock: Clock
+        self, hotkey: str, device_id: str, panic: PanicButton, clock: Clock
     ) -> object | None:
         try:
             from hardware.hotkey import HotkeyButtonSource, HotkeyError
         except ImportError as exc:
             self.problem = f"global hotkey driver not installed ({exc})"
             return None
-        source = HotkeyButtonSource(sink, clock, device_id, hotkey=hotkey)
+        source = HotkeyButtonSource(
+            panic.sink,
+            clock,
+            device_id,
+            hotkey=hotkey,
+            pressed_by=lambda: pressed_by(panic.actor),  # who is at the desk when it goes down
+        )
         try:
             source.start()
         except HotkeyError as exc:
@@ -282,20 +302,33 @@ class DeskHotkey(QObject):
 
 
 class DemoButtons(QWidget):
-    """One simulated panic button per room, so a newcomer can try the whole path."""
+    """One simulated panic button per room, so a newcomer can try the whole path.
+
+    A press is made here, as the room's device (its registered button, else
+    "simulated:room:<id>"), with who is signed in at this PC, and delivered like the desk's own
+    press: to ``presses`` (the PC's outbox) on a delivery thread, never on the GUI thread.
+    """
+
+    _taken = Signal(object, object)  # (ButtonPress, PressReceipt), from the delivery thread
+    _failed = Signal(object)  # ButtonPress neither delivered nor kept, still being retried
 
     def __init__(
         self,
-        alarms: AlarmService,
+        presses: PressSink,
         rooms: tuple[RoomChoice, ...],
         actor: Callable[[], Actor],
         *,
+        clock: Clock,
         desk_room_id: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.alarms = alarms
+        self.sink = presses
         self._actor = actor
+        self._clock = clock
+        self._boot = random.getrandbits(62)  # a restart never reuses (boot, sequence)
+        self._seq = 0
+        self._room_of: dict[str, RoomChoice] = {}
         layout = QVBoxLayout(self)
         intro = QLabel(
             "<b>Try it (demo office):</b> each button below is a simulated panic button. Press one "
@@ -320,14 +353,52 @@ class DemoButtons(QWidget):
         self.result = QLabel("")
         self.result.setWordWrap(True)
         layout.addWidget(self.result)
+        queued = Qt.ConnectionType.QueuedConnection
+        self._taken.connect(self._on_taken, queued)
+        self._failed.connect(self._on_failed, queued)
+        # A thread only while a press is on its way: nothing to stop when the window goes.
+        self._delivery = PressDelivery(
+            presses,
+            SystemClock(),
+            on_delivered=lambda press, receipt: self._taken.emit(press, receipt),
+            on_failed=lambda press, _attempts: self._failed.emit(press),
+            name="demo-presses",
+            while_pending=True,
+        )
 
     def _press(self, room: RoomChoice) -> None:
-        try:
-            receipt = self.alarms.press_room(
-                room.room_id, source=DeviceKind.SIMULATED, actor=self._actor()
-            )
-        except DatabaseUnavailable as exc:
-            self.result.setText(f"⚠ Not sent: {exc}")
-            return
-        what = "new alarm" if receipt.created else "pressed again on the open alarm"
-        self.result.setText(f"Simulated press in {room.name}: {what}.")  # no database ids
+        self._seq += 1
+        press = ButtonPress(
+            device_id=room.device_id or f"{DeviceKind.SIMULATED.value}:room:{room.room_id}",
+            sequence=self._seq,
+            pressed_at=self._clock.now(),
+            source=DeviceKind.SIMULATED,
+            boot_id=self._boot,
+            pressed_by=pressed_by(self._actor),
+        )
+        self._room_of[press.device_id] = room
+        self.result.setText(f"Simulated press in {room.name}: sending…")
+        self._delivery.submit(press)
+
+    def _room_name(self, press: ButtonPress) -> str:
+        room = self._room_of.get(press.device_id)
+        return room.name if room is not None else press.device_id
+
+    def _on_taken(self, press: ButtonPress, receipt: PressReceipt) -> None:
+        if receipt.held:
+            what = "HELD on this PC, sent as soon as the database answers"
+        elif receipt.created:
+            what = "new alarm"
+        else:
+            what = "pressed again on the open alarm"
+        self.result.setText(f"Simulated press in {self._room_name(press)}: {what}.")  # no ids
+
+    def _on_failed(self, press: ButtonPress) -> None:
+        self.result.setText(
+            f"⚠ Simulated press in {self._room_name(press)} NOT SENT yet: SafeDesk cannot reach "
+            "the database and cannot keep the press on this PC; still trying."
+        )
+
+    def stop(self) -> None:
+        """Stop trying (presses already held stay in the outbox)."""
+        self._delivery.stop()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from safedesk.button_events import (
@@ -19,6 +20,7 @@ from safedesk.button_events import (
     DeviceHeard,
     DeviceKind,
     LedState,
+    PressedBy,
     PressReceipt,
     PressSink,
 )
@@ -50,9 +52,12 @@ class HotkeyButtonSource(ButtonSource):
         heartbeat_s: float = 2.0,
         retry_initial_s: float = 0.25,
         retry_max_s: float = 2.0,
+        pressed_by: Callable[[], PressedBy | None] | None = None,
     ) -> None:
         super().__init__(sink, clock, on_status)
         self.device_id = device_id
+        # A desk PC's hotkey: who is signed in there, asked when the key goes down.
+        self._pressed_by = pressed_by
         self.hotkey = hotkey
         self.boot_id = random.getrandbits(32)
         self.unavailable_reason: str | None = None
@@ -122,6 +127,7 @@ class HotkeyButtonSource(ButtonSource):
 
     def press(self) -> None:
         """The hotkey went down (also callable by the app's own shortcut)."""
+        who = self._who()
         with self._lock:
             self._seq += 1
             press = ButtonPress(
@@ -130,10 +136,21 @@ class HotkeyButtonSource(ButtonSource):
                 pressed_at=self.clock.now(),
                 source=DeviceKind.HOTKEY,
                 boot_id=self.boot_id,
+                pressed_by=who,
             )
         self.led = LedState.WAITING
         log.info("Panic hotkey pressed for %s (sequence %d)", self.device_id, press.sequence)
         self._delivery.submit(press)
+
+    def _who(self) -> PressedBy | None:
+        if self._pressed_by is None:
+            return None
+        try:
+            return self._pressed_by()
+        except Exception:
+            # The press matters more than knowing who made it: it goes ahead, loudly.
+            log.exception("cannot tell who pressed the panic hotkey; the press goes ahead")
+            return None
 
     def pending_presses(self) -> list[ButtonPress]:
         return self._delivery.pending()

@@ -10,6 +10,8 @@ held on disk); retries are for when the database AND the outbox both fail.
 Failures are logged when a press first fails and when it finally goes through, not at every
 retry (an outage used to log one traceback per attempt). A periodic ``tick`` (heartbeats) runs
 on the same thread after the presses that are due, so it never delays one.
+With ``while_pending`` the thread runs only while presses are waiting and starts again with the
+next one (the demo office's simulated buttons: nothing to stop when the window goes).
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ class PressDelivery:
         tick: Callable[[], None] | None = None,
         tick_every_s: float = 2.0,
         name: str = "press-delivery",
+        *,
+        while_pending: bool = False,
     ) -> None:
         self.sink = sink
         self.clock = clock
@@ -56,6 +60,7 @@ class PressDelivery:
         self.tick = tick
         self.tick_every_s = tick_every_s
         self.name = name
+        self.while_pending = while_pending
         self._pending: list[_Pending] = []
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -63,11 +68,12 @@ class PressDelivery:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-        self._thread.start()
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._stopping.clear()
+            self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+            self._thread.start()
 
     def stop(self) -> list[ButtonPress]:
         """Stop trying; returns (and logs loudly) the presses that were never delivered."""
@@ -89,6 +95,9 @@ class PressDelivery:
     def submit(self, press: ButtonPress) -> None:
         with self._lock:
             self._pending.append(_Pending(press))
+            idle = self.while_pending and self._thread is None and not self._stopping.is_set()
+        if idle:
+            self.start()
         self._wake.set()
 
     def pending(self) -> list[ButtonPress]:
@@ -107,6 +116,9 @@ class PressDelivery:
                 next_tick = now + self.tick_every_s
                 self._call("tick", self.tick)
             with self._lock:
+                if self.while_pending and not self._pending:
+                    self._thread = None  # under the lock: the next submit starts a new one
+                    return
                 waits = [p.next_try - self.clock.monotonic() for p in self._pending]
             timeout = min([self.tick_every_s, *waits])
             self._wake.wait(max(0.005, timeout))

@@ -8,6 +8,7 @@ the bridge's outbox and the drivers be tested against any sink.
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -88,6 +89,35 @@ class HeardOn:
 
 
 @dataclass(frozen=True)
+class PressedBy:
+    """Who was signed in at the PC whose on-screen button or hotkey made a press (``staff_id``
+    None: nobody; ``login`` "system" then), and which PC. It travels with the press, held in an
+    outbox too, so the alarm's audit names the person at the desk whenever the press arrives."""
+
+    staff_id: int | None
+    login: str
+    workstation: str
+
+    def to_text(self) -> str:
+        """One line for storage (an outbox row); ``from_text`` reads it back."""
+        return json.dumps({"staff_id": self.staff_id, "login": self.login, "pc": self.workstation})
+
+    @staticmethod
+    def from_text(text: str | None) -> PressedBy | None:
+        """None for None, and for a damaged value (the press is never lost for it)."""
+        if text is None:
+            return None
+        try:
+            data = json.loads(text)
+            staff_id = data["staff_id"]
+            return PressedBy(
+                int(staff_id) if staff_id is not None else None, str(data["login"]), str(data["pc"])
+            )
+        except (ValueError, TypeError, KeyError):
+            return None
+
+
+@dataclass(frozen=True)
 class ButtonPress:
     """One press as the device numbered it; (device_id, sequence) makes a resend recognisable."""
 
@@ -97,6 +127,7 @@ class ButtonPress:
     source: DeviceKind
     boot_id: int | None = None  # changes when the device reboots and its sequence restarts
     heard_on: HeardOn | None = None  # where the driver heard it (None: no place to check)
+    pressed_by: PressedBy | None = None  # a PC's on-screen or hotkey press: who was signed in
 
 
 @dataclass(frozen=True)

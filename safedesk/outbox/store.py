@@ -14,15 +14,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from safedesk.button_events import ButtonPress, DeviceKind, HeardOn
+from safedesk.button_events import ButtonPress, DeviceKind, HeardOn, PressedBy
 from safedesk.services.press_identity import is_same_press
 
 _NO_BOOT = -1  # boot_id None, stored in a NOT NULL column so lookups by name work
-_VERSION = 2  # PRAGMA user_version of the current layout
+_VERSION = 3  # PRAGMA user_version of the current layout
 
 # Version 2: where the press was heard (``heard_on``, checked against the device's binding), and
 # no UNIQUE name: a button restarted under its old boot id makes a NEW press under a name already
 # held; ``add`` tells a resend from it by press time (``is_same_press``) and keeps both.
+# Version 3: who was signed in at the PC that made a desk press (``pressed_by``), so its audit
+# entry names them when the held press finally reaches the database.
 _TABLE = """
 CREATE TABLE IF NOT EXISTS held_presses (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -34,20 +36,22 @@ CREATE TABLE IF NOT EXISTS held_presses (
     held_at TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
-    heard_on TEXT
+    heard_on TEXT,
+    pressed_by TEXT
 )
 """
 _INDEX = (
     "CREATE INDEX IF NOT EXISTS held_presses_name ON held_presses (device_id, boot_id, sequence)"
 )
 _COLUMNS = (
-    "id, device_id, boot_id, sequence, pressed_at, source, held_at, attempts, last_error, heard_on"
+    "id, device_id, boot_id, sequence, pressed_at, source, held_at, attempts, last_error,"
+    " heard_on, pressed_by"
 )
 
 
 def _upgrade(conn: sqlite3.Connection) -> None:
-    """Create the table, or bring a version 1 file (UNIQUE name, no heard_on) to version 2,
-    keeping every press in it."""
+    """Create the table, or bring an older file to the current layout, keeping every press in
+    it: version 1 (UNIQUE name, no heard_on) is rebuilt, version 2 gains ``pressed_by``."""
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version >= _VERSION:
         return
@@ -56,7 +60,10 @@ def _upgrade(conn: sqlite3.Connection) -> None:
         old = conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'held_presses'"
         ).fetchone()
-        if old is not None:
+        if old is not None and version == 2:
+            conn.execute("ALTER TABLE held_presses ADD COLUMN pressed_by TEXT")
+            old = None  # kept in place
+        elif old is not None:
             conn.execute("ALTER TABLE held_presses RENAME TO held_presses_v1")
         conn.execute(_TABLE)
         conn.execute(_INDEX)
@@ -114,6 +121,7 @@ class LocalOutbox:
         press time; a new press under a repeated name is kept beside it)."""
         boot = _NO_BOOT if press.boot_id is None else press.boot_id
         heard_on = press.heard_on.to_text() if press.heard_on is not None else None
+        pressed_by = press.pressed_by.to_text() if press.pressed_by is not None else None
         with self._lock:
             try:
                 for (stored,) in self._conn.execute(
@@ -126,7 +134,8 @@ class LocalOutbox:
                         return None
                 cursor = self._conn.execute(
                     "INSERT INTO held_presses (device_id, boot_id, sequence, pressed_at,"
-                    " source, held_at, last_error, heard_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " source, held_at, last_error, heard_on, pressed_by)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         press.device_id,
                         boot,
@@ -136,6 +145,7 @@ class LocalOutbox:
                         held_at.isoformat(),
                         error[:500],
                         heard_on,
+                        pressed_by,
                     ),
                 )
             except (sqlite3.Error, OverflowError, ValueError) as exc:
@@ -218,7 +228,19 @@ class LocalOutbox:
 
 def _held(row: tuple[object, ...]) -> HeldPress:
     """A row back as a press. Best effort on a damaged row: a press is never skipped for it."""
-    outbox_id, device_id, boot, sequence, pressed_at, source, held_at, attempts, error, heard = row
+    (
+        outbox_id,
+        device_id,
+        boot,
+        sequence,
+        pressed_at,
+        source,
+        held_at,
+        attempts,
+        error,
+        heard,
+        by,
+    ) = row
     held_time = _time(held_at) or datetime.now(UTC)
     try:
         kind = DeviceKind(str(source))
@@ -234,6 +256,7 @@ def _held(row: tuple[object, ...]) -> HeldPress:
             pressed_at=_time(pressed_at) or held_time,
             source=kind,
             heard_on=HeardOn.from_text(None if heard is None else str(heard)),
+            pressed_by=PressedBy.from_text(None if by is None else str(by)),
         ),
         held_at=held_time,
         attempts=int(str(attempts or 0)),

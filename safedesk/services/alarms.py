@@ -52,6 +52,7 @@ from safedesk.services.actor import Actor
 from safedesk.services.alarm_view_builder import build_alert_view, room_label
 from safedesk.services.alarm_views import AlertView
 from safedesk.services.device_binding import bind_on_first_contact, host_office_id, mismatch
+from safedesk.services.press_audit import record_pressed_by
 from safedesk.services.press_identity import BOOT_ID_MASK, is_same_press, next_life, same_boot
 from safedesk.services.press_time import judge_press_time
 from safedesk.services.room_presence import (
@@ -355,6 +356,7 @@ class AlarmService:
         )
         # Flushed with the bus event; a duplicate still fails inside the press retry loop.
         self._mark_doubtful_time(s, alarm, press, received)
+        record_pressed_by(s, alarm, press, received)  # a desk's press: who was signed in there
 
     def _mark_doubtful_time(
         self, s: Session, alarm: AlarmEvent, press: ButtonPress, received: datetime

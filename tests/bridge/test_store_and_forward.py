@@ -18,12 +18,19 @@ from sqlalchemy import select
 
 from hardware.serial_button import SerialButtonConfig, SerialButtonSource
 from hardware.serial_device_sim import SimulatedSerialDevice
-from safedesk.button_events import ButtonPress, DeviceKind, HeardOn, LedState, PressReceipt
+from safedesk.button_events import (
+    ButtonPress,
+    DeviceKind,
+    HeardOn,
+    LedState,
+    PressedBy,
+    PressReceipt,
+)
 from safedesk.clock import Clock, FakeClock, SystemClock
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.demo.office import seed_office
-from safedesk.models import AlarmEvent, AlarmPress
+from safedesk.models import AlarmEvent, AlarmPress, AuditEntry
 from safedesk.outbox import LocalOutbox, StoreAndForwardSink
 from safedesk.services.hub import Services
 from tests.bridge.conftest import SeededOffice
@@ -361,3 +368,91 @@ def test_the_outbox_keeps_where_a_press_was_heard_and_a_new_press_under_a_repeat
         assert held[0].press.heard_on == where and held[1].press.heard_on is None
     finally:
         outbox.close()
+
+
+_VERSION_2_TABLE = """
+CREATE TABLE held_presses (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id TEXT NOT NULL,
+    boot_id INTEGER NOT NULL,
+    sequence INTEGER NOT NULL,
+    pressed_at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    held_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    heard_on TEXT
+)
+"""
+
+
+def test_a_desk_press_held_in_the_outbox_keeps_who_pressed_also_in_a_file_from_before(
+    clock: FakeClock, tmp_path: Path
+) -> None:
+    """A PC upgraded with presses held (version 2 file) keeps them; a desk press held from now
+    on keeps who was signed in at the PC, so its audit entry can name them when it arrives."""
+    path = tmp_path / "outbox.sqlite3"
+    old = sqlite3.connect(path)
+    old.execute(_VERSION_2_TABLE)
+    old.execute(
+        "INSERT INTO held_presses (device_id, boot_id, sequence, pressed_at, source, held_at,"
+        " heard_on) VALUES ('pico-1', 5, 2, ?, 'serial', ?, ?)",
+        (clock.now().isoformat(), clock.now().isoformat(), HeardOn("B", "COM5", "E6").to_text()),
+    )
+    old.execute("PRAGMA user_version = 2")
+    old.commit()
+    old.close()
+    outbox = LocalOutbox(path)
+    try:
+        [before] = outbox.held()
+        assert (before.press.sequence, before.press.heard_on, before.press.pressed_by) == (
+            2,
+            HeardOn("B", "COM5", "E6"),
+            None,
+        )
+        who = PressedBy(staff_id=7, login="gholt", workstation="PC-RECEPTION-1")
+        desk = ButtonPress(
+            "hotkey:room:3", 1, clock.now(), DeviceKind.HOTKEY, boot_id=9, pressed_by=who
+        )
+        assert outbox.add(desk, clock.now(), "down") is not None
+        nobody = PressedBy(staff_id=None, login="system", workstation="PC-RECEPTION-1")
+        alone = ButtonPress(
+            "hotkey:room:3", 2, clock.now(), DeviceKind.HOTKEY, boot_id=9, pressed_by=nobody
+        )
+        assert outbox.add(alone, clock.now(), "down") is not None
+        assert [h.press.pressed_by for h in outbox.held()] == [None, who, nobody]
+    finally:
+        outbox.close()
+    again = LocalOutbox(path)  # a restart reads the same
+    try:
+        assert [h.press.pressed_by for h in again.held()][1:] == [who, nobody]
+    finally:
+        again.close()
+
+
+def test_a_desk_press_whose_presser_the_database_does_not_know_still_raises_its_alarm(
+    db: Database, office: SeededOffice, clock: FakeClock
+) -> None:
+    """The "who pressed" entry is written with the alarm: an account removed while the press
+    was held must leave the entry without its staff link, never fail the alarm."""
+    services = Services.build(Config(), db, clock, "PC-RECEPTION-1")
+    try:
+        gone = PressedBy(staff_id=987654, login="left-the-council", workstation="PC-RECEPTION-1")
+        device = office.device_ids["Reception desk 1"]
+        press = ButtonPress(device, 1, clock.now(), DeviceKind.HOTKEY, boot_id=3, pressed_by=gone)
+        receipt = services.alarms.press(press)
+        assert receipt.created
+        with db.session() as s:
+            [entry] = s.scalars(
+                select(AuditEntry).where(AuditEntry.action == "alarm.desk_press")
+            ).all()
+            assert (entry.staff_id, entry.actor, entry.subject_id) == (
+                None,
+                "left-the-council",
+                receipt.alarm_id,
+            )
+            assert entry.detail["staff_id"] == 987654
+            alarm = s.get_one(AlarmEvent, receipt.alarm_id)
+            assert alarm.room_id == office.room_ids["Reception desk 1"]
+    finally:
+        services.close()

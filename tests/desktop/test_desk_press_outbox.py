@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from desktop.app import DesktopApp, build_desktop
-from desktop.panic_button import PanicButton
+from desktop.panic_button import DemoButtons, PanicButton
 from hardware.serial_device_sim import SimulatedSerialDevice
 from safedesk.cli.context import CliContext
 from safedesk.clock import FakeClock
@@ -36,7 +36,7 @@ from safedesk.config import (
     parse_config,
 )
 from safedesk.db import Database
-from safedesk.models import AlarmEvent, AlarmPress
+from safedesk.models import AlarmEvent, AlarmPress, AuditEntry
 from safedesk.outbox import default_outbox_path
 from tests.bridge.tcp_proxy import TcpProxy
 from tests.desktop.conftest import SeededOffice
@@ -90,6 +90,8 @@ def open_desk(
     *,
     devices: DevicesConfig | None = None,
     alarm: AlarmConfig | None = None,
+    login: str = "gholt",
+    demo: bool = False,
 ) -> DesktopApp:
     config = Config(
         database=DatabaseConfig(url=url, pool_size=2, max_overflow=2),
@@ -101,7 +103,7 @@ def open_desk(
     )
     db = CliContext(config).new_database()  # as the app opens it (desktop.app.run_app)
     desktop = build_desktop(
-        config, db, clock, demo=False, sign_in_as="gholt", panel_factories=ALARM_PANELS
+        config, db, clock, demo=demo, sign_in_as=login, panel_factories=ALARM_PANELS
     )
     desktops.append(desktop)
     window = desktop.window
@@ -121,6 +123,35 @@ def desk_presses(url: str) -> list[AlarmPress]:
             return list(s.scalars(select(AlarmPress).order_by(AlarmPress.id)).all())
     finally:
         db.dispose()
+
+
+def press_audits(url: str) -> list[AuditEntry]:
+    """The "who pressed" entries of on-screen, hotkey and demo presses."""
+    db = Database(url)
+    try:
+        with db.session() as s:
+            return list(
+                s.scalars(
+                    select(AuditEntry)
+                    .where(AuditEntry.action.in_(("alarm.desk_press", "alarm.simulated_press")))
+                    .order_by(AuditEntry.id)
+                ).all()
+            )
+    finally:
+        db.dispose()
+
+
+def assert_names_who_pressed(
+    entry: AuditEntry, office: SeededOffice, login: str, alarm_id: int, pressed_at: datetime
+) -> None:
+    assert (entry.staff_id, entry.actor, entry.workstation) == (
+        office.staff_ids[login],
+        login,
+        "PC-RECEPTION-1",
+    )
+    assert (entry.subject_type, entry.subject_id) == ("alarm", alarm_id)
+    assert entry.detail["pressed_at"] == pressed_at.isoformat()
+    assert entry.detail["signed_in"] is True
 
 
 def panic_of(desktop: DesktopApp) -> PanicButton:
@@ -203,11 +234,16 @@ def test_a_desk_hotkey_press_held_during_an_outage_survives_closing_safedesk(
 
     proxy.restore()
     clock.advance(600)
-    again = open_desk(qtbot, url, clock, desktops)
+    # Someone else signs in at the desk before the press reaches the database.
+    again = open_desk(qtbot, url, clock, desktops, login="twhitfield")
     assert again.services.presses is not None
     qtbot.waitUntil(lambda: len(desk_presses(db_url)) == 1, timeout=20000)
     [row] = desk_presses(db_url)
     assert row.pressed_at == pressed_at  # ten minutes before it reached the database
+    # ... and the audit still names who pressed, at the PC where it was pressed.
+    [entry] = press_audits(db_url)
+    assert_names_who_pressed(entry, office, "gholt", row.alarm_id, pressed_at)
+    assert entry.action == "alarm.desk_press" and entry.detail["source"] == "hotkey"
     db = Database(db_url)
     try:
         with db.session() as s:
@@ -322,3 +358,85 @@ def test_the_example_config_documents_the_press_deadline() -> None:
     assert "press_deadline_s = 3.0" in example.read_text(encoding="utf-8")
     assert parse_config({"alarm": {"press_deadline_s": 2.5}}, "x").alarm.press_deadline_s == 2.5
     assert Config().alarm.press_deadline_s == 3.0
+
+
+@on_postgresql
+def test_every_desk_press_is_audited_with_who_was_signed_in_and_the_pc_answered_or_held(
+    qtbot: QtBot,
+    db_url: str,
+    proxied: tuple[TcpProxy, str],
+    office: SeededOffice,
+    clock: FakeClock,
+    desktops: list[DesktopApp],
+) -> None:
+    """Before: a desk press went through the outbox and left no "who pressed" entry at all."""
+    proxy, url = proxied
+    desktop = open_desk(qtbot, url, clock, desktops)
+    panic = panic_of(desktop)
+
+    answered_at = clock.now()
+    qtbot.mouseClick(panic.button, Qt.MouseButton.LeftButton)  # the database answers
+    qtbot.waitUntil(lambda: panic.result.text().startswith("✔ Sent"), timeout=10000)
+    [answered] = press_audits(db_url)
+    assert panic.alarm_id is not None
+    assert_names_who_pressed(answered, office, "gholt", panic.alarm_id, answered_at)
+
+    clock.advance(5)
+    proxy.partition()
+    safety = threading.Timer(20.0, proxy.heal)
+    safety.start()
+    try:
+        held_at = clock.now()
+        qtbot.mouseClick(panic.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: panic.result.text() == HELD_TEXT, timeout=8000)
+        assert len(press_audits(db_url)) == 1, "nothing in the database yet, its entry neither"
+        proxy.heal()
+        qtbot.waitUntil(lambda: len(press_audits(db_url)) == 2, timeout=20000)
+    finally:
+        safety.cancel()
+        proxy.heal()
+    _, held = press_audits(db_url)
+    rows = desk_presses(db_url)
+    assert [r.pressed_at for r in rows] == [answered_at, held_at]
+    assert_names_who_pressed(held, office, "gholt", rows[1].alarm_id, held_at)
+    assert held.action == "alarm.desk_press" and held.detail["device_id"] == rows[1].device_id
+
+
+@on_postgresql
+def test_a_demo_button_presses_off_the_gui_thread_through_the_outbox_and_is_audited(
+    qtbot: QtBot,
+    db_url: str,
+    proxied: tuple[TcpProxy, str],
+    office: SeededOffice,
+    clock: FakeClock,
+    desktops: list[DesktopApp],
+) -> None:
+    """Before: a simulated button pressed on the GUI thread (every window frozen on a hung
+    database) and dropped the press when the database could not take it."""
+    proxy, url = proxied
+    desktop = open_desk(qtbot, url, clock, desktops, demo=True)
+    demo = desktop.window.findChild(DemoButtons)
+    assert demo is not None and demo.isVisible()
+    room_id = office.room_ids["Interview Room 2"]
+    button = demo.buttons[room_id]
+    proxy.partition()
+    safety = threading.Timer(20.0, proxy.heal)
+    safety.start()
+    try:
+        pressed_at = clock.now()
+        started = time.monotonic()
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        click_s = time.monotonic() - started
+        assert click_s < 0.5, f"the click took {click_s:.1f} s"
+        qtbot.waitUntil(lambda: "HELD on this PC" in demo.result.text(), timeout=8000)
+        assert demo.result.text().startswith("Simulated press in Interview Room 2")
+        proxy.heal()
+        qtbot.waitUntil(lambda: len(press_audits(db_url)) == 1, timeout=20000)
+    finally:
+        safety.cancel()
+        proxy.heal()
+    [row] = desk_presses(db_url)
+    assert (row.device_id, row.pressed_at) == (office.device_ids["Interview Room 2"], pressed_at)
+    [entry] = press_audits(db_url)
+    assert entry.action == "alarm.simulated_press"
+    assert_names_who_pressed(entry, office, "gholt", row.alarm_id, pressed_at)

@@ -160,3 +160,40 @@ def test_without_a_display_the_hotkey_says_so_stays_offline_and_app_presses_stil
     assert result["online"] == [] and result["heard"] == 0  # supervision will show it OFFLINE
     assert "Global panic hotkey <ctrl>+<shift>+<f12> is NOT available on this PC" in log
     assert "Traceback" not in log
+
+
+def test_a_global_hotkey_press_carries_who_is_signed_in_at_the_desk_even_if_that_fails(
+    x_display: str,
+) -> None:
+    """The desk's press audit names the person signed in when the key went down; a failure to
+    tell who never stops the press."""
+    result, log = run_python(
+        """
+        from pynput import keyboard
+        from safedesk.button_events import PressedBy
+        who = iter([PressedBy(7, "gholt", "PC-RECEPTION-1"), RuntimeError("session gone")])
+
+        def signed_in():
+            answer = next(who)
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+
+        desk = HotkeyButtonSource(sink, SystemClock(), "reception-desk-1", pressed_by=signed_in)
+        desk.start()
+        typist = keyboard.Controller()
+        time.sleep(0.3)
+        for _ in range(2):
+            with typist.pressed(keyboard.Key.ctrl, keyboard.Key.shift):
+                typist.press(keyboard.Key.f12)
+                typist.release(keyboard.Key.f12)
+            time.sleep(0.2)
+        ok = sink.wait_until(lambda: len(sink.presses) == 2)
+        by = [p.pressed_by for p in sink.presses]
+        print(json.dumps({"ok": ok, "by": [b and [b.staff_id, b.login, b.workstation] for b in by]}))
+        desk.stop()
+        """,
+        x_display,
+    )
+    assert result == {"ok": True, "by": [[7, "gholt", "PC-RECEPTION-1"], None]}
+    assert "cannot tell who pressed the panic hotkey; the press goes ahead" in log

@@ -147,3 +147,37 @@ def test_an_outage_logs_a_press_failure_once_and_its_recovery_once(
     assert [r.levelno for r in loud if r.exc_info] == [logging.ERROR]
     assert any("went through after" in r.getMessage() for r in loud)
     assert len(loud) <= 3, [r.getMessage() for r in loud]
+
+
+def test_a_delivery_that_runs_only_while_presses_wait_delivers_each_and_then_ends() -> None:
+    """The demo office's simulated buttons: a thread while a press is on its way (retried until
+    the sink takes it), none afterwards, a new one for the next press."""
+    sink = RecordingSink()
+    delivered: list[ButtonPress] = []
+    delivery = PressDelivery(
+        sink,
+        SystemClock(),
+        on_delivered=lambda press, _receipt: delivered.append(press),
+        on_failed=lambda _press, _attempts: None,
+        retry_initial_s=0.02,
+        name="demo-presses",
+        while_pending=True,
+    )
+    names = lambda: [t.name for t in threading.enumerate()].count("demo-presses")  # noqa: E731
+    assert names() == 0
+    sink.set_down(True)
+    first = ButtonPress("simulated:room:1", 1, SystemClock().now(), DeviceKind.SIMULATED, 5)
+    delivery.submit(first)
+    assert sink.wait_until(lambda: len(sink.failed_presses) >= 3)
+    assert names() == 1, "kept trying while the sink is down"
+    sink.set_down(False)
+    assert sink.wait_until(lambda: len(sink.presses) == 1)
+    deadline = time.monotonic() + 2
+    while names() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert names() == 0, "no thread once nothing waits"
+    second = ButtonPress("simulated:room:2", 2, SystemClock().now(), DeviceKind.SIMULATED, 5)
+    delivery.submit(second)
+    assert sink.wait_until(lambda: len(sink.presses) == 2)
+    assert [p.sequence for p in sink.presses] == [1, 2]
+    assert delivery.stop() == []
