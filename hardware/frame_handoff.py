@@ -25,6 +25,7 @@ from safedesk.clock import Clock
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class Arrival:
     """When a frame's bytes were read from the port: the clock read once, at that moment."""

@@ -168,7 +168,9 @@ class AlarmService:
                     stored_device_id=stored.device_id,
                 )
         except DatabaseUnavailable as exc:
-            log.warning("alarm %d raised; its audit note was not written: %s", receipt.alarm_id, exc)
+            log.warning(
+                "alarm %d raised; its audit note was not written: %s", receipt.alarm_id, exc
+            )
         return receipt
 
     def _press_in_transaction(self, press: ButtonPress) -> PressReceipt:

@@ -11,6 +11,7 @@ Revises: 0012
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -25,7 +26,7 @@ def _enum(name: str, *values: str) -> sa.Enum:
     return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=32)
 
 
-def _json() -> sa.types.TypeEngine[object]:
+def _json() -> sa.types.TypeEngine[Any]:
     from sqlalchemy.dialects import postgresql
 
     return sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
