@@ -4,6 +4,9 @@ Which alert a PC gets (full screen or notice) is the rota's decision, made in th
 on each ``AlarmUpdate``. The one presentation rule kept here: the PC at the desk where an alarm
 was raised stays silent (the person there may be facing the aggressor) and shows only a discreet
 "sent" confirmation.
+
+Every alert or notice shown here is recorded (``DeliveryRecorder``, off the GUI thread): who was
+signed in, when, and whether the alarm sound played; the alert lists the screens that showed it.
 """
 
 from __future__ import annotations
@@ -19,11 +22,18 @@ from desktop.alarm_notice import AlarmNotice
 from desktop.alarm_sound import AlarmSound
 from desktop.alert_window import OUTCOME_WORDS, AlertWindow, local_time
 from desktop.bus_adapter import AlarmUpdate, BusAdapter
+from desktop.delivery_recorder import DeliveryRecorder
 from desktop.status_icons import StatusKind
 from safedesk.alarm_bus import TestPressReceived
 from safedesk.clock import Clock
-from safedesk.models import AlarmOutcome
+from safedesk.models import AlarmOutcome, DeliveryKind
 from safedesk.services.actor import Actor
+from safedesk.services.alarm_deliveries import (
+    NOTICE_IS_QUIET,
+    SILENCED_BEFORE,
+    Delivery,
+    Shown,
+)
 from safedesk.services.alarm_views import AlertView
 from safedesk.services.alarms import AlarmAlreadyResolved, AlarmError, AlarmService
 from safedesk.services.responder_reach import Reach
@@ -55,6 +65,8 @@ class AlarmController(QObject):
         silent_room_id: int | None = None,
         silent_device_ids: frozenset[str] = frozenset(),
         sign_in: Callable[[QWidget], bool] | None = None,
+        recorder: DeliveryRecorder | None = None,
+        pc: tuple[str, str | None] = ("", None),
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -74,6 +86,13 @@ class AlarmController(QObject):
         self.open_views: dict[int, AlertView] = {}
         self.reaches: dict[int, Reach] = {}  # who on the rota could be reached, per alarm
         self.resolved_notice: AlarmNotice | None = None  # the last "resolved by ..." notice
+        # Recording which screens showed each alarm: this PC's (row key, configured name).
+        self.recorder = recorder
+        self.pc = pc
+        self.reported: set[tuple[int, DeliveryKind]] = set()  # recorded from this PC
+        self.deliveries: dict[int, tuple[Delivery, ...]] = {}  # who else showed it, per alarm
+        if recorder is not None:
+            recorder.deliveries.connect(self._on_deliveries)
         adapter.alarm_update.connect(self._on_alarm_update)
         adapter.test_press.connect(self._on_test_press)
         sound.availability_changed.connect(self._on_sound_availability)
@@ -124,6 +143,7 @@ class AlarmController(QObject):
             window = AlertWindow(view, self, self.clock)
             window.update_view(view, reach)
             window.set_sound_problem(self.sound.problem)
+            window.set_shown_on(self.deliveries.get(view.alarm_id, ()))
             window.closed.connect(self._on_window_closed)
             self.windows[view.alarm_id] = window
             log.warning(
@@ -143,6 +163,7 @@ class AlarmController(QObject):
         window.showFullScreen()
         window.raise_()
         window.activateWindow()
+        self._report(view.alarm_id, DeliveryKind.FULL_ALERT)
 
     def _show_notice(self, view: AlertView) -> None:
         reach = self.reaches.get(view.alarm_id)
@@ -161,6 +182,7 @@ class AlarmController(QObject):
             notice.details_requested.connect(lambda v=view: self._show_details(v.alarm_id))
             self.notices[view.alarm_id] = notice
             notice.show_in_corner(len(self.notices) - 1)
+            self._report(view.alarm_id, DeliveryKind.NOTICE)
         else:
             notice.set_text(title, body)
 
@@ -188,6 +210,9 @@ class AlarmController(QObject):
         self.silenced.discard(view.alarm_id)
         self.hidden.discard(view.alarm_id)
         self.responded.discard(view.alarm_id)
+        self.deliveries.pop(view.alarm_id, None)
+        if self.recorder is not None:
+            self.recorder.forget(view.alarm_id)
         self._refresh_sound()
         self.open_alarms_changed.emit(len(self.open_views))
         if self.is_silent_here(view):
@@ -210,6 +235,43 @@ class AlarmController(QObject):
             )
             self.resolved_notice = done
             done.show_in_corner()
+
+    # --- which screens showed it -------------------------------------------------------------
+
+    def _report(self, alarm_id: int, kind: DeliveryKind) -> None:
+        """Record (once per alarm and way of showing it) that this PC showed the alarm."""
+        if self.recorder is None or (alarm_id, kind) in self.reported:
+            return
+        self.reported.add((alarm_id, kind))
+        if kind is DeliveryKind.NOTICE:
+            played, why = False, NOTICE_IS_QUIET
+        elif self.sound.problem is not None:
+            played, why = False, self.sound.problem
+        elif alarm_id in self.silenced:
+            played, why = False, SILENCED_BEFORE
+        else:
+            played, why = True, None
+        workstation, label = self.pc
+        self.recorder.shown(
+            Shown(
+                alarm_id=alarm_id,
+                workstation=workstation,
+                label=label,
+                staff_id=self._actor().staff_id,
+                kind=kind,
+                sound_played=played,
+                no_sound_reason=why,
+            )
+        )
+
+    def _on_deliveries(self, found: dict[int, tuple[Delivery, ...]]) -> None:
+        for alarm_id, deliveries in found.items():
+            if alarm_id not in self.open_views:
+                continue
+            self.deliveries[alarm_id] = deliveries
+            window = self.windows.get(alarm_id)
+            if window is not None:
+                window.set_shown_on(deliveries)
 
     def _on_test_press(self, event: TestPressReceived) -> None:
         notice = AlarmNotice(
@@ -282,6 +344,8 @@ class AlarmController(QObject):
         self.windows.clear()
         self.notices.clear()
         self.sound.stop()
+        if self.recorder is not None:
+            self.recorder.stop()
 
 
 def resolved_text(view: AlertView) -> str:

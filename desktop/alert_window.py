@@ -48,9 +48,10 @@ from desktop.status_icons import StatusKind, status_icon, status_pixmap
 from safedesk.clock import Clock
 from safedesk.db import DatabaseUnavailable
 from safedesk.models import AlarmOutcome
+from safedesk.services.alarm_deliveries import Delivery, shown_on_text
 from safedesk.services.alarm_views import AlertView, VisitorInRoom
 from safedesk.services.alarms import AlarmError
-from safedesk.services.responder_reach import Reach
+from safedesk.services.responder_reach import Reach, not_heard_from
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,7 @@ class AlertWindow(QWidget):
         self._silenced = False
         self._responded = False
         self._sound_problem: str | None = None
+        self.shown_on = ""  # "Shown on: RESPONDER-1 (sound), ..." (the screens that showed it)
         self.resolve_dialog: ResolveDialog | None = None  # open dialogs, reachable by tests
         self.call_999_dialog: Call999Dialog | None = None
         self.setObjectName("alertWindow")
@@ -421,6 +423,13 @@ class AlertWindow(QWidget):
         self._silenced = silenced
         self._refresh_buttons()
 
+    def set_shown_on(self, deliveries: tuple[Delivery, ...]) -> None:
+        """The screens that have shown this alarm so far, and whether they sounded it."""
+        shown_on = shown_on_text(deliveries)
+        if shown_on != self.shown_on:
+            self.shown_on = shown_on
+            self.responders_label.setText(self._responders_html(self.view))
+
     def show_error(self, text: str) -> None:
         self.error_label.setText(f"⚠ {text}")
         self.error_label.show()
@@ -502,6 +511,12 @@ class AlertWindow(QWidget):
         return "<br>".join(lines)
 
     def _responders_html(self, view: AlertView) -> str:
+        html_text = self._who_is_going_html(view)
+        if self.shown_on:
+            html_text += f"<br><br><span style='font-size:12pt'>{html.escape(self.shown_on)}</span>"
+        return html_text
+
+    def _who_is_going_html(self, view: AlertView) -> str:
         if view.responders:
             rows = []
             for r in view.responders:
@@ -520,9 +535,13 @@ class AlertWindow(QWidget):
         else:
             lines.append("<span style='font-size:13pt'>Sent to the rota (no answer yet):</span>")
             for person in reach.on_duty:
+                where = person.where
+                for quiet in person.quiet:  # like an offline button: it stopped answering
+                    since = quiet.last_seen_at.astimezone().strftime("%H:%M")
+                    where += "; " + not_heard_from(person.name, quiet, since)
                 lines.append(
                     f"<span style='font-size:13pt'>• {html.escape(person.name)}: "
-                    f"{html.escape(person.where)}</span>"
+                    f"{html.escape(where)}</span>"
                 )
         return "<br>".join(lines)
 

@@ -20,6 +20,7 @@ from desktop.alarm_controller import AlarmController
 from desktop.alarm_sound import AlarmSound
 from desktop.bus_adapter import BusAdapter
 from desktop.connect_window import ConnectWindow
+from desktop.delivery_recorder import DeliveryRecorder
 from desktop.demo_heartbeats import DemoHeartbeats, start_demo_heartbeats
 from desktop.main_window import MainWindow
 from desktop.owned_buttons import OwnedButtons
@@ -127,7 +128,15 @@ def build_desktop(
         actor,
         disconnected_after_s=config.alarm.disconnected_banner_after_s,
     )
-    controller = AlarmController(services.alarms, adapter, sound, clock, actor)
+    controller = AlarmController(
+        services.alarms,
+        adapter,
+        sound,
+        clock,
+        actor,
+        recorder=DeliveryRecorder(db, clock),  # which screens showed each alarm, off the GUI
+        pc=(place.workstation, place.label),
+    )
     window = MainWindow(
         config=config,
         services=services,

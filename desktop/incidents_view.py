@@ -34,6 +34,7 @@ from safedesk.db import DatabaseUnavailable
 from safedesk.models import AlarmOutcome
 from safedesk.plural import plural, verb
 from safedesk.services.actor import Actor
+from safedesk.services.alarm_deliveries import Delivery, one_per_pc
 from safedesk.services.incidents import (
     IncidentError,
     IncidentFilter,
@@ -63,6 +64,7 @@ COLUMNS = (
     "Escalated",
     "Resolved by",
     "Visitor",
+    "Shown on",
     "Notes",
 )
 NEEDS_ACTION = "needs_action"
@@ -72,6 +74,19 @@ def _local(value: object) -> str:
     from datetime import datetime
 
     return value.astimezone().strftime("%d/%m/%Y %H:%M") if isinstance(value, datetime) else ""
+
+
+def shown_on_cell(deliveries: tuple[Delivery, ...]) -> tuple[str, str]:
+    """ "RESPONDER-1 (sound) 10:02:03, DESK-2 (notice) 10:02:04" and, for the tooltip, each
+    showing in full (who was signed in, full alert or notice, why there was no sound)."""
+    if not deliveries:
+        return "none recorded", "No screen recorded showing this alarm."
+    screens = one_per_pc(deliveries)
+    short = ", ".join(f"{d.short} {d.shown_at.astimezone():%H:%M:%S}" for d in screens[:3])
+    if len(screens) > 3:  # the cell stays narrow; every screen is in the tooltip and the CSV
+        short += f" +{len(screens) - 3} more"
+    full = "\n".join(d.detail(f"{d.shown_at.astimezone():%d/%m/%Y %H:%M:%S}") for d in deliveries)
+    return short, full
 
 
 class IncidentsView(QWidget):
@@ -182,6 +197,7 @@ class IncidentsView(QWidget):
         self.table.setRowCount(len(self.rows))
         for index, row in enumerate(self.rows):
             acknowledged = row.acknowledged_by or ""
+            shown = shown_on_cell(row.shown_on)
             if row.acknowledged_at is not None:
                 seconds = (row.acknowledged_at - row.raised_at).total_seconds()
                 acknowledged += f" (after {seconds:.0f} s)"
@@ -195,11 +211,14 @@ class IncidentsView(QWidget):
                 "⚠ yes" if row.escalated else "no",
                 row.resolved_by or "",
                 row.visitor or "",
+                shown[0],
                 row.notes or "",
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, row.alarm_id)
+                if COLUMNS[column] == "Shown on":
+                    item.setToolTip(shown[1])
                 self.table.setItem(index, column, item)
         needing = sum(1 for r in self.rows if r.status is not IncidentStatus.CLOSED)
         self.summary.setText(

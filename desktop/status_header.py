@@ -2,7 +2,8 @@
 
 Every state is an icon plus words (never colour alone): connection, sound, rota cover, and the
 weekly alarm test. The "nobody on the rota" warning is a full-width strip under it, because it
-changes what happens when someone presses a button.
+changes what happens when someone presses a button. A responder's PC that stopped heartbeating
+during their shift gets a red chip, as an offline panic button does.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from desktop.alarm_sound import NO_SOUND_TEXT
 from desktop.clock_skew_strip import ClockSkewStrip
 from desktop.status_icons import StatusKind, status_pixmap
 from safedesk.plural import verb
-from safedesk.services.responder_reach import Reach
+from safedesk.services.responder_reach import Reach, not_heard_from
 
 _CHIP_STYLE = {
     StatusKind.OK: "background:#e7f4ea; color:#0f4f24; border:1px solid #1b7f3b;",
@@ -93,7 +94,11 @@ class StatusHeader(QWidget):
         self.sound = StatusChip(StatusKind.OK, "Sound on")
         self.rota = StatusChip(StatusKind.INFO, "Rota: not loaded")
         self.weekly_test = StatusChip(StatusKind.OK, "Weekly alarm test: not loaded")
-        for chip in (self.connection, self.sound, self.rota, self.weekly_test):
+        # A responder's PC gone quiet during their shift: red, like "Panic button OFFLINE".
+        self.quiet_pcs = StatusChip(StatusKind.ALARM, "")
+        self.quiet_pcs.setObjectName("quietPcs")
+        self.quiet_pcs.hide()
+        for chip in (self.connection, self.sound, self.rota, self.quiet_pcs, self.weekly_test):
             chips.addWidget(chip)
         chips.addStretch(1)
         rows.addLayout(chips)
@@ -174,6 +179,7 @@ class StatusHeader(QWidget):
 
     def set_reach(self, reach: Reach) -> None:
         """Who on the rota is signed in on a running SafeDesk PC: "Responders reachable: 1 of 3"."""
+        self._show_quiet_pcs(reach)
         if not reach.on_duty:
             return  # "NOBODY ON THE ROTA" (set_rota) says it all
         detail = "\n".join(f"{r.name}: {r.where}" for r in reach.on_duty)
@@ -190,6 +196,23 @@ class StatusHeader(QWidget):
             "will go to every screen in this office at once."
         )
         self.rota_strip.show()
+
+    def _show_quiet_pcs(self, reach: Reach) -> None:
+        quiet = [
+            not_heard_from(responder.name, pc, pc.last_seen_at.astimezone().strftime("%H:%M"))
+            for responder, pc in reach.gone_quiet
+        ]
+        if not quiet:
+            self.quiet_pcs.hide()
+            return
+        shown = quiet[0] + (f" (+{len(quiet) - 1} more)" if len(quiet) > 1 else "")
+        self.quiet_pcs.set(
+            StatusKind.ALARM,
+            shown,
+            "A responder on the rota is signed in on a PC that has stopped answering: it may have "
+            "crashed or lost its network, and may not show an alarm.\n" + "\n".join(quiet),
+        )
+        self.quiet_pcs.show()
 
     def set_weekly_test(
         self, done: int, total: int, *, problems: int = 0, detail: str = ""

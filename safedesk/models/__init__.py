@@ -3,6 +3,7 @@
 from safedesk.models.alarms import AlarmEvent, AlarmOutcome, AlarmPress, AlarmResponse, BusEvent
 from safedesk.models.audit import AuditEntry
 from safedesk.models.base import Base
+from safedesk.models.deliveries import AlarmDelivery, DeliveryKind
 from safedesk.models.markers import (
     AppealOutcome,
     Marker,
@@ -24,6 +25,7 @@ from safedesk.models.visits import Visit, VisitWarning
 from safedesk.models.weekly_tests import AlarmTest, FailReason, TestResult
 
 __all__ = [
+    "AlarmDelivery",
     "AlarmEvent",
     "AlarmOutcome",
     "AlarmPress",
@@ -33,6 +35,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "BusEvent",
+    "DeliveryKind",
     "FailReason",
     "Marker",
     "MarkerAppeal",

@@ -2,6 +2,8 @@
 
 An incident is a non-test alarm. Seed 004: after any incident the manager debriefs the member
 of staff and records the follow-up taken; until both are recorded it is awaiting follow-up.
+The record lists the screens that showed the alarm, when, and with or without sound
+(``alarm_deliveries``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from safedesk.models import (
 )
 from safedesk.services import audit
 from safedesk.services.actor import Actor
+from safedesk.services.alarm_deliveries import Delivery, deliveries_of
 from safedesk.services.csv_export import SafeCsvWriter, formula_safe
 from safedesk.services.office_time import local_midnight_utc
 
@@ -64,6 +67,7 @@ CSV_COLUMNS = (
     "notes",
     "visitor",
     "responders",
+    "shown_on",
     "debriefed_at",
     "debriefed_by",
     "follow_up",
@@ -104,6 +108,7 @@ class IncidentRow:
     notes: str | None
     visitor: str | None
     responders: tuple[str, ...]
+    shown_on: tuple[Delivery, ...]  # every screen that showed it, first shown first
     debriefed_at: datetime | None
     debriefed_by: str | None
     follow_up_notes: str | None
@@ -184,9 +189,12 @@ class IncidentService:
         filters = filters or IncidentFilter()
         with self.db.session() as s:
             alarms = s.scalars(self._query(filters)).all()
-            return [self._row(s, a) for a in alarms]
+            shown = deliveries_of(s, [a.id for a in alarms])
+            return [self._row(s, a, shown.get(a.id, ())) for a in alarms]
 
-    def _row(self, s: Session, alarm: AlarmEvent) -> IncidentRow:
+    def _row(
+        self, s: Session, alarm: AlarmEvent, shown_on: tuple[Delivery, ...] = ()
+    ) -> IncidentRow:
         def name(staff_id: int | None) -> str | None:
             if staff_id is None:
                 return None
@@ -217,6 +225,7 @@ class IncidentService:
             notes=alarm.notes,
             visitor=visit.visitor_name if visit is not None else None,
             responders=tuple(responders),
+            shown_on=shown_on,
             debriefed_at=alarm.debriefed_at,
             debriefed_by=name(alarm.debriefed_by_id),
             follow_up_notes=alarm.follow_up_notes,
@@ -335,6 +344,7 @@ class IncidentService:
                     _cell(r.notes),
                     _cell(r.visitor),
                     _cell("; ".join(r.responders)),
+                    _cell("; ".join(d.detail(_iso(d.shown_at)) for d in r.shown_on)),
                     _iso(r.debriefed_at),
                     _cell(r.debriefed_by),
                     _cell(r.follow_up_notes),

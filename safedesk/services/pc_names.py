@@ -14,7 +14,8 @@ from safedesk.config import Config
 
 log = logging.getLogger(__name__)
 
-NOT_NAMED = "not named (set workstation.name)"
+NOT_NAMED = "not named (set workstation.name)"  # this PC, on its own screen
+UNNAMED_OTHER_PC = "a PC with no name set"  # another PC, in a list
 DEMO_PC_NAME = "Demo PC"
 
 
@@ -26,6 +27,11 @@ def configured_name(config: Config) -> str | None:
 def shown_name(label: str | None) -> str:
     """The PC's name for a screen: its configured name, else that it has none."""
     return label or NOT_NAMED
+
+
+def other_pc_name(label: str | None) -> str:
+    """Another PC's name in a list ("Shown on: ...", "not heard from since ...")."""
+    return label or UNNAMED_OTHER_PC
 
 
 def warn_if_unnamed(config: Config) -> None:

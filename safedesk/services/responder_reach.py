@@ -3,7 +3,9 @@
 The rota says who should respond; only a PC's heartbeat says that one of them is signed in on a
 SafeDesk PC that is running. A screen never says "alerted" or shows a green "on duty" on the
 rota's word alone. With nobody reachable, waiting for the escalation timer helps nobody: the
-alarm goes to every screen at once, and the alert says why.
+alarm goes to every screen at once, and the alert says why. A responder's PC that stopped
+heartbeating while they are on duty is named, like an offline button ("RESPONDER-1 (Tom
+Whitfield) not heard from since 10:02").
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from dataclasses import dataclass
 
 from safedesk.clock import Clock
 from safedesk.db import Database
-from safedesk.services.pc_presence import STALE_AFTER_S, SignedInPC, signed_in_now
+from safedesk.services.pc_names import other_pc_name
+from safedesk.services.pc_presence import (
+    STALE_AFTER_S,
+    QuietPC,
+    SignedInPC,
+    gone_quiet,
+    signed_in_now,
+)
 from safedesk.services.rota import AlertLevel, OnDuty, RotaService
 from safedesk.services.server_clock import database_now
 
@@ -25,6 +34,7 @@ class ResponderOnDuty:
     staff_id: int
     name: str
     pcs: tuple[SignedInPC, ...]
+    quiet: tuple[QuietPC, ...] = ()  # their PCs that stopped heartbeating (still signed in)
 
     @property
     def reachable(self) -> bool:
@@ -62,13 +72,31 @@ class Reach:
         """Someone is on the rota but none of them is signed in on a running PC."""
         return bool(self.on_duty) and not self.reachable
 
+    @property
+    def gone_quiet(self) -> tuple[tuple[ResponderOnDuty, QuietPC], ...]:
+        """Responders on duty and their PCs that stopped heartbeating, most recent first."""
+        found = [(r, pc) for r in self.on_duty for pc in r.quiet]
+        return tuple(sorted(found, key=lambda item: item[1].last_seen_at, reverse=True))
 
-def reach_of(office_id: int, on_duty: Iterable[OnDuty], present: Sequence[SignedInPC]) -> Reach:
+
+def not_heard_from(name: str, pc: QuietPC, since: str) -> str:
+    """ "RESPONDER-1 (Tom Whitfield) not heard from since 10:02" (``since``: the time, as the
+    screen shows it)."""
+    return f"{other_pc_name(pc.label)} ({name}) not heard from since {since}"
+
+
+def reach_of(
+    office_id: int,
+    on_duty: Iterable[OnDuty],
+    present: Sequence[SignedInPC],
+    quiet: Sequence[QuietPC] = (),
+) -> Reach:
     """Join the rota with the PCs' presence (the rule, without a database)."""
     people = []
     for duty in on_duty:
         pcs = tuple(pc for pc in present if pc.staff_id == duty.staff_id)
-        people.append(ResponderOnDuty(duty.staff_id, duty.name, pcs))
+        gone = tuple(pc for pc in quiet if pc.staff_id == duty.staff_id)
+        people.append(ResponderOnDuty(duty.staff_id, duty.name, pcs, gone))
     return Reach(office_id, tuple(people))
 
 
@@ -96,4 +124,11 @@ class ResponderReach:
         with self.db.session() as s:
             now = database_now(s, self.clock.now())
             present = signed_in_now(s, now, office_id=office_id, stale_after_s=self.stale_after_s)
-        return reach_of(office_id, on_duty, present)
+            quiet = gone_quiet(
+                s,
+                now,
+                office_id=office_id,
+                staff_ids=[d.staff_id for d in on_duty],
+                stale_after_s=self.stale_after_s,
+            )
+        return reach_of(office_id, on_duty, present, quiet)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from desktop.alarm_controller import AlarmController
 from desktop.alarm_sound import AlarmSound
 from desktop.bus_adapter import BusAdapter
+from desktop.delivery_recorder import DeliveryRecorder
 from safedesk.clock import Clock
 from safedesk.config import Config
 from safedesk.db import Database
@@ -50,17 +51,27 @@ def open_screen(
     config: Config | None = None,
     silent_room_id: int | None = None,
     present: bool = True,
+    named: bool = True,
 ) -> Screen:
     """``present``: the PC heartbeats with ``actor`` signed in, as a running SafeDesk does (so a
-    responder on it counts as reachable); False: a screen the rest of the office cannot see."""
+    responder on it counts as reachable); False: a screen the rest of the office cannot see.
+    ``named``: its workstation name is configured; False: known by its host name only."""
     db = Database(url, pool_size=2, max_overflow=2)
     if present:
-        heartbeat(db, clock, office_id, actor, desk_room_id=silent_room_id)
+        heartbeat(db, clock, office_id, actor, desk_room_id=silent_room_id, named=named)
     services = Services.build(config or Config(), db, clock, actor.workstation or "TEST-PC")
     adapter = BusAdapter(services, office_id, lambda: actor, disconnected_after_s=5.0)
     sound = AlarmSound()
+    workstation = actor.workstation or "TEST-PC"
     controller = AlarmController(
-        services.alarms, adapter, sound, clock, lambda: actor, silent_room_id=silent_room_id
+        services.alarms,
+        adapter,
+        sound,
+        clock,
+        lambda: actor,
+        silent_room_id=silent_room_id,
+        recorder=DeliveryRecorder(db, clock),  # records that this screen showed each alarm
+        pc=(workstation, workstation if named else None),
     )
     screen = Screen(actor.workstation or "", db, services, adapter, sound, controller, actor)
     adapter.alarm_update.connect(screen.updates.append)

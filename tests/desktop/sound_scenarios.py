@@ -12,11 +12,13 @@ import time
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from desktop.alarm_sound import NO_SOUND_TEXT
 from desktop.tray import TrayState
 from safedesk.button_events import ButtonPress, DeviceKind
 from safedesk.clock import FakeClock
+from safedesk.models import AlarmDelivery, DeliveryKind
 from safedesk.services.hub import Services
 from tests.desktop.conftest import SeededOffice
 from tests.desktop.pulse_sink import SinkRecorder
@@ -31,6 +33,17 @@ def _raise(services: Services, office: SeededOffice, clock: FakeClock) -> int:
         office.device_ids["Interview Room 1"], 1, clock.now(), DeviceKind.SERIAL, boot_id=3
     )
     return services.alarms.press(press).alarm_id
+
+
+def _recorded(services: Services, alarm_id: int) -> tuple[bool, str | None] | None:
+    """(sound played, why not) as the screen recorded showing the full alert, or None yet."""
+    with services.db.session() as s:
+        row = s.scalars(
+            select(AlarmDelivery).where(
+                AlarmDelivery.alarm_id == alarm_id, AlarmDelivery.kind == DeliveryKind.FULL_ALERT
+            )
+        ).one_or_none()
+        return None if row is None else (row.sound_played, row.no_sound_reason)
 
 
 def scenario_alarm_sound_plays_until_acknowledged_on_this_screen(
@@ -61,6 +74,9 @@ def scenario_alarm_sound_plays_until_acknowledged_on_this_screen(
         )
         assert tom.sound.is_playing
         assert not window.no_sound_label.isVisible()
+        # ... and the record of the screens that showed it says this one sounded it.
+        qtbot.waitUntil(lambda: _recorded(services, alarm_id) is not None, timeout=5000)
+        assert _recorded(services, alarm_id) == (True, None)
 
         qtbot.waitUntil(lambda: window.armed, timeout=3000)  # a person looks before clicking
         qtbot.mouseClick(window.respond_button, Qt.MouseButton.LeftButton)
@@ -96,3 +112,7 @@ def scenario_pc_without_audio_output_says_no_sound(
     assert window.no_sound_label.isVisible()
     assert NO_SOUND_TEXT in window.no_sound_label.text()
     assert window.room_label.text() == "Interview Room 1"  # the alert still shows, loud or not
+    # The record of the screens that showed it says this one could not sound it, and why.
+    qtbot.waitUntil(lambda: _recorded(services, alarm_id) is not None, timeout=5000)
+    played, why = _recorded(services, alarm_id) or (None, None)
+    assert played is False and "no audio output" in (why or "")

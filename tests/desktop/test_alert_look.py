@@ -151,7 +151,7 @@ def test_responder_pc_shown_by_its_configured_name_never_its_host_name(
     host = socket.gethostname()
     # Tom's PC has no workstation.name: SafeDesk knows it only by its host name.
     tom_actor = Actor(office.staff_ids["twhitfield"], "twhitfield", host)
-    tom = open_screen(db_url, clock, office.office_id, tom_actor, present=False)
+    tom = open_screen(db_url, clock, office.office_id, tom_actor, present=False, named=False)
     heartbeat(services.db, clock, office.office_id, tom_actor, name=host, named=False)
     sarah = open_screen(db_url, clock, office.office_id, office.actor("sokafor"))
     screens.extend([tom, sarah])
