@@ -109,7 +109,14 @@ def test_every_screen_records_showing_the_alarm_and_the_alert_lists_them(
         assert first.shown_at == clock.now()
 
     # Tom's alert lists the screens that showed it, as they come in.
-    qtbot.waitUntil(lambda: "DESK-2 (notice)" in window.responders_label.text(), timeout=10_000)
+    def lists_all_three() -> bool:
+        text = window.responders_label.text()
+        return all(
+            pc in text
+            for pc in ("DESK-2 (notice)", "RESPONDER-1 (no sound)", "RESPONDER-2 (no sound)")
+        )
+
+    qtbot.waitUntil(lists_all_three, timeout=10_000)
     shown_on = window.responders_label.text()
     assert "Shown on:" in shown_on
     assert "RESPONDER-1 (no sound)" in shown_on and "RESPONDER-2 (no sound)" in shown_on
