@@ -59,7 +59,7 @@ from safedesk.config import AlarmConfig
 from safedesk.db import Database
 from safedesk.db.migrate import upgrade
 from safedesk.models import Office, PanicDevice, Room, RoomKind
-from safedesk.services.alarms import AlarmService
+from safedesk.services.alarms.alarm_service import AlarmService
 
 PG_ADMIN_URL = os.environ.get(
     "SAFEDESK_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -311,7 +311,7 @@ def paint_process(url: str, devices: list[str], ready: Any, results: Any, timeou
     from PySide6.QtGui import QPaintEvent
     from PySide6.QtWidgets import QApplication
 
-    from desktop.alert_window import AlertWindow
+    from desktop.alarm.alert_window import AlertWindow
 
     app = QApplication.instance() or QApplication([])
     db = Database(url, pool_size=1, max_overflow=0)

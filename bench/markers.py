@@ -26,11 +26,12 @@ from safedesk.db.migrate import upgrade
 from safedesk.demo.office import DEMO_PASSWORD
 from safedesk.demo.seed import seed_demo
 from safedesk.models import Marker, Staff
-from safedesk.services import auth, marker_retention
-from safedesk.services.actor import Actor
-from safedesk.services.marker_review import due_and_overdue
-from safedesk.services.restricted_register import register_entries, view_restricted
-from safedesk.services.review_dates import uk_date
+from safedesk.services.markers import retention as marker_retention
+from safedesk.services.markers.restricted_register import register_entries, view_restricted
+from safedesk.services.markers.review import due_and_overdue
+from safedesk.services.markers.review_dates import uk_date
+from safedesk.services.shared.actor import Actor
+from safedesk.services.staff import sign_in as auth
 
 
 def _ms(work: Callable[[], object], repeat: int) -> tuple[float, float]:

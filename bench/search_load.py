@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from safedesk.clock import SystemClock
 from safedesk.db import Database
-from safedesk.services.person_search import PersonSearch
+from safedesk.services.reception.person_search import PersonSearch
 
 QUERIES = (
     "jon smyth 06/03/1985",

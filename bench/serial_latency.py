@@ -47,9 +47,9 @@ from safedesk.db import Database
 from safedesk.db.migrate import upgrade
 from safedesk.demo.office import seed_office
 from safedesk.models import AlarmOutcome, AlarmPress, PanicDevice, Room
-from safedesk.services.actor import Actor
-from safedesk.services.device_supervision import SupervisionTimer
+from safedesk.services.buttons.supervision import SupervisionTimer
 from safedesk.services.hub import Services
+from safedesk.services.shared.actor import Actor
 
 BUTTONS = 4
 

@@ -16,18 +16,18 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from desktop.alarm_controller import AlarmController
-from desktop.alarm_sound import AlarmSound
-from desktop.bus_adapter import BusAdapter
-from desktop.connect_window import ConnectWindow
-from desktop.delivery_recorder import DeliveryRecorder
-from desktop.demo_heartbeats import DemoHeartbeats, start_demo_heartbeats
-from desktop.main_window import MainWindow
-from desktop.owned_buttons import OwnedButtons
-from desktop.owned_buttons import attach as attach_owned_buttons
-from desktop.press_outbox import close_press_outbox, open_press_outbox
-from desktop.qt_log import install_qt_message_log
-from desktop.tray import SafeDeskTray, TrayState
+from desktop.alarm.bus_adapter import BusAdapter
+from desktop.alarm.controller import AlarmController
+from desktop.alarm.delivery_recorder import DeliveryRecorder
+from desktop.alarm.owned_buttons import OwnedButtons
+from desktop.alarm.owned_buttons import attach as attach_owned_buttons
+from desktop.alarm.press_outbox import close_press_outbox, open_press_outbox
+from desktop.alarm.sound import AlarmSound
+from desktop.shell.connect_window import ConnectWindow
+from desktop.shell.demo_heartbeats import DemoHeartbeats, start_demo_heartbeats
+from desktop.shell.main_window import MainWindow
+from desktop.shell.qt_log import install_qt_message_log
+from desktop.shell.tray import SafeDeskTray, TrayState
 from safedesk import __version__
 from safedesk.cli.context import CliContext
 from safedesk.clock import Clock, SystemClock
@@ -38,17 +38,17 @@ from safedesk.db.server_time import ServerClockTimer, server_clock_for
 from safedesk.demo.office import DEMO_PASSWORD
 from safedesk.demo.seed import database_has_data, seed_demo
 from safedesk.log_file import install_excepthooks, install_log_file
-from safedesk.services.actor import Actor
-from safedesk.services.auth import SignInRefused, StaffSession
+from safedesk.services.alarms.pc_presence import record_signed_out
 from safedesk.services.hub import Services
-from safedesk.services.pc_names import DEMO_PC_NAME, configured_name, warn_if_unnamed
-from safedesk.services.pc_presence import record_signed_out
-from safedesk.services.workstation_place import (
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.pc_names import DEMO_PC_NAME, configured_name, warn_if_unnamed
+from safedesk.services.shared.workstation_place import (
     PlaceError,
     login_of,
     register_workstation,
     resolve_place,
 )
+from safedesk.services.staff.sign_in import SignInRefused, StaffSession
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +265,7 @@ def run_app(ctx: CliContext, args: argparse.Namespace) -> int:
         if not ctx.demo and desktop.staff_session.current is None:
             bridge = window.session_bridge
             if bridge is not None:
-                from desktop.sign_in import SessionBridge, SignInDialog
+                from desktop.shell.sign_in import SessionBridge, SignInDialog
 
                 assert isinstance(bridge, SessionBridge)
                 SignInDialog(bridge, window).open()
@@ -306,7 +306,7 @@ def _sign_in_over(window: MainWindow, parent: QWidget) -> bool:
         return False
     from PySide6.QtCore import Qt
 
-    from desktop.sign_in import SessionBridge, SignInDialog
+    from desktop.shell.sign_in import SessionBridge, SignInDialog
 
     assert isinstance(bridge, SessionBridge)
     dialog = SignInDialog(bridge, parent)

@@ -1,1 +1,1 @@
-"""USB button firmware, the wire protocol shared with hardware/, and the headless bridge."""
+"""The USB button's MicroPython firmware (with its copy of hardware.wire_protocol) and the headless bridge."""

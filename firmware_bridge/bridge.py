@@ -38,7 +38,7 @@ from safedesk.db.engine import DatabaseTimeouts
 from safedesk.db.server_time import ServerClock, ServerClockTimer, server_clock_for
 from safedesk.models import PanicDevice
 from safedesk.outbox import LocalOutbox, StoreAndForwardSink
-from safedesk.services.device_supervision import SupervisionTimer
+from safedesk.services.buttons.supervision import SupervisionTimer
 from safedesk.services.hub import Services
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from firmware_bridge import protocol
+from hardware import wire_protocol as protocol
 from safedesk.clock import Clock
 
 log = logging.getLogger(__name__)

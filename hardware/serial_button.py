@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 import serial
 import serial.tools.list_ports
 
-from firmware_bridge import protocol
+from hardware import wire_protocol as protocol
 from safedesk.button_events import (
     ButtonPress,
     DeviceHeard,
@@ -41,7 +41,7 @@ from safedesk.button_events import (
 )
 from safedesk.clock import Clock
 from safedesk.outbox.trouble_log import TroubleLog
-from safedesk.services.press_identity import is_same_press
+from safedesk.services.alarms.press_identity import is_same_press
 
 from .button_source import ButtonSource, StatusListener
 from .frame_handoff import Arrival, FrameHandoff

@@ -18,7 +18,7 @@ import tty
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from firmware_bridge import protocol
+from hardware import wire_protocol as protocol
 
 
 @dataclass

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Mapping
 from datetime import timedelta
 
-from firmware_bridge import protocol
+from hardware import wire_protocol as protocol
 from safedesk.button_events import (
     ButtonPress,
     DeviceHeard,

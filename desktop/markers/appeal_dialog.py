@@ -27,13 +27,13 @@ from PySide6.QtWidgets import (
 from desktop.markers.form_keys import SUBMIT_HINT, DeliberateSubmit
 from desktop.markers.refusal_text import invalid_html
 from safedesk.models import AppealOutcome
-from safedesk.services.actor import Actor
-from safedesk.services.marker_appeals import OUTCOME_TITLES
-from safedesk.services.marker_desk import AppealView, MarkerDesk
-from safedesk.services.marker_instructions import STANDARD_INSTRUCTIONS
-from safedesk.services.refusals import InvalidInput, NotFound, PermissionRefused
-from safedesk.services.restricted_register import RegisterEntry
-from safedesk.services.review_dates import UK
+from safedesk.services.markers.appeals import OUTCOME_TITLES
+from safedesk.services.markers.desk import AppealView, MarkerDesk
+from safedesk.services.markers.instructions import STANDARD_INSTRUCTIONS
+from safedesk.services.markers.restricted_register import RegisterEntry
+from safedesk.services.markers.review_dates import UK
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.refusals import InvalidInput, NotFound, PermissionRefused
 
 
 def _history_line(a: AppealView) -> str:

@@ -39,17 +39,17 @@ from PySide6.QtWidgets import (
 from desktop.markers.form_keys import SUBMIT_HINT, DeliberateSubmit
 from desktop.markers.refusal_text import invalid_html
 from safedesk.models import MarkerCategory, Role
-from safedesk.services.actor import Actor
-from safedesk.services.marker_desk import MarkerDesk, PersonChoice
-from safedesk.services.marker_instructions import STANDARD_INSTRUCTIONS
-from safedesk.services.marker_roles import (
+from safedesk.services.markers.desk import MarkerDesk, PersonChoice
+from safedesk.services.markers.instructions import STANDARD_INSTRUCTIONS
+from safedesk.services.markers.placing import EvidenceInput, RiskAssessment
+from safedesk.services.markers.roles import (
     ASSESSING_ROLE,
     CATEGORY_TITLES,
     ROLE_TITLES,
     is_manager,
 )
-from safedesk.services.markers import EvidenceInput, RiskAssessment
-from safedesk.services.refusals import InvalidInput, PermissionRefused
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.refusals import InvalidInput, PermissionRefused
 
 PEOPLE_SHOWN = 30  # search results listed; more means the search should be narrowed
 

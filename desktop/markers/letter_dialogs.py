@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 
 from desktop.markers.form_keys import SUBMIT_HINT, DeliberateSubmit
 from desktop.markers.refusal_text import invalid_html
-from safedesk.services.actor import Actor
-from safedesk.services.letters import FollowUpDetails
-from safedesk.services.marker_desk import MarkerDesk
-from safedesk.services.refusals import InvalidInput, NotFound, PermissionRefused
+from safedesk.services.markers.desk import MarkerDesk
+from safedesk.services.markers.letters import FollowUpDetails
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.refusals import InvalidInput, NotFound, PermissionRefused
 
 
 def _save_pdf(parent: QWidget, pdf: bytes, suggested: str) -> Path | None:

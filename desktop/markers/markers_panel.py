@@ -33,14 +33,14 @@ from desktop.markers.assessment_dialog import RiskAssessmentDialog
 from desktop.markers.letter_dialogs import FollowUpLetterDialog, NotificationLetterDialog
 from desktop.markers.restricted_dialog import RestrictedDetailDialog
 from desktop.markers.review_dialog import ReviewDialog
-from desktop.status_icons import StatusKind, status_pixmap
+from desktop.shell.status_icons import StatusKind, status_pixmap
 from safedesk.db import DatabaseUnavailable
-from safedesk.services.actor import Actor
-from safedesk.services.marker_desk import MarkerDesk
-from safedesk.services.marker_roles import is_manager
-from safedesk.services.refusals import NotFound, PermissionRefused
-from safedesk.services.restricted_register import RegisterEntry
-from safedesk.services.review_dates import UK
+from safedesk.services.markers.desk import MarkerDesk
+from safedesk.services.markers.restricted_register import RegisterEntry
+from safedesk.services.markers.review_dates import UK
+from safedesk.services.markers.roles import is_manager
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.refusals import NotFound, PermissionRefused
 
 OVERDUE_BG = QColor("#fde2e1")
 DUE_WITHIN_DAYS = 30  # "Reviews due" lists reviews overdue or due within this many days

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from desktop.markers.markers_panel import MarkersPanel
-from safedesk.services.marker_desk import MarkerDesk
+from safedesk.services.markers.desk import MarkerDesk
 
 if TYPE_CHECKING:
-    from desktop.main_window import MainWindow
+    from desktop.shell.main_window import MainWindow
 
 
 def add_markers_panel(window: MainWindow) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from safedesk.services.refusals import InvalidInput
+from safedesk.services.shared.refusals import InvalidInput
 
 FIELD_LABELS = {
     "person": "Person",

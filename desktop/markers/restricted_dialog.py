@@ -7,7 +7,7 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
-from safedesk.services.restricted_register import RestrictedDetail
+from safedesk.services.markers.restricted_register import RestrictedDetail
 
 
 class RestrictedDetailDialog(QDialog):

@@ -25,12 +25,12 @@ from PySide6.QtWidgets import (
 from desktop.markers.form_keys import SUBMIT_HINT, DeliberateSubmit
 from desktop.markers.refusal_text import invalid_html
 from safedesk.models import ReviewDecision
-from safedesk.services.actor import Actor
-from safedesk.services.marker_desk import MarkerDesk
-from safedesk.services.marker_instructions import STANDARD_INSTRUCTIONS
-from safedesk.services.marker_review import ReviewInput
-from safedesk.services.refusals import InvalidInput, PermissionRefused
-from safedesk.services.restricted_register import RegisterEntry
+from safedesk.services.markers.desk import MarkerDesk
+from safedesk.services.markers.instructions import STANDARD_INSTRUCTIONS
+from safedesk.services.markers.restricted_register import RegisterEntry
+from safedesk.services.markers.review import ReviewInput
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.refusals import InvalidInput, PermissionRefused
 
 
 class ReviewDialog(QDialog):

@@ -31,11 +31,11 @@ from desktop.movements.overdue_window import ExtendDialog, NoteDialog
 from desktop.movements.times import hh_mm, overdue_text
 from safedesk.clock import Clock
 from safedesk.db import DatabaseUnavailable
-from safedesk.services.actor import Actor
 from safedesk.services.movements.check_in import CheckInRefused
 from safedesk.services.movements.desk import MovementsDesk
 from safedesk.services.movements.entries import BoardRow, BoardState
-from safedesk.services.refusals import InvalidInput, NotFound, PermissionRefused
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.refusals import InvalidInput, NotFound, PermissionRefused
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Cannot reach them: the Call 999 card with the visit's address, in the order the operator asks.
 
-The panic alarm's card (``desktop/call_999_dialog.py``) reads out the office and the room; this
+The panic alarm's card (``desktop/alarm/call_999_dialog.py``) reads out the office and the room; this
 one reads out where the officer went, who they went to see, their phone and their car.
 """
 

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.movements.marker_warning import PreVisitWarning
-from safedesk.services.actor import Actor
 from safedesk.services.movements.desk import MovementsDesk, StaffChoice
 from safedesk.services.movements.entries import (
     PREVISIT_QUESTIONS,
@@ -42,8 +41,9 @@ from safedesk.services.movements.entries import (
 )
 from safedesk.services.movements.marker_check import MarkerCheck
 from safedesk.services.movements.pairs_rule import PairsRefused
-from safedesk.services.refusals import InvalidInput
-from safedesk.services.room_choice import ManagerOverride, OverrideRefused
+from safedesk.services.reception.room_choice import ManagerOverride, OverrideRefused
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.refusals import InvalidInput
 
 ALONE = "(nobody: going alone)"
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.status_icons import StatusKind, status_pixmap
+from desktop.shell.status_icons import StatusKind, status_pixmap
 from safedesk.services.movements.marker_check import MarkerCheck, MatchedPerson
 
 

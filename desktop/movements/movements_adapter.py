@@ -19,10 +19,10 @@ from PySide6.QtCore import QObject, Signal
 from safedesk.alarm_bus import BusEventBase, Subscription
 from safedesk.alarm_bus.events import MovementChanged, OverdueChanged, OverdueRaised
 from safedesk.db import DatabaseUnavailable
-from safedesk.services.actor import Actor
+from safedesk.services.alarms.rota import AlertLevel
 from safedesk.services.movements.desk import MovementsDesk
 from safedesk.services.movements.overdue_view import OverdueView
-from safedesk.services.rota import AlertLevel
+from safedesk.services.shared.actor import Actor
 
 log = logging.getLogger(__name__)
 

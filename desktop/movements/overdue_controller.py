@@ -14,19 +14,19 @@ from datetime import datetime
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 
-from desktop.alarm_notice import AlarmNotice
-from desktop.alarm_sound import AlarmSound
+from desktop.alarm.notice import AlarmNotice
+from desktop.alarm.sound import AlarmSound
 from desktop.movements.movements_adapter import MovementsAdapter, OverdueUpdate
 from desktop.movements.overdue_window import OverdueWindow
 from desktop.movements.times import hh_mm
-from desktop.status_icons import StatusKind
+from desktop.shell.status_icons import StatusKind
 from safedesk.clock import Clock
 from safedesk.models.movements import OverdueOutcome
-from safedesk.services.actor import Actor
+from safedesk.services.alarms.rota import AlertLevel
 from safedesk.services.movements.check_in import CheckInRefused
 from safedesk.services.movements.desk import MovementsDesk
 from safedesk.services.movements.overdue_view import OverdueView
-from safedesk.services.rota import AlertLevel
+from safedesk.services.shared.actor import Actor
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 It renders an ``OverdueView`` from the core: who, where, who they went to see and the markers
 there, their phone number, when they left and were due, the second officer, who is dealing with
 it. Nothing typed by someone busy elsewhere acts on it, and a click meant for another window does
-not either: the same rules as the panic alert (``desktop.deliberate_input``). Its buttons never
+not either: the same rules as the panic alert (``desktop.alarm.deliberate_input``). Its buttons never
 take the keyboard and ignore the mouse for a moment after it appears; keyboard-only users pick an
 action with a Ctrl+Shift chord and confirm it with Y.
 """
@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.alarm_sound import NO_SOUND_TEXT
-from desktop.deliberate_input import ARM_AFTER_MS, DeliberateInput, GuardedButton, KeyAction
+from desktop.alarm.deliberate_input import ARM_AFTER_MS, DeliberateInput, GuardedButton, KeyAction
+from desktop.alarm.sound import NO_SOUND_TEXT
 from desktop.movements.call_999_card import VisitCall999Dialog
 from desktop.movements.times import hh_mm, overdue_text
-from desktop.status_icons import StatusKind, status_pixmap
+from desktop.shell.status_icons import StatusKind, status_pixmap
 from safedesk.clock import Clock
 from safedesk.models.movements import OverdueReason
 from safedesk.services.movements.overdue_view import OverdueView

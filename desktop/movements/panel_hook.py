@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QTabWidget, QWidget
 
-from desktop.alarm_sound import AlarmSound
+from desktop.alarm.sound import AlarmSound
 from desktop.movements.board import MovementsBoard
 from desktop.movements.movements_adapter import MovementsAdapter
 from desktop.movements.overdue_controller import OverdueController
@@ -22,11 +22,11 @@ from desktop.movements.records_view import RecordsPage
 from safedesk import paths
 from safedesk.db import DatabaseUnavailable
 from safedesk.demo.movements import seed_demo_movements
-from safedesk.services.auth import SignedIn
 from safedesk.services.movements.desk import MovementsDesk
+from safedesk.services.staff.sign_in import SignedIn
 
 if TYPE_CHECKING:
-    from desktop.main_window import MainWindow
+    from desktop.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 

@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
 
 from desktop.movements.board import REFUSED
 from desktop.movements.overdue_window import NoteDialog
-from safedesk.services.actor import Actor
-from safedesk.services.incidents import IncidentError
+from safedesk.services.alarms.incidents import IncidentError
 from safedesk.services.movements.desk import MovementsDesk, OverdueRecord
 from safedesk.services.movements.records import HistoryFilter, HistoryRow
+from safedesk.services.shared.actor import Actor
 
 log = logging.getLogger(__name__)
 

@@ -53,22 +53,28 @@ from desktop.reception.warning_dialog import (
     FlaggedFileWarning,
     WarningOutcome,
 )
-from desktop.status_icons import StatusKind, status_icon
+from desktop.shell.status_icons import StatusKind, status_icon
 from safedesk.db import DatabaseUnavailable
 from safedesk.matching.query_parse import ParsedQuery
-from safedesk.services.actor import Actor
-from safedesk.services.match_reasons import plain_reasons
-from safedesk.services.person_search import Shortlist, ShortlistEntry
-from safedesk.services.reception_desk import ReceptionDesk
-from safedesk.services.room_choice import ManagerOverride, RoomNeedsOverride
-from safedesk.services.visits import BookingRequest, VisitError, VisitView, WalkIn, WarningsPending
-from safedesk.services.walk_in_name import (
+from safedesk.services.reception.desk import ReceptionDesk
+from safedesk.services.reception.match_reasons import plain_reasons
+from safedesk.services.reception.person_search import Shortlist, ShortlistEntry
+from safedesk.services.reception.room_choice import ManagerOverride, RoomNeedsOverride
+from safedesk.services.reception.visits import (
+    BookingRequest,
+    VisitError,
+    VisitView,
+    WalkIn,
+    WarningsPending,
+)
+from safedesk.services.reception.walk_in_name import (
     MAX_PURPOSE_LENGTH,
     name_problem,
     purpose_problem,
     tidy_name,
     typed_name,
 )
+from safedesk.services.shared.actor import Actor
 
 log = logging.getLogger(__name__)
 

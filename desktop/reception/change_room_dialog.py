@@ -22,10 +22,10 @@ from desktop.reception.override_dialog import ManagerOverrideDialog
 from desktop.reception.rich_text import plain
 from desktop.reception.room_picker import RoomPicker
 from safedesk.db import DatabaseUnavailable
-from safedesk.services.actor import Actor
-from safedesk.services.reception_desk import ReceptionDesk
-from safedesk.services.room_choice import ManagerOverride, RoomNeedsOverride
-from safedesk.services.visits import VisitError, VisitView
+from safedesk.services.reception.desk import ReceptionDesk
+from safedesk.services.reception.room_choice import ManagerOverride, RoomNeedsOverride
+from safedesk.services.reception.visits import VisitError, VisitView
+from safedesk.services.shared.actor import Actor
 
 
 class ChangeRoomDialog(QDialog):

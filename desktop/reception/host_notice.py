@@ -20,12 +20,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from desktop.reception.focus_style import FOCUS_STYLE
 from desktop.reception.rich_text import plain
-from desktop.screen_fit import keep_on_screen_once_shown
-from desktop.status_icons import StatusKind, status_pixmap
+from desktop.shell.screen_fit import keep_on_screen_once_shown
+from desktop.shell.status_icons import StatusKind, status_pixmap
 from safedesk.db import DatabaseUnavailable
-from safedesk.services.actor import Actor
-from safedesk.services.reception_desk import HostNotices
-from safedesk.services.visits import HostNotice, RoomAlarmProblem
+from safedesk.services.reception.desk import HostNotices
+from safedesk.services.reception.visits import HostNotice, RoomAlarmProblem
+from safedesk.services.shared.actor import Actor
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from safedesk.services.room_choice import ManagerOverride, OverrideRefused, RoomOption
+from safedesk.services.reception.room_choice import ManagerOverride, OverrideRefused, RoomOption
 
 Authorise = Callable[[str, str, str], ManagerOverride]
 

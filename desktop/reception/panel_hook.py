@@ -18,13 +18,13 @@ from desktop.reception.host_notice import HostNoticeWatcher
 from desktop.reception.reception_window import ReceptionPanel
 from safedesk.db import DatabaseUnavailable
 from safedesk.demo.visits import seed_demo_visits
-from safedesk.services.person_search import PersonSearch
-from safedesk.services.reception_desk import HostNotices, ReceptionDesk
-from safedesk.services.room_choice import RoomNeedsOverride
-from safedesk.services.visits import VisitError
+from safedesk.services.reception.desk import HostNotices, ReceptionDesk
+from safedesk.services.reception.person_search import PersonSearch
+from safedesk.services.reception.room_choice import RoomNeedsOverride
+from safedesk.services.reception.visits import VisitError
 
 if TYPE_CHECKING:
-    from desktop.main_window import MainWindow
+    from desktop.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 

@@ -52,12 +52,11 @@ from desktop.reception.register_meeting_dialog import RegisterMeetingDialog
 from desktop.reception.rich_text import plain
 from desktop.reception.visit_warning_flow import warn_for_visit
 from desktop.reception.warning_dialog import FlaggedFileWarning
-from desktop.status_icons import StatusKind, status_icon
+from desktop.shell.status_icons import StatusKind, status_icon
 from safedesk.db import DatabaseUnavailable
-from safedesk.services.actor import Actor
-from safedesk.services.reception_desk import ReceptionDesk
-from safedesk.services.room_choice import RoomNeedsOverride
-from safedesk.services.visits import (
+from safedesk.services.reception.desk import ReceptionDesk
+from safedesk.services.reception.room_choice import RoomNeedsOverride
+from safedesk.services.reception.visits import (
     RoomAlarmProblem,
     RoomInUse,
     RoomNeeded,
@@ -65,6 +64,7 @@ from safedesk.services.visits import (
     VisitView,
     WarningsPending,
 )
+from safedesk.services.shared.actor import Actor
 
 log = logging.getLogger(__name__)
 

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 from desktop.reception.book_in_dialog import BookInDialog
 from desktop.reception.override_dialog import ManagerOverrideDialog
 from safedesk.db import DatabaseUnavailable
-from safedesk.services.actor import Actor
-from safedesk.services.reception_desk import ReceptionDesk
-from safedesk.services.room_choice import ManagerOverride, RoomNeedsOverride
-from safedesk.services.visits import VisitError, WalkIn
+from safedesk.services.reception.desk import ReceptionDesk
+from safedesk.services.reception.room_choice import ManagerOverride, RoomNeedsOverride
+from safedesk.services.reception.visits import VisitError, WalkIn
+from safedesk.services.shared.actor import Actor
 
 
 class RegisterMeetingDialog(BookInDialog):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QWidget
 
-from desktop.status_icons import StatusKind, status_icon
-from safedesk.services.room_choice import RoomOption
+from desktop.shell.status_icons import StatusKind, status_icon
+from safedesk.services.reception.room_choice import RoomOption
 
 
 def room_text(option: RoomOption, flagged: bool) -> str:

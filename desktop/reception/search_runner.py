@@ -13,7 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from safedesk.db import DatabaseUnavailable
-from safedesk.services.person_search import Shortlist
+from safedesk.services.reception.person_search import Shortlist
 
 log = logging.getLogger(__name__)
 

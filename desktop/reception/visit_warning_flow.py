@@ -12,9 +12,9 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QDialog, QWidget
 
 from desktop.reception.warning_dialog import FlaggedCandidate, FlaggedFileWarning
-from safedesk.services.actor import Actor
-from safedesk.services.reception_desk import ReceptionDesk
-from safedesk.services.visits import VisitView, WarnedPerson, WarningView
+from safedesk.services.reception.desk import ReceptionDesk
+from safedesk.services.reception.visits import VisitView, WarnedPerson, WarningView
+from safedesk.services.shared.actor import Actor
 
 
 def candidates_for(warnings: tuple[WarningView, ...]) -> list[FlaggedCandidate]:

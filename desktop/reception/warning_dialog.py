@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
 
 from desktop.reception.focus_style import FOCUS_STYLE
 from desktop.reception.rich_text import plain
-from desktop.status_icons import StatusKind, status_pixmap
-from safedesk.services.visits import MIN_DISMISS_REASON
+from desktop.shell.status_icons import StatusKind, status_pixmap
+from safedesk.services.reception.visits import MIN_DISMISS_REASON
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
 """The weekly panic alarm test on screen: checklist, result entry, year view, header status, flags.
 
-Widgets call ``safedesk.services.weekly_tests.WeeklyTestDesk`` only; the rules live in the core.
+Widgets call ``safedesk.services.weekly_test.test_runs.WeeklyTestDesk`` only; the rules live in the core.
 """

@@ -33,15 +33,15 @@ from desktop.weekly_test.result_dialog import ResultDialog
 from desktop.weekly_test.room_flags import READINESS_COLOURS
 from safedesk.clock import Clock
 from safedesk.db import DatabaseUnavailable
-from safedesk.services.actor import Actor
-from safedesk.services.test_week import UnknownTimeZone
-from safedesk.services.weekly_tests import (
+from safedesk.services.shared.actor import Actor
+from safedesk.services.weekly_test.test_runs import (
     Checklist,
     ChecklistItem,
     ItemState,
     WeeklyTestDesk,
     WeeklyTestRefused,
 )
+from safedesk.services.weekly_test.test_week import UnknownTimeZone
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import html
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from desktop.status_icons import status_pixmap
+from desktop.shell.status_icons import status_pixmap
 from desktop.weekly_test.room_flags import RoomFlag
 
 

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 
 from safedesk.db import DatabaseUnavailable
 from safedesk.models import FailReason
-from safedesk.services.actor import Actor
-from safedesk.services.weekly_test_screens import OfficeScreens
-from safedesk.services.weekly_tests import ChecklistItem, WeeklyTestDesk, WeeklyTestRefused
+from safedesk.services.shared.actor import Actor
+from safedesk.services.weekly_test.screens import OfficeScreens
+from safedesk.services.weekly_test.test_runs import ChecklistItem, WeeklyTestDesk, WeeklyTestRefused
 
 
 class ResultDialog(QDialog):

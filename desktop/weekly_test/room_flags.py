@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop.status_icons import StatusKind
-from safedesk.services.button_readiness import OfficeReadiness, Readiness, RoomReadiness
+from desktop.shell.status_icons import StatusKind
+from safedesk.services.buttons.readiness import OfficeReadiness, Readiness, RoomReadiness
 
 # Colours for text and cell backgrounds (with an icon and words beside them, never alone).
 READINESS_COLOURS: dict[Readiness, str] = {

@@ -15,11 +15,11 @@ from desktop.weekly_test.header_status import WeeklyTestChip, WeeklyTestStatus
 from desktop.weekly_test.year_view import YearViewPanel
 from safedesk.alarm_bus import TestPressReceived
 from safedesk.clock import Clock
-from safedesk.services.actor import Actor
-from safedesk.services.weekly_tests import WeeklyTestDesk
+from safedesk.services.shared.actor import Actor
+from safedesk.services.weekly_test.test_runs import WeeklyTestDesk
 
 if TYPE_CHECKING:
-    from desktop.main_window import MainWindow
+    from desktop.shell.main_window import MainWindow
 
 
 class WeeklyTestPage(QTabWidget):

@@ -15,8 +15,8 @@ from sqlalchemy.orm import joinedload
 from safedesk.cli.context import CliContext, CommandError
 from safedesk.clock import SystemClock
 from safedesk.models import PanicDevice
-from safedesk.services.actor import Actor
-from safedesk.services.device_binding import BindingError, bind
+from safedesk.services.buttons.device_binding import BindingError, bind
+from safedesk.services.shared.actor import Actor
 
 
 def register(sub: argparse._SubParsersAction) -> None:

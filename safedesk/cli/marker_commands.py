@@ -17,13 +17,15 @@ from sqlalchemy import select
 from safedesk.cli.context import CliContext, CommandError
 from safedesk.clock import SystemClock
 from safedesk.models import Staff
-from safedesk.services import auth, marker_retention, staff_admin
-from safedesk.services.actor import Actor
-from safedesk.services.csv_export import SafeCsvWriter
-from safedesk.services.marker_review import due_and_overdue
-from safedesk.services.refusals import InvalidInput, NotFound, PermissionRefused
-from safedesk.services.restricted_register import views_report
-from safedesk.services.review_dates import UK, review_state_text, uk_date
+from safedesk.services.markers import retention as marker_retention
+from safedesk.services.markers.restricted_register import views_report
+from safedesk.services.markers.review import due_and_overdue
+from safedesk.services.markers.review_dates import UK, review_state_text, uk_date
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.csv_export import SafeCsvWriter
+from safedesk.services.shared.refusals import InvalidInput, NotFound, PermissionRefused
+from safedesk.services.staff import accounts as staff_admin
+from safedesk.services.staff import sign_in as auth
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -27,9 +27,7 @@ from safedesk.clock import SystemClock
 from safedesk.db import Database
 from safedesk.models import Staff
 from safedesk.models.movements import CheckInMethod
-from safedesk.services.actor import Actor
-from safedesk.services.auth import SignInRefused, sign_in
-from safedesk.services.incidents import IncidentError
+from safedesk.services.alarms.incidents import IncidentError
 from safedesk.services.movements.check_in import CheckInRefused
 from safedesk.services.movements.desk import MovementsDesk
 from safedesk.services.movements.entries import (
@@ -41,8 +39,10 @@ from safedesk.services.movements.entries import (
 from safedesk.services.movements.marker_check import MarkerCheck
 from safedesk.services.movements.pairs_rule import PairsRefused
 from safedesk.services.movements.records import HistoryFilter
-from safedesk.services.refusals import InvalidInput, NotFound, PermissionRefused
-from safedesk.services.room_choice import ManagerOverride, OverrideRefused
+from safedesk.services.reception.room_choice import ManagerOverride, OverrideRefused
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.refusals import InvalidInput, NotFound, PermissionRefused
+from safedesk.services.staff.sign_in import SignInRefused, sign_in
 
 EXIT_REFUSED = 1
 _RELATIVE = re.compile(r"^\+(\d+)\s*(m|min|h)$")

@@ -20,9 +20,9 @@ from safedesk.db import Database
 from safedesk.db.server_time import server_clock_for
 from safedesk.models import AlarmOutcome, Office, Room
 from safedesk.plural import plural
-from safedesk.services.actor import Actor
+from safedesk.services.alarms.incidents import IncidentFilter, IncidentStatus
 from safedesk.services.hub import Services
-from safedesk.services.incidents import IncidentFilter, IncidentStatus
+from safedesk.services.shared.actor import Actor
 
 # An empty database has no rooms yet; say how to get the demo office.
 EMPTY_HINT = (

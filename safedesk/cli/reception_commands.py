@@ -13,23 +13,23 @@ from typing import Any, TextIO
 
 from safedesk.cli.context import CliContext, CommandError
 from safedesk.clock import SystemClock
-from safedesk.services.actor import Actor
-from safedesk.services.auth import SignInRefused, sign_in
-from safedesk.services.match_reasons import plain_reasons
-from safedesk.services.people_import import (
+from safedesk.services.imports.people_import import (
     ImportFileError,
     ImportReport,
     import_markers,
     import_people,
     parse_date,
 )
-from safedesk.services.person_identity import (
+from safedesk.services.reception.match_reasons import plain_reasons
+from safedesk.services.reception.person_identity import (
     correct_identity,
     identity_of,
     person_by_tenancy_ref,
 )
-from safedesk.services.person_search import PersonSearch, Shortlist
-from safedesk.services.refusals import InvalidInput, NotFound, PermissionRefused
+from safedesk.services.reception.person_search import PersonSearch, Shortlist
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.refusals import InvalidInput, NotFound, PermissionRefused
+from safedesk.services.staff.sign_in import SignInRefused, sign_in
 
 EXIT_SOME_ROWS_REJECTED = 1
 

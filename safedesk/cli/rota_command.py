@@ -17,8 +17,8 @@ from safedesk.clock import SystemClock
 from safedesk.config import WEEKDAYS
 from safedesk.db import Database
 from safedesk.models import Office, ShiftKind, Staff
-from safedesk.services.actor import Actor
-from safedesk.services.rota import RotaError, RotaService
+from safedesk.services.alarms.rota import RotaError, RotaService
+from safedesk.services.shared.actor import Actor
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -17,7 +17,7 @@ time, handed to the services and drivers in place of the PC's own clock.
 - SQLite runs inside this process, on this PC's file: this PC's clock IS the server's clock.
 
 Device and PC clocks are only reported: a press keeps the time its device or PC gave it (judged
-in ``safedesk.services.press_time``), and the skew (this PC minus the server) is logged once
+in ``safedesk.services.alarms.press_time``), and the skew (this PC minus the server) is logged once
 per change and shown on the desktop's header past 30 s (``safedesk.clock_skew``).
 Until the server has answered once, ``now()`` is this PC's own clock (nothing better is known).
 """

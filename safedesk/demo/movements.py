@@ -17,10 +17,10 @@ from sqlalchemy import select
 from safedesk.clock import FakeClock
 from safedesk.models import Marker, MarkerStatus, Person, Staff
 from safedesk.models.movements import Movement
-from safedesk.services.actor import Actor
 from safedesk.services.movements.desk import MovementsDesk
 from safedesk.services.movements.entries import PREVISIT_QUESTIONS, VisitForm
-from safedesk.services.office_time import local_date, local_midnight_utc
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.office_time import local_date, local_midnight_utc
 
 OVERDUE_AFTER = timedelta(minutes=3)
 _ANSWERS = {

@@ -24,7 +24,7 @@ from safedesk.models import (
     Staff,
     StaffRole,
 )
-from safedesk.services.passwords import hash_password
+from safedesk.services.staff.passwords import hash_password
 
 DEMO_PASSWORD = "demo"  # every demo account; the README says so
 

@@ -19,7 +19,7 @@ from safedesk.demo.office import DEMO_PASSWORD, seed_office
 from safedesk.demo.people import DemoPerson, generate_people
 from safedesk.demo.weekly_test_history import seed_test_history
 from safedesk.models import MarkerCategory, Office, Role, Staff
-from safedesk.services.marker_instructions import STANDARD_INSTRUCTIONS
+from safedesk.services.markers.instructions import STANDARD_INSTRUCTIONS
 
 MARKER_SHARE = 0.02
 PEOPLE_COLUMNS = (

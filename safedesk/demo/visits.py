@@ -12,9 +12,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from safedesk.models import Marker, MarkerStatus, Person, Staff
-from safedesk.services.actor import Actor
-from safedesk.services.reception_desk import ReceptionDesk
-from safedesk.services.visits import BookingRequest, WalkIn
+from safedesk.services.reception.desk import ReceptionDesk
+from safedesk.services.reception.visits import BookingRequest, WalkIn
+from safedesk.services.shared.actor import Actor
 
 
 def seed_demo_visits(desk: ReceptionDesk, office_id: int) -> int:

@@ -17,8 +17,8 @@ from safedesk.clock import Clock
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import AlarmTest, FailReason, Office, PanicDevice, Staff, TestResult
-from safedesk.services.button_readiness import office_devices
-from safedesk.services.test_week import TestWeek, week_containing, week_for_start
+from safedesk.services.buttons.readiness import office_devices
+from safedesk.services.weekly_test.test_week import TestWeek, week_containing, week_for_start
 
 
 def seed_test_history(

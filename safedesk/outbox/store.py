@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from safedesk.button_events import ButtonPress, DeviceKind, HeardOn, PressedBy
-from safedesk.services.press_identity import is_same_press
+from safedesk.services.alarms.press_identity import is_same_press
 
 _NO_BOOT = -1  # boot_id None, stored in a NOT NULL column so lookups by name work
 _VERSION = 3  # PRAGMA user_version of the current layout

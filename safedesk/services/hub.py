@@ -13,11 +13,11 @@ from safedesk.clock import Clock
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.outbox import StoreAndForwardSink
-from safedesk.services.alarms import AlarmService
-from safedesk.services.device_supervision import DeviceSupervision
-from safedesk.services.incidents import IncidentService
-from safedesk.services.rota import RotaService
-from safedesk.services.weekly_tests import WeeklyTestDesk
+from safedesk.services.alarms.alarm_service import AlarmService
+from safedesk.services.alarms.incidents import IncidentService
+from safedesk.services.alarms.rota import RotaService
+from safedesk.services.buttons.supervision import DeviceSupervision
+from safedesk.services.weekly_test.test_runs import WeeklyTestDesk
 
 
 @dataclass

@@ -13,8 +13,8 @@ from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.demo.office import seed_office
 from safedesk.models import Office, PanicDevice, Room, Staff
-from safedesk.services.actor import Actor
 from safedesk.services.hub import Services
+from safedesk.services.shared.actor import Actor
 
 
 @dataclass(frozen=True)

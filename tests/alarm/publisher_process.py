@@ -12,7 +12,7 @@ from safedesk.button_events import ButtonPress, DeviceKind
 from safedesk.clock import SystemClock
 from safedesk.config import AlarmConfig
 from safedesk.db import Database
-from safedesk.services.alarms import AlarmService
+from safedesk.services.alarms.alarm_service import AlarmService
 
 
 def main(argv: list[str]) -> int:

@@ -11,7 +11,7 @@ from safedesk.button_events import ButtonPress, DeviceKind
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import DeliveryKind
-from safedesk.services.alarm_deliveries import Shown, deliveries_for, record_shown
+from safedesk.services.alarms.alarm_deliveries import Shown, deliveries_for, record_shown
 from safedesk.services.hub import Services
 from tests.alarm.conftest import SeededOffice
 from tests.security.conftest import logins  # noqa: F401  (fixture: one login per kind of PC)

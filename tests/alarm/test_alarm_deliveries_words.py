@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from safedesk.models import DeliveryKind
-from safedesk.services.alarm_deliveries import Delivery, one_per_pc, shown_on_text
+from safedesk.services.alarms.alarm_deliveries import Delivery, one_per_pc, shown_on_text
 
 AT = datetime(2026, 11, 23, 10, 2, 3, tzinfo=UTC)
 

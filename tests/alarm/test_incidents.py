@@ -12,9 +12,9 @@ from safedesk.button_events import ButtonPress, DeviceKind
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import AlarmOutcome
-from safedesk.services import audit
+from safedesk.services.alarms.incidents import IncidentError, IncidentFilter, IncidentStatus
 from safedesk.services.hub import Services
-from safedesk.services.incidents import IncidentError, IncidentFilter, IncidentStatus
+from safedesk.services.shared import audit
 from tests.alarm.conftest import SeededOffice
 
 

@@ -15,7 +15,7 @@ from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.demo.seed import seed_demo
 from safedesk.models import AlarmEvent, AlarmTest, FailReason, PanicDevice, Staff, TestResult
-from safedesk.services.alarms import AlarmService
+from safedesk.services.alarms.alarm_service import AlarmService
 from safedesk.services.hub import Services
 
 

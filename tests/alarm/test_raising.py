@@ -30,8 +30,8 @@ from safedesk.models import (
     TestResult,
     Visit,
 )
-from safedesk.services import audit
 from safedesk.services.hub import Services
+from safedesk.services.shared import audit
 from tests.alarm.conftest import SeededOffice
 
 

@@ -11,10 +11,10 @@ from safedesk.button_events import ButtonPress, DeviceKind
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmOutcome
-from safedesk.services import audit
-from safedesk.services.actor import Actor
-from safedesk.services.alarms import AlarmError
+from safedesk.services.alarms.alarm_service import AlarmError
 from safedesk.services.hub import Services
+from safedesk.services.shared import audit
+from safedesk.services.shared.actor import Actor
 from tests.alarm.conftest import SeededOffice
 
 

@@ -13,9 +13,9 @@ from safedesk.cli import main
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import Office, RotaShift, ShiftKind, Staff
-from safedesk.services import audit
+from safedesk.services.alarms.rota import AlertLevel, RotaError, ShiftRule, on_duty_until
 from safedesk.services.hub import Services
-from safedesk.services.rota import AlertLevel, RotaError, ShiftRule, on_duty_until
+from safedesk.services.shared import audit
 from tests.alarm.conftest import SeededOffice
 
 LONDON = ZoneInfo("Europe/London")

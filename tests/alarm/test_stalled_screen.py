@@ -23,13 +23,13 @@ from safedesk.button_events import ButtonPress, DeviceKind
 from safedesk.clock import FakeClock
 from safedesk.config import Config, WorkstationConfig
 from safedesk.db import Database
-from safedesk.services.alarm_views import AlertView
+from safedesk.services.alarms.alert_views import AlertView
 from safedesk.services.hub import Services
 from tests.alarm.conftest import SeededOffice
 
 pytestmark = pytest.mark.gui
 
-ALARM_PANELS = ["desktop.alarms_panel:add_alarms_panel"]
+ALARM_PANELS = ["desktop.alarm.alarms_panel:add_alarms_panel"]
 FLOOD = 2 * MAX_QUEUED + 500
 
 

@@ -15,7 +15,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from desktop.alert_window import AlertWindow
+from desktop.alarm.alert_window import AlertWindow
 from hardware.simulated import SimulatedButtonSource
 from safedesk.button_events import LedState
 from safedesk.clock import FakeClock
@@ -23,7 +23,7 @@ from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmTest, PanicDevice, TestResult
 from safedesk.services.hub import Services
-from safedesk.services.weekly_tests import ItemState, WeeklyTestDesk
+from safedesk.services.weekly_test.test_runs import ItemState, WeeklyTestDesk
 from tests.alarm.conftest import SeededOffice
 from tests.desktop.screens import Screen, open_screen
 

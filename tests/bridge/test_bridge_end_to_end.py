@@ -26,7 +26,7 @@ from safedesk.button_events import DeviceKind, LedState
 from safedesk.clock import SystemClock
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmOutcome, AlarmPress, PanicDevice, Staff
-from safedesk.services.actor import Actor
+from safedesk.services.shared.actor import Actor
 from tests.bridge.conftest import SeededOffice
 from tests.bridge.tcp_proxy import TcpProxy
 

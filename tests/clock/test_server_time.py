@@ -16,8 +16,8 @@ from safedesk.clock import FakeClock, SkewedClock, SystemClock
 from safedesk.clock_skew import Skew, SkewState, skew_message, skew_words
 from safedesk.db import Database
 from safedesk.db.server_time import ServerClock, ServerClockTimer, server_clock_for
-from safedesk.services.auth import SignInRefused, StaffSession
-from safedesk.services.press_time import judge_press_time
+from safedesk.services.alarms.press_time import judge_press_time
+from safedesk.services.staff.sign_in import SignInRefused, StaffSession
 from tests.clock.conftest import TEN_MINUTES, SeededOffice, SkewedPC
 from tests.security.guard_time import pass_time
 

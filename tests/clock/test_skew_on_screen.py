@@ -17,7 +17,7 @@ from tests.clock.conftest import TEN_MINUTES, SeededOffice
 
 pytestmark = pytest.mark.gui
 
-PANELS = ["desktop.alarms_panel:add_alarms_panel"]
+PANELS = ["desktop.alarm.alarms_panel:add_alarms_panel"]
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmTest, AuditEntry, BusEvent, PanicDevice
 from safedesk.services.hub import Services
-from safedesk.services.weekly_tests import WeeklyTestDesk
+from safedesk.services.weekly_test.test_runs import WeeklyTestDesk
 from tests.clock.conftest import TEN_MINUTES, SeededOffice
 
 ROOM = "Interview Room 1"

@@ -13,15 +13,20 @@ from sqlalchemy import select, text, update
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import Workstation
-from safedesk.services.hub import Services
-from safedesk.services.pc_presence import STALE_AFTER_S, SignedInPC, is_fresh, record_signed_out
-from safedesk.services.responder_reach import (
+from safedesk.services.alarms.pc_presence import (
+    STALE_AFTER_S,
+    SignedInPC,
+    is_fresh,
+    record_signed_out,
+)
+from safedesk.services.alarms.responder_reach import (
     ResponderReach,
     alert_level_with_reach,
     reach_of,
 )
-from safedesk.services.rota import AlertLevel, OnDuty
-from safedesk.services.workstation_place import WorkstationPlace, register_workstation
+from safedesk.services.alarms.rota import AlertLevel, OnDuty
+from safedesk.services.hub import Services
+from safedesk.services.shared.workstation_place import WorkstationPlace, register_workstation
 from tests.alarm.conftest import SeededOffice, office, services  # noqa: F401  (fixtures)
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -17,16 +17,16 @@ from sqlalchemy import select
 
 from desktop.app import DesktopApp, build_desktop
 from desktop.reception.host_notice import HostNoticeWatcher, HostNoticeWindow
-from desktop.sign_in import SignInDialog, UserBadge
+from desktop.shell.sign_in import SignInDialog, UserBadge
 from safedesk.clock import FakeClock
 from safedesk.config import Config, WorkstationConfig
 from safedesk.db import Database
 from safedesk.demo.office import DEMO_PASSWORD
 from safedesk.demo.seed import seed_demo
 from safedesk.models import Marker, Office, Role, Staff, Visit, VisitWarning
-from safedesk.services.actor import Actor
-from safedesk.services.reception_desk import HostNotices
-from safedesk.services.staff_admin import create_staff
+from safedesk.services.reception.desk import HostNotices
+from safedesk.services.shared.actor import Actor
+from safedesk.services.staff.accounts import create_staff
 
 pytestmark = pytest.mark.gui
 
@@ -193,7 +193,7 @@ def test_the_visitor_has_arrived_popup_opens_inside_the_screen(
 
 def test_a_popup_placed_partly_off_the_screen_is_brought_back_whole(qtbot: QtBot) -> None:
     """Where the window manager first puts a popup is its business; where it stays is ours."""
-    from desktop.screen_fit import keep_on_screen_once_shown
+    from desktop.shell.screen_fit import keep_on_screen_once_shown
 
     popup = QWidget(None)
     qtbot.addWidget(popup)

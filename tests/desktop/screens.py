@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from desktop.alarm_controller import AlarmController
-from desktop.alarm_sound import AlarmSound
-from desktop.bus_adapter import BusAdapter
-from desktop.delivery_recorder import DeliveryRecorder
+from desktop.alarm.bus_adapter import BusAdapter
+from desktop.alarm.controller import AlarmController
+from desktop.alarm.delivery_recorder import DeliveryRecorder
+from desktop.alarm.sound import AlarmSound
 from safedesk.clock import Clock
 from safedesk.config import Config
 from safedesk.db import Database
-from safedesk.services.actor import Actor
 from safedesk.services.hub import Services
-from safedesk.services.workstation_place import WorkstationPlace, register_workstation
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.workstation_place import WorkstationPlace, register_workstation
 
 
 @dataclass

@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from desktop.alarm_sound import NO_SOUND_TEXT
-from desktop.tray import TrayState
+from desktop.alarm.sound import NO_SOUND_TEXT
+from desktop.shell.tray import TrayState
 from safedesk.button_events import ButtonPress, DeviceKind
 from safedesk.clock import FakeClock
 from safedesk.models import AlarmDelivery, DeliveryKind

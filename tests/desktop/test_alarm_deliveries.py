@@ -21,16 +21,16 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select, text, update
 
-import desktop.delivery_recorder as delivery_recorder
+import desktop.alarm.delivery_recorder as delivery_recorder
+from desktop.alarm.incidents_view import COLUMNS, IncidentsView
 from desktop.app import DesktopApp, build_desktop
-from desktop.incidents_view import COLUMNS, IncidentsView
 from safedesk.clock import FakeClock
 from safedesk.config import Config, WorkstationConfig
 from safedesk.db import Database
 from safedesk.models import AlarmDelivery, AlarmOutcome, DeliveryKind, Workstation
-from safedesk.services.actor import Actor
-from safedesk.services.alarm_deliveries import Shown
+from safedesk.services.alarms.alarm_deliveries import Shown
 from safedesk.services.hub import Services
+from safedesk.services.shared.actor import Actor
 from tests.desktop.alert_helpers import alert_on, click, press
 from tests.desktop.conftest import SeededOffice
 from tests.desktop.screens import Screen, heartbeat, open_screen
@@ -266,7 +266,7 @@ def test_a_responder_pc_that_stops_heartbeating_is_shown_like_an_offline_button(
         clock,
         demo=False,
         sign_in_as="sokafor",
-        panel_factories=["desktop.alarms_panel:add_alarms_panel"],
+        panel_factories=["desktop.alarm.alarms_panel:add_alarms_panel"],
     )
     desktops.append(sarah)
     sarah.window.resize(1366, 768)

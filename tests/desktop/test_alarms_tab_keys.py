@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from desktop.app import DesktopApp, build_desktop
-from desktop.main_window import MainWindow
+from desktop.shell.main_window import MainWindow
 from safedesk.clock import FakeClock
 from safedesk.config import Config, WorkstationConfig
 from safedesk.db import Database
@@ -26,7 +26,7 @@ from tests.desktop.conftest import SeededOffice
 
 pytestmark = pytest.mark.gui
 
-PANELS = ["desktop.alarms_panel:add_alarms_panel"]
+PANELS = ["desktop.alarm.alarms_panel:add_alarms_panel"]
 KEYS = (
     Qt.Key.Key_Space,
     Qt.Key.Key_Tab,

@@ -16,10 +16,10 @@ from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QLabel, QRadioButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from desktop.alert_window import AlertWindow
+from desktop.alarm.alert_window import AlertWindow
 from safedesk.clock import FakeClock
-from safedesk.services.actor import Actor
 from safedesk.services.hub import Services
+from safedesk.services.shared.actor import Actor
 from tests.desktop.alert_helpers import alert_on, click, global_rect, painted_contrast, press
 from tests.desktop.conftest import SeededOffice
 from tests.desktop.screens import Screen, heartbeat, open_screen

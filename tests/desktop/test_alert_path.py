@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from desktop.alert_window import AlertWindow
+from desktop.alarm.alert_window import AlertWindow
 from safedesk.button_events import ButtonPress, DeviceKind, PressReceipt
 from safedesk.clock import FakeClock
 from safedesk.models import AlarmOutcome, RoomKind
@@ -175,8 +175,8 @@ def test_resolving_requires_an_outcome_and_notes_and_takes_every_alert_down(
 def test_a_newcomer_presses_a_demo_button_and_sees_the_alert_on_this_pc(
     qtbot: QtBot, db_url: str, office: SeededOffice, clock: FakeClock, screens: list[Screen]
 ) -> None:
-    from desktop.panic_button import DemoButtons
-    from safedesk.services.workstation_place import RoomChoice
+    from desktop.alarm.panic_button import DemoButtons
+    from safedesk.services.shared.workstation_place import RoomChoice
 
     tom = open_screen(db_url, clock, office.office_id, office.actor("twhitfield"))
     screens.append(tom)

@@ -12,9 +12,9 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QRadioButton
 from pytestqt.qtbot import QtBot
 
-from desktop.alarm_notice import AlarmNotice
-from desktop.alert_window import local_time
-from desktop.resolve_dialog import ResolveDialog
+from desktop.alarm.alert_window import local_time
+from desktop.alarm.notice import AlarmNotice
+from desktop.alarm.resolve_dialog import ResolveDialog
 from safedesk.clock import FakeClock
 from safedesk.models import AlarmEvent, AlarmOutcome
 from safedesk.services.hub import Services

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-import desktop.alert_window as alert_window
-from desktop.alert_window import AlertWindow
+import desktop.alarm.alert_window as alert_window
+from desktop.alarm.alert_window import AlertWindow
 from safedesk.clock import FakeClock
 from safedesk.models import AlarmEvent, AlarmResponse
 from safedesk.services.hub import Services

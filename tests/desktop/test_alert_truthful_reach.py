@@ -14,8 +14,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.app import DesktopApp, build_desktop
-from desktop.status_header import StatusChip
-from desktop.status_icons import StatusKind
+from desktop.shell.status_header import StatusChip
+from desktop.shell.status_icons import StatusKind
 from safedesk.clock import FakeClock
 from safedesk.config import Config, WorkstationConfig
 from safedesk.db import Database
@@ -114,7 +114,7 @@ def _open_pc(
         clock,
         demo=False,
         sign_in_as=login,
-        panel_factories=["desktop.alarms_panel:add_alarms_panel"],
+        panel_factories=["desktop.alarm.alarms_panel:add_alarms_panel"],
     )
     opened.append(desktop)
     desktop.window.resize(*SCREEN)

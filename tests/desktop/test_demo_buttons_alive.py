@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from desktop.demo_heartbeats import start_demo_heartbeats
+from desktop.shell.demo_heartbeats import start_demo_heartbeats
 from safedesk.clock import FakeClock
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.demo.seed import seed_demo
 from safedesk.models import AlarmTest, PanicDevice
-from safedesk.services.device_status import is_online
+from safedesk.services.buttons.device_status import is_online
 from safedesk.services.hub import Services
 
 
@@ -57,7 +57,7 @@ def test_demo_office_has_a_year_of_weekly_tests_but_not_this_weeks(
 
 def test_demo_on_a_tuesday_shows_this_weeks_round_part_done(db: Database, clock: FakeClock) -> None:
     from safedesk.models import Office
-    from safedesk.services.weekly_tests import checklist
+    from safedesk.services.weekly_test.test_runs import checklist
 
     clock.advance(days=1)  # Tuesday 24 November 2026, after Monday's test day
     seed_demo(db, 10, clock.now())

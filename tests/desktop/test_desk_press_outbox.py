@@ -21,8 +21,8 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from desktop.alarm.panic_button import DemoButtons, PanicButton
 from desktop.app import DesktopApp, build_desktop
-from desktop.panic_button import DemoButtons, PanicButton
 from hardware.serial_device_sim import SimulatedSerialDevice
 from safedesk.cli.context import CliContext
 from safedesk.clock import FakeClock
@@ -47,7 +47,7 @@ on_postgresql = pytest.mark.parametrize(
     "db_url", [pytest.param("postgresql", marks=pytest.mark.postgresql)], indirect=True
 )
 
-ALARM_PANELS = ["desktop.alarms_panel:add_alarms_panel"]
+ALARM_PANELS = ["desktop.alarm.alarms_panel:add_alarms_panel"]
 # What the person at the desk reads while the press is kept on this PC.
 HELD_TEXT = "⚠ HELD: will be sent as soon as the database answers. Shout, phone, or call 999"
 

@@ -8,12 +8,12 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.incidents_view import IncidentsView
+from desktop.alarm.incidents_view import IncidentsView
 from safedesk.button_events import ButtonPress, DeviceKind
 from safedesk.clock import FakeClock
 from safedesk.models import AlarmOutcome
+from safedesk.services.alarms.incidents import IncidentStatus
 from safedesk.services.hub import Services
-from safedesk.services.incidents import IncidentStatus
 from tests.desktop.conftest import SeededOffice
 
 

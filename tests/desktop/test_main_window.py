@@ -12,8 +12,8 @@ from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
 from desktop.app import DesktopApp, build_desktop
-from desktop.connection_banner import NOT_CONNECTED_TEXT
-from desktop.main_window import MainWindow
+from desktop.shell.connection_banner import NOT_CONNECTED_TEXT
+from desktop.shell.main_window import MainWindow
 from safedesk.clock import FakeClock
 from safedesk.config import Config, WorkstationConfig
 from safedesk.db import Database
@@ -24,8 +24,8 @@ from tests.support import postgres
 
 # The alarm path's own panels; other areas test theirs (some load in the background).
 ALARM_PANELS = [
-    "desktop.alarms_panel:add_alarms_panel",
-    "desktop.incidents_view:add_incidents_panel",
+    "desktop.alarm.alarms_panel:add_alarms_panel",
+    "desktop.alarm.incidents_view:add_incidents_panel",
 ]
 
 
@@ -102,7 +102,7 @@ def test_panels_are_added_through_the_factory_list_and_a_broken_one_does_not_sto
     clock: FakeClock,
     desktops: list[DesktopApp],
 ) -> None:
-    from desktop import main_window
+    from desktop.shell import main_window
 
     added: list[MainWindow] = []
 
@@ -123,9 +123,9 @@ def test_panels_are_added_through_the_factory_list_and_a_broken_one_does_not_sto
             demo=False,
             sign_in_as="hmarsh",
             panel_factories=[
-                "desktop.main_window:_test_factory",
+                "desktop.shell.main_window:_test_factory",
                 "desktop.no_such_module:add_panel",
-                "desktop.incidents_view:add_incidents_panel",
+                "desktop.alarm.incidents_view:add_incidents_panel",
             ],
         )
         desktops.append(desktop)

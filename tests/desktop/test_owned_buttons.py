@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from desktop.owned_buttons import OwnedButtons, attach, serial_config
+from desktop.alarm.owned_buttons import OwnedButtons, attach, serial_config
 from hardware.button_source import DeviceStatus
 from hardware.serial_button import SerialButtonConfig
 from hardware.serial_device_sim import SimulatedSerialDevice

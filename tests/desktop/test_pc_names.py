@@ -27,7 +27,10 @@ from tests.desktop.screens import Screen, open_screen
 
 pytestmark = pytest.mark.gui
 
-PANELS = ["desktop.alarms_panel:add_alarms_panel", "desktop.main_window:add_office_panel"]
+PANELS = [
+    "desktop.alarm.alarms_panel:add_alarms_panel",
+    "desktop.shell.main_window:add_office_panel",
+]
 HOST = socket.gethostname()
 
 

@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import make_url
 
+from desktop.alarm.incidents_view import IncidentsView
 from desktop.app import DesktopApp, build_desktop
-from desktop.connect_window import ConnectWindow
-from desktop.database_words import database_in_words
-from desktop.incidents_view import IncidentsView
+from desktop.shell.connect_window import ConnectWindow
+from desktop.shell.database_words import database_in_words
 from safedesk.button_events import ButtonPress, DeviceKind
 from safedesk.clock import FakeClock
 from safedesk.config import Config, WorkstationConfig
@@ -26,7 +26,7 @@ from tests.desktop.conftest import SeededOffice
 
 pytestmark = pytest.mark.gui
 
-PANELS = ["desktop.incidents_view:add_incidents_panel"]
+PANELS = ["desktop.alarm.incidents_view:add_incidents_panel"]
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from tests.firmware.conftest import RunScript
 from tests.firmware.firmware_paths import (
     FAKE_MACHINE,
     FIRMWARE,
-    PROTOCOL_DIR,
     interpreter_command,
 )
 
@@ -117,7 +116,7 @@ def test_the_firmware_restarted_three_times_says_hello_with_three_consecutive_bo
 ) -> None:
     board = tmp_path / "board"
     board.mkdir()
-    for source in [*FIRMWARE.glob("*.py"), PROTOCOL_DIR / "protocol.py"]:
+    for source in FIRMWARE.glob("*.py"):
         shutil.copyfile(source, board / source.name)
     boots = []
     for _ in range(3):

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.firmware.firmware_paths import FIRMWARE, MPY_CROSS, PROTOCOL_DIR
+from tests.firmware.firmware_paths import FIRMWARE, MPY_CROSS
 
-BOARD_FILES = [*sorted(FIRMWARE.glob("*.py")), PROTOCOL_DIR / "protocol.py"]
+BOARD_FILES = sorted(FIRMWARE.glob("*.py"))
 STUB_DISTRIBUTIONS = ("micropython-stdlib-stubs", "micropython-rp2-stubs")
 
 

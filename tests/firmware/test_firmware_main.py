@@ -9,7 +9,6 @@ from pathlib import Path
 from tests.firmware.firmware_paths import (
     FAKE_MACHINE,
     FIRMWARE,
-    PROTOCOL_DIR,
     interpreter_command,
 )
 
@@ -24,7 +23,7 @@ def run_main(tmp_path: Path, pins: dict[str, str], settings: str = SETTINGS) -> 
         (pin_dir / pin).write_text(level)
     board = tmp_path / "board"  # laid out as on the Pico: everything in one folder
     board.mkdir()
-    for source in [*FIRMWARE.glob("*.py"), PROTOCOL_DIR / "protocol.py"]:
+    for source in FIRMWARE.glob("*.py"):
         shutil.copyfile(source, board / source.name)
     (board / "button_settings.py").write_text(settings)
     command, env = interpreter_command("micropython")

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from firmware_bridge import protocol as p
+from hardware import wire_protocol as p
 from safedesk.button_events import LedState
 from tests.firmware.conftest import RunScript
 

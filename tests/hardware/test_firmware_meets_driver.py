@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware_bridge import protocol
+from hardware import wire_protocol as protocol
 from hardware.button_source import DeviceStatus
 from safedesk.button_events import DeviceKind, LedState
 from tests.hardware.conftest import SourceFactory
@@ -78,9 +78,8 @@ def pico(tmp_path: Path) -> Iterator[tuple[str, Path, Relay]]:
     # Laid out as on the Pico, in a folder of its own: the boot counter file is written there.
     board = tmp_path / "board"
     board.mkdir()
-    for source in [*(ROOT / "firmware_bridge" / "firmware").glob("*.py")]:
+    for source in (ROOT / "firmware_bridge" / "firmware").glob("*.py"):
         shutil.copyfile(source, board / source.name)
-    shutil.copyfile(ROOT / "firmware_bridge" / "protocol.py", board / "protocol.py")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "MICROPY"))}
     env["MICROPYPATH"] = str(ROOT / "tests" / "firmware" / "fake_machine")
     env["FAKE_MACHINE_PINS"] = str(pins)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from firmware_bridge import protocol
+from hardware import wire_protocol as protocol
 from hardware.serial_button import SerialButtonConfig, SerialButtonSource
 from hardware.serial_device_sim import SimulatedSerialDevice
 from safedesk.alarm_bus import AlarmRaised
@@ -26,9 +26,9 @@ from safedesk.clock import FakeClock
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, PanicDevice
-from safedesk.services.actor import Actor
-from safedesk.services.device_binding import bind
+from safedesk.services.buttons.device_binding import bind
 from safedesk.services.hub import Services
+from safedesk.services.shared.actor import Actor
 from tests.alarm import conftest as alarm_fixtures
 from tests.alarm.conftest import SeededOffice
 

@@ -14,7 +14,7 @@ import serial.tools.list_ports
 from serial.tools.list_ports_common import ListPortInfo
 
 import hardware.serial_button
-from firmware_bridge import protocol
+from hardware import wire_protocol as protocol
 from hardware.button_source import DeviceStatus
 from hardware.serial_button import (
     PICO_MICROPYTHON_USB_IDS,

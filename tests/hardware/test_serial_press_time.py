@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware_bridge import protocol
+from hardware import wire_protocol as protocol
 from hardware.frame_handoff import Arrival, FrameHandoff
 from hardware.serial_device_sim import SimulatedSerialDevice
 from safedesk.button_events import ButtonPress, PressReceipt

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from firmware_bridge import protocol
+from hardware import wire_protocol as protocol
 from hardware.button_source import DeviceStatus
 from hardware.press_delivery import PressDelivery
 from hardware.simulated import SimulatedButtonSource, UnknownButtonError

@@ -22,9 +22,9 @@ from safedesk.models import (
     StaffRole,
     Visit,
 )
-from safedesk.services.actor import Actor
-from safedesk.services.markers import EvidenceInput, RiskAssessment
-from safedesk.services.passwords import hash_password
+from safedesk.services.markers.placing import EvidenceInput, RiskAssessment
+from safedesk.services.shared.actor import Actor
+from safedesk.services.staff.passwords import hash_password
 
 PASSWORD = "correct horse battery"
 

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from safedesk.clock import FakeClock
 from safedesk.models import AppealOutcome, AuditEntry, Marker, MarkerAppeal, MarkerStatus, Role
-from safedesk.services.marker_appeals import decide_appeal, lodge_appeal
-from safedesk.services.marker_roles import may_decide_appeal
-from safedesk.services.markers import create_marker
-from safedesk.services.refusals import InvalidInput, PermissionRefused
+from safedesk.services.markers.appeals import decide_appeal, lodge_appeal
+from safedesk.services.markers.placing import create_marker
+from safedesk.services.markers.roles import may_decide_appeal
+from safedesk.services.shared.refusals import InvalidInput, PermissionRefused
 from tests.markers.office_world import World
 
 

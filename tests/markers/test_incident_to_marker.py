@@ -8,9 +8,9 @@ import pytest
 
 from safedesk.clock import FakeClock
 from safedesk.models import MarkerCategory
-from safedesk.services.incident_markers import assessment_from_alarm
-from safedesk.services.markers import create_marker
-from safedesk.services.refusals import InvalidInput, PermissionRefused
+from safedesk.services.markers.incident_markers import assessment_from_alarm
+from safedesk.services.markers.placing import create_marker
+from safedesk.services.shared.refusals import InvalidInput, PermissionRefused
 from tests.markers.office_world import World, add_resolved_alarm
 
 

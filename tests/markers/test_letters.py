@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from safedesk.clock import FakeClock
 from safedesk.models import AuditEntry
-from safedesk.services.letter_pdf import render_pdf
-from safedesk.services.letter_templates import fill, load_template
-from safedesk.services.letters import FollowUpDetails, follow_up_letter, notification_letter
-from safedesk.services.markers import create_marker
-from safedesk.services.refusals import InvalidInput, PermissionRefused
+from safedesk.services.markers.letter_pdf import render_pdf
+from safedesk.services.markers.letter_templates import fill, load_template
+from safedesk.services.markers.letters import FollowUpDetails, follow_up_letter, notification_letter
+from safedesk.services.markers.placing import create_marker
+from safedesk.services.shared.refusals import InvalidInput, PermissionRefused
 from tests.markers.office_world import World, add_resolved_alarm
 
 # Where the rendered pages are kept for a person to look at (CI artefact; default: tmp_path).
@@ -172,8 +172,8 @@ def test_an_office_can_use_its_own_edited_templates(
 ) -> None:
     import dataclasses
 
-    from safedesk.services.letter_templates import templates_dir
-    from safedesk.services.marker_desk import MarkerDesk
+    from safedesk.services.markers.desk import MarkerDesk
+    from safedesk.services.markers.letter_templates import templates_dir
 
     own = tmp_path / "our_letters"
     own.mkdir()
@@ -196,7 +196,7 @@ def test_an_office_can_use_its_own_edited_templates(
 def test_while_an_appeal_waits_the_letter_says_so_instead_of_offering_another(
     world: World, clock: FakeClock
 ) -> None:
-    from safedesk.services.marker_appeals import lodge_appeal
+    from safedesk.services.markers.appeals import lodge_appeal
 
     marker_id = _marker(world, clock)
     clock.advance(days=3)

@@ -13,9 +13,9 @@ from safedesk.cli import main
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import AuditEntry, Marker, MarkerCategory, ReviewDecision
-from safedesk.services.marker_review import ReviewInput, record_review
-from safedesk.services.markers import EvidenceInput, create_marker
-from safedesk.services.restricted_register import view_restricted
+from safedesk.services.markers.placing import EvidenceInput, create_marker
+from safedesk.services.markers.restricted_register import view_restricted
+from safedesk.services.markers.review import ReviewInput, record_review
 from tests.markers.office_world import build_world
 
 

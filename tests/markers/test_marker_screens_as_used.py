@@ -31,11 +31,11 @@ from safedesk.models import (
     MarkerStatus,
     ReviewDecision,
 )
-from safedesk.services.marker_appeals import decide_appeal, lodge_appeal
-from safedesk.services.marker_desk import MarkerDesk
-from safedesk.services.marker_review import ReviewInput, record_review
-from safedesk.services.markers import EvidenceInput, create_marker
-from safedesk.services.refusals import InvalidInput
+from safedesk.services.markers.appeals import decide_appeal, lodge_appeal
+from safedesk.services.markers.desk import MarkerDesk
+from safedesk.services.markers.placing import EvidenceInput, create_marker
+from safedesk.services.markers.review import ReviewInput, record_review
+from safedesk.services.shared.refusals import InvalidInput
 from tests.markers.modal import ModalDialogs
 from tests.markers.office_world import World, add_person, add_resolved_alarm
 

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from desktop.app import DesktopApp, build_desktop
 from desktop.markers.assessment_dialog import RiskAssessmentDialog
 from desktop.markers.markers_panel import MarkersPanel
-from desktop.sign_in import SignInDialog, UserBadge
+from desktop.shell.sign_in import SignInDialog, UserBadge
 from safedesk.clock import FakeClock
 from safedesk.config import Config, WorkstationConfig
 from safedesk.db import Database

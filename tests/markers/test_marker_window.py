@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 from desktop.markers.assessment_dialog import RiskAssessmentDialog
 from desktop.markers.markers_panel import MarkersPanel
 from desktop.markers.restricted_dialog import RestrictedDetailDialog
-from desktop.sign_in import SessionBridge, SignInDialog, UserBadge
+from desktop.shell.sign_in import SessionBridge, SignInDialog, UserBadge
 from safedesk.clock import FakeClock
 from safedesk.models import AuditEntry, Marker, MarkerCategory
-from safedesk.services.actor import Actor
-from safedesk.services.auth import StaffSession
-from safedesk.services.marker_desk import MarkerDesk
-from safedesk.services.markers import create_marker
+from safedesk.services.markers.desk import MarkerDesk
+from safedesk.services.markers.placing import create_marker
+from safedesk.services.shared.actor import Actor
+from safedesk.services.staff.sign_in import StaffSession
 from tests.markers.office_world import PASSWORD, World, add_resolved_alarm
 
 pytestmark = pytest.mark.gui

@@ -16,8 +16,8 @@ from safedesk.models import (
     MarkerRestricted,
     MarkerStatus,
 )
-from safedesk.services.markers import EvidenceInput, RiskAssessment, create_marker
-from safedesk.services.refusals import InvalidInput, PermissionRefused
+from safedesk.services.markers.placing import EvidenceInput, RiskAssessment, create_marker
+from safedesk.services.shared.refusals import InvalidInput, PermissionRefused
 from tests.markers.office_world import World
 
 

@@ -19,11 +19,11 @@ from sqlalchemy.engine import make_url
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import AuditEntry, Marker, MarkerCategory, MarkerRestricted, ReviewDecision
-from safedesk.services import marker_retention
-from safedesk.services.actor import Actor
-from safedesk.services.marker_review import ReviewInput, record_review
-from safedesk.services.markers import create_marker
-from safedesk.services.restricted_register import RestrictedStorageRefused, view_restricted
+from safedesk.services.markers import retention as marker_retention
+from safedesk.services.markers.placing import create_marker
+from safedesk.services.markers.restricted_register import RestrictedStorageRefused, view_restricted
+from safedesk.services.markers.review import ReviewInput, record_review
+from safedesk.services.shared.actor import Actor
 from tests.markers.office_world import World, build_world
 from tests.support import postgres
 

@@ -10,15 +10,15 @@ from sqlalchemy import select
 
 from safedesk.clock import FakeClock
 from safedesk.models import AuditEntry, MarkerCategory, Role
-from safedesk.services.marker_warnings import warnings_for_people
-from safedesk.services.markers import create_marker
-from safedesk.services.refusals import PermissionRefused
-from safedesk.services.restricted_register import (
+from safedesk.services.markers.placing import create_marker
+from safedesk.services.markers.restricted_register import (
     register_entries,
     view_restricted,
     views_report,
 )
-from safedesk.services.review_dates import uk_date
+from safedesk.services.markers.review_dates import uk_date
+from safedesk.services.markers.warnings import warnings_for_people
+from safedesk.services.shared.refusals import PermissionRefused
 from tests.markers.office_world import World
 
 OFFENCE = "Scheduled offender: conviction for assault on a public servant (2019)"

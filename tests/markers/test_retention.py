@@ -15,10 +15,10 @@ from safedesk.models import (
     MarkerRestricted,
     ReviewDecision,
 )
-from safedesk.services import marker_retention
-from safedesk.services.actor import Actor
-from safedesk.services.marker_review import ReviewInput, record_review
-from safedesk.services.markers import create_marker
+from safedesk.services.markers import retention as marker_retention
+from safedesk.services.markers.placing import create_marker
+from safedesk.services.markers.review import ReviewInput, record_review
+from safedesk.services.shared.actor import Actor
 from tests.markers.office_world import World
 
 REMOVE = ReviewInput(

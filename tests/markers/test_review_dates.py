@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from safedesk.services.review_dates import add_months, review_due_from
+from safedesk.services.markers.review_dates import add_months, review_due_from
 
 
 @pytest.mark.parametrize(
@@ -39,7 +39,7 @@ def test_the_uk_calendar_date_counts_not_the_utc_one() -> None:
 
 
 def test_review_states_read_in_plain_english() -> None:
-    from safedesk.services.review_dates import review_state_text
+    from safedesk.services.markers.review_dates import review_state_text
 
     today = date(2026, 11, 23)
     assert review_state_text(date(2026, 11, 24), today) == "due in 1 day"
@@ -51,7 +51,7 @@ def test_review_states_read_in_plain_english() -> None:
 
 def test_categories_are_known_by_their_code_or_their_title_on_screen() -> None:
     from safedesk.models import MarkerCategory
-    from safedesk.services.marker_roles import category_from_text
+    from safedesk.services.markers.roles import category_from_text
 
     violence = MarkerCategory.VIOLENCE_AGGRESSION
     assert category_from_text("violence_aggression") is violence

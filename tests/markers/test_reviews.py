@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 
 from safedesk.clock import FakeClock
 from safedesk.models import Marker, MarkerCategory, MarkerReview, MarkerStatus, ReviewDecision
-from safedesk.services.marker_review import ReviewInput, due_and_overdue, record_review
-from safedesk.services.marker_warnings import warnings_for_people
-from safedesk.services.markers import create_marker
-from safedesk.services.refusals import InvalidInput, PermissionRefused
-from safedesk.services.review_dates import uk_date
+from safedesk.services.markers.placing import create_marker
+from safedesk.services.markers.review import ReviewInput, due_and_overdue, record_review
+from safedesk.services.markers.review_dates import uk_date
+from safedesk.services.markers.warnings import warnings_for_people
+from safedesk.services.shared.refusals import InvalidInput, PermissionRefused
 from tests.markers.office_world import World
 
 CONTINUE = ReviewInput(

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from safedesk.clock import FakeClock
 from safedesk.models import AuditEntry
-from safedesk.services import auth
-from safedesk.services.auth import LockoutPolicy, SignInRefused, StaffSession
-from safedesk.services.markers import create_marker
+from safedesk.services.markers.placing import create_marker
+from safedesk.services.staff import sign_in as auth
+from safedesk.services.staff.sign_in import LockoutPolicy, SignInRefused, StaffSession
 from tests.markers.office_world import PASSWORD, World
 from tests.security.guard_time import pass_time
 
@@ -115,7 +115,7 @@ def test_quick_switch_on_a_shared_reception_pc(world: World, clock: FakeClock) -
 
 
 def test_a_disabled_account_cannot_sign_in(world: World, clock: FakeClock) -> None:
-    from safedesk.services import staff_admin
+    from safedesk.services.staff import accounts as staff_admin
 
     with world.db.session() as s:
         staff_admin.set_active(s, world.actor("admin"), "officer", False, now=clock.now())

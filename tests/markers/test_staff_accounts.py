@@ -12,9 +12,10 @@ from safedesk.cli import main
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import AuditEntry, Role, Staff
-from safedesk.services import auth, staff_admin
-from safedesk.services.actor import Actor
-from safedesk.services.refusals import InvalidInput, PermissionRefused
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.refusals import InvalidInput, PermissionRefused
+from safedesk.services.staff import accounts as staff_admin
+from safedesk.services.staff import sign_in as auth
 from tests.markers.office_world import World
 
 

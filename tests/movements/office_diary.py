@@ -13,9 +13,9 @@ from safedesk.alarm_bus import make_bus
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import Marker, MarkerStatus, Office, Person, Staff
-from safedesk.services.actor import Actor
 from safedesk.services.movements.desk import MovementsDesk
 from safedesk.services.movements.entries import PREVISIT_QUESTIONS, VisitForm
+from safedesk.services.shared.actor import Actor
 from tests.walkthrough.conftest import OfficePCs
 
 

@@ -11,15 +11,15 @@ from unidecode import unidecode
 
 from desktop.movements.log_visit_dialog import LogVisitDialog
 from desktop.movements.marker_warning import PreVisitWarning
-from desktop.sign_in import SessionBridge, SignInDialog
+from desktop.shell.sign_in import SessionBridge, SignInDialog
 from safedesk.alarm_bus import make_bus
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import AuditEntry, Marker
 from safedesk.models.movements import CheckInMethod, Movement
-from safedesk.services.actor import Actor
 from safedesk.services.movements.desk import MovementsDesk
 from safedesk.services.movements.entries import BoardState
+from safedesk.services.shared.actor import Actor
 from tests.movements.office_diary import flagged_person, log_visit_elsewhere, movements, staff_id
 from tests.walkthrough.conftest import OfficePCs
 

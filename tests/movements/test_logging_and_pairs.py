@@ -13,8 +13,8 @@ from safedesk.models import AuditEntry, Marker
 from safedesk.models.movements import Movement
 from safedesk.services.movements.entries import BoardState, MarkersNotAcknowledged
 from safedesk.services.movements.pairs_rule import PairsRefused
-from safedesk.services.refusals import InvalidInput, PermissionRefused
-from safedesk.services.room_choice import OverrideRefused
+from safedesk.services.reception.room_choice import OverrideRefused
+from safedesk.services.shared.refusals import InvalidInput, PermissionRefused
 from tests.movements.world import DiaryWorld
 
 ABBEY: dict[str, Any] = dict(

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from safedesk.alarm_bus.events import OverdueChanged, OverdueRaised
 from safedesk.models import AuditEntry
 from safedesk.models.movements import Movement, OverdueAlert, OverdueOutcome, OverdueReason
-from safedesk.services.incidents import IncidentError
+from safedesk.services.alarms.incidents import IncidentError
+from safedesk.services.alarms.rota import AlertLevel
 from safedesk.services.movements.desk import MovementsDesk
 from safedesk.services.movements.entries import BoardState
-from safedesk.services.rota import AlertLevel
 from tests.movements.world import DiaryWorld
 
 

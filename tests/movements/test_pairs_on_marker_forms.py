@@ -12,8 +12,8 @@ from desktop.markers.review_dialog import ReviewDialog
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import AuditEntry, Marker, ReviewDecision
-from safedesk.services.marker_desk import MarkerDesk
-from safedesk.services.markers import create_marker
+from safedesk.services.markers.desk import MarkerDesk
+from safedesk.services.markers.placing import create_marker
 from tests.markers.office_world import add_resolved_alarm, build_world
 
 pytestmark = pytest.mark.gui

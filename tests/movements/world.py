@@ -21,9 +21,9 @@ from safedesk.models import (
     Person,
     Staff,
 )
-from safedesk.services.actor import Actor
 from safedesk.services.movements.desk import MovementsDesk
 from safedesk.services.movements.entries import PREVISIT_QUESTIONS, VisitForm
+from safedesk.services.shared.actor import Actor
 
 OFFICE = "Derby Central Housing Office"
 ANSWERS = {key: "none known" for key, _ in PREVISIT_QUESTIONS} | {

@@ -9,8 +9,8 @@ import pytest
 from safedesk.clock import FakeClock
 from safedesk.config import Config
 from safedesk.db import Database
-from safedesk.services.person_search import PersonSearch
-from safedesk.services.room_choice import ReadinessSource, readiness_from_buttons
+from safedesk.services.reception.person_search import PersonSearch
+from safedesk.services.reception.room_choice import ReadinessSource, readiness_from_buttons
 from tests.reception.world import World, build_world
 
 MONDAY_MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -8,10 +8,9 @@ import pytest
 
 from safedesk.clock import FakeClock
 from safedesk.db import Database
-from safedesk.services import audit
-from safedesk.services.person_search import PersonSearch
-from safedesk.services.room_choice import ReadinessSource
-from safedesk.services.visits import (
+from safedesk.services.reception.person_search import PersonSearch
+from safedesk.services.reception.room_choice import ReadinessSource
+from safedesk.services.reception.visits import (
     BookingRequest,
     VisitError,
     WalkIn,
@@ -23,6 +22,7 @@ from safedesk.services.visits import (
     todays_visits,
     view_visit,
 )
+from safedesk.services.shared import audit
 from tests.reception.world import RESTRICTED_REASON, World, place_marker
 
 
@@ -228,7 +228,7 @@ def test_walk_in_later_matched_to_a_flagged_record_still_warns(
 def test_high_risk_meeting_registered_in_advance_is_on_todays_list(
     db: Database, world: World, search: PersonSearch, clock: FakeClock
 ) -> None:
-    from safedesk.services.visits import register_meeting
+    from safedesk.services.reception.visits import register_meeting
 
     with db.session() as s, pytest.raises(VisitError, match="high-risk"):
         register_meeting(
@@ -256,7 +256,7 @@ def test_high_risk_meeting_registered_in_advance_is_on_todays_list(
 def test_meeting_registered_by_name_is_matched_to_the_record_when_the_visitor_arrives(
     db: Database, world: World, search: PersonSearch, clock: FakeClock, readiness: ReadinessSource
 ) -> None:
-    from safedesk.services.visits import register_meeting
+    from safedesk.services.reception.visits import register_meeting
 
     with db.session() as s:
         expected = register_meeting(

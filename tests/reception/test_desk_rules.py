@@ -10,10 +10,9 @@ from sqlalchemy import select
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import PanicDevice
-from safedesk.services import audit
-from safedesk.services.person_search import PersonSearch
-from safedesk.services.room_choice import ReadinessSource
-from safedesk.services.visits import (
+from safedesk.services.reception.person_search import PersonSearch
+from safedesk.services.reception.room_choice import ReadinessSource
+from safedesk.services.reception.visits import (
     BookingRequest,
     RoomInUse,
     RoomNeeded,
@@ -26,7 +25,8 @@ from safedesk.services.visits import (
     register_meeting,
     room_alarm_problems,
 )
-from safedesk.services.walk_in_name import name_problem, typed_name
+from safedesk.services.reception.walk_in_name import name_problem, typed_name
+from safedesk.services.shared import audit
 from tests.matching.people import index_with, person
 from tests.reception.world import World
 
@@ -227,7 +227,7 @@ def test_a_flagged_visitors_room_going_offline_is_a_problem_for_reception_and_ho
 
 
 def test_match_reasons_are_said_in_plain_words() -> None:
-    from safedesk.services.match_reasons import plain_reasons
+    from safedesk.services.reception.match_reasons import plain_reasons
 
     bell = person("John", "Bell", date(1975, 8, 14), postcode="DE1 2AB", tenancy_ref="T0000045")
     index = index_with(bell)

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import AuditEntry, Person, Staff
-from safedesk.services.actor import Actor
-from safedesk.services.person_identity import correct_identity
-from safedesk.services.refusals import InvalidInput, PermissionRefused
+from safedesk.services.reception.person_identity import correct_identity
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.refusals import InvalidInput, PermissionRefused
 from tests.reception.test_import_and_search_cli import _run
 from tests.reception.world import MANAGER_PASSWORD, World
 

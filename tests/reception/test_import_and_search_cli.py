@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import AuditEntry, Marker, Person, PersonAlias
-from safedesk.services.actor import Actor
-from safedesk.services.people_import import import_markers, import_people
+from safedesk.services.imports.people_import import import_markers, import_people
+from safedesk.services.shared.actor import Actor
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -180,7 +180,7 @@ def test_search_stdin_answers_each_line_before_the_next_is_sent(
 def test_a_file_without_a_surname_column_says_column_in_the_singular(
     db: Database, tmp_path: Path
 ) -> None:
-    from safedesk.services.people_import import ImportFileError
+    from safedesk.services.imports.people_import import ImportFileError
 
     path = tmp_path / "people.csv"
     path.write_text("forenames,date_of_birth,postcode\nJo,1975-08-14,DE1 2AB\n")

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import AuditEntry, Person
-from safedesk.services.actor import Actor
-from safedesk.services.people_import import import_people, same_identity
+from safedesk.services.imports.people_import import import_people, same_identity
+from safedesk.services.shared.actor import Actor
 from tests.reception.test_import_and_search_cli import _run
 from tests.reception.world import place_marker
 

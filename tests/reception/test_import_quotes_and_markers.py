@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import Marker, MarkerCategory, MarkerStatus, Person
-from safedesk.services.actor import Actor
-from safedesk.services.people_import import import_markers, import_people
+from safedesk.services.imports.people_import import import_markers, import_people
+from safedesk.services.shared.actor import Actor
 from tests.reception.test_import_and_search_cli import _run
 
 PEOPLE = "forenames,surname,date_of_birth,postcode,address,tenancy_ref,aliases\n"

@@ -21,13 +21,13 @@ from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.db.migrate import upgrade
 from safedesk.models import Marker, Person, Staff, Visit
-from safedesk.services.actor import Actor
 from safedesk.services.hub import Services
-from safedesk.services.person_identity import correct_identity
-from safedesk.services.person_search import PersonSearch
-from safedesk.services.reception_desk import ReceptionDesk
-from safedesk.services.room_choice import ReadinessSource
-from safedesk.services.visits import BookingRequest
+from safedesk.services.reception.desk import ReceptionDesk
+from safedesk.services.reception.person_identity import correct_identity
+from safedesk.services.reception.person_search import PersonSearch
+from safedesk.services.reception.room_choice import ReadinessSource
+from safedesk.services.reception.visits import BookingRequest
+from safedesk.services.shared.actor import Actor
 from tests.reception.world import World, place_marker
 
 REASON = "Keyed from the wrong application form; checked against the tenancy agreement"

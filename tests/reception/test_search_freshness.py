@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import Marker, MarkerStatus, Person
-from safedesk.services.person_search import PersonSearch
+from safedesk.services.reception.person_search import PersonSearch
 from tests.reception.world import World, place_marker
 
 

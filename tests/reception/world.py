@@ -27,8 +27,8 @@ from safedesk.models import (
     StaffRole,
     TestResult,
 )
-from safedesk.services.actor import Actor
-from safedesk.services.passwords import hash_password
+from safedesk.services.shared.actor import Actor
+from safedesk.services.staff.passwords import hash_password
 
 MANAGER_PASSWORD = "correct horse battery"
 RESTRICTED_REASON = "Scheduled offence: assault on a public servant"

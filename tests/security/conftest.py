@@ -12,9 +12,9 @@ from safedesk.button_events import DeviceKind
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import MarkerCategory, PanicDevice, ReviewDecision
-from safedesk.services.actor import Actor
-from safedesk.services.marker_review import ReviewInput, record_review
-from safedesk.services.markers import EvidenceInput, create_marker
+from safedesk.services.markers.placing import EvidenceInput, create_marker
+from safedesk.services.markers.review import ReviewInput, record_review
+from safedesk.services.shared.actor import Actor
 from tests.markers.office_world import World, add_resolved_alarm, build_world
 from tests.security.pc_logins import PcLogins, made_for
 

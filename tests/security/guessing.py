@@ -13,7 +13,7 @@ from unittest import mock
 
 from safedesk.clock import FakeClock
 from safedesk.db import Database
-from safedesk.services import auth
+from safedesk.services.staff import sign_in as auth
 
 
 def guess_together(url: str, login: str, threads: int, start_at: float | None = None) -> int:

@@ -17,11 +17,11 @@ from safedesk.clock import FakeClock
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import Office, PanicDevice, Room
-from safedesk.services.actor import Actor
-from safedesk.services.csv_export import SafeCsvWriter, formula_safe
-from safedesk.services.markers import create_marker
-from safedesk.services.restricted_register import view_restricted
-from safedesk.services.weekly_test_export import write_csv, year_record
+from safedesk.services.markers.placing import create_marker
+from safedesk.services.markers.restricted_register import view_restricted
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.csv_export import SafeCsvWriter, formula_safe
+from safedesk.services.weekly_test.export import write_csv, year_record
 from tests.markers.office_world import build_world
 from tests.weekly_test.office_builder import build_office
 

@@ -17,9 +17,10 @@ from safedesk.clock import FakeClock
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import Room
-from safedesk.services import audit, auth
-from safedesk.services.actor import Actor
 from safedesk.services.hub import Services
+from safedesk.services.shared import audit
+from safedesk.services.shared.actor import Actor
+from safedesk.services.staff import sign_in as auth
 from tests.markers.office_world import PASSWORD, build_world
 from tests.security.guessing import guess_in_process, guess_together
 from tests.security.pc_logins import made_for

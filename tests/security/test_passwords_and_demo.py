@@ -14,8 +14,9 @@ from safedesk.db import Database
 from safedesk.demo.office import DEMO_PASSWORD, DemoRefused
 from safedesk.demo.seed import seed_demo
 from safedesk.models import Role, Staff
-from safedesk.services import auth, staff_admin
-from safedesk.services.refusals import InvalidInput
+from safedesk.services.shared.refusals import InvalidInput
+from safedesk.services.staff import accounts as staff_admin
+from safedesk.services.staff import sign_in as auth
 from tests.markers.office_world import World
 
 

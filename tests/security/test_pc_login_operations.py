@@ -21,16 +21,18 @@ from safedesk.clock import FakeClock
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import AlarmOutcome, AuditEntry, MarkerStatus, ReviewDecision, Role
-from safedesk.services import auth, marker_retention, staff_admin
 from safedesk.services.hub import Services
-from safedesk.services.marker_review import ReviewInput, record_review
-from safedesk.services.markers import create_marker
-from safedesk.services.person_search import PersonSearch
-from safedesk.services.reception_desk import ReceptionDesk
-from safedesk.services.restricted_register import RestrictedStorageRefused, view_restricted
-from safedesk.services.room_choice import readiness_from_buttons
-from safedesk.services.visits import BookingRequest
-from safedesk.services.workstation_place import WorkstationPlace, register_workstation
+from safedesk.services.markers import retention as marker_retention
+from safedesk.services.markers.placing import create_marker
+from safedesk.services.markers.restricted_register import RestrictedStorageRefused, view_restricted
+from safedesk.services.markers.review import ReviewInput, record_review
+from safedesk.services.reception.desk import ReceptionDesk
+from safedesk.services.reception.person_search import PersonSearch
+from safedesk.services.reception.room_choice import readiness_from_buttons
+from safedesk.services.reception.visits import BookingRequest
+from safedesk.services.shared.workstation_place import WorkstationPlace, register_workstation
+from safedesk.services.staff import accounts as staff_admin
+from safedesk.services.staff import sign_in as auth
 from tests.markers.office_world import PASSWORD
 from tests.security.conftest import NOT_TOLD, REASON, WHAT_HAPPENED, Office
 from tests.security.pc_logins import PcLogins

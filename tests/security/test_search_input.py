@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.matching.query_parse import MAX_QUERY_CHARS, parse_query
-from safedesk.services.person_search import PersonSearch
+from safedesk.services.reception.person_search import PersonSearch
 from tests.reception.world import build_world
 
 

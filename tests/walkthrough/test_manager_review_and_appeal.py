@@ -42,10 +42,10 @@ from safedesk.models import (
     Staff,
     Visit,
 )
-from safedesk.services.actor import Actor
 from safedesk.services.hub import Services
-from safedesk.services.markers import EvidenceInput, RiskAssessment, create_marker
-from safedesk.services.review_dates import uk_date
+from safedesk.services.markers.placing import EvidenceInput, RiskAssessment, create_marker
+from safedesk.services.markers.review_dates import uk_date
+from safedesk.services.shared.actor import Actor
 from tests.markers.modal import ModalDialogs
 from tests.walkthrough.conftest import SCREEN_SIZE, OfficePCs
 

@@ -37,8 +37,8 @@ from safedesk.models import (
     Staff,
     Visit,
 )
-from safedesk.services.actor import Actor
-from safedesk.services.visits import register_meeting
+from safedesk.services.reception.visits import register_meeting
+from safedesk.services.shared.actor import Actor
 from tests.reception.driving import (
     press,
     read_and_acknowledge,

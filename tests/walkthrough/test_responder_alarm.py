@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QRadioButton, Q
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from desktop.alarm_notice import AlarmNotice
-from desktop.alert_window import AlertWindow, local_time
+from desktop.alarm.alert_window import AlertWindow, local_time
+from desktop.alarm.notice import AlarmNotice
 from desktop.app import DesktopApp
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmOutcome, AlarmResponse

@@ -20,10 +20,10 @@ import pytest
 from PySide6.QtWidgets import QApplication, QLabel
 
 from desktop import app as desktop_app
-from desktop.alarm_notice import AlarmNotice
-from desktop.alarm_sound import AlarmSound
+from desktop.alarm.notice import AlarmNotice
+from desktop.alarm.sound import AlarmSound
 from desktop.weekly_test.flag_list import ButtonFlagList
-from safedesk.services.weekly_test_history import CellState
+from safedesk.services.weekly_test.history import CellState
 from tests.walkthrough.conftest import SCREEN_SIZE, OfficePCs
 from tests.weekly_test.tester import Tester
 

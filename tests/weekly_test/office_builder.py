@@ -8,7 +8,7 @@ from datetime import datetime
 from safedesk.button_events import DeviceKind
 from safedesk.db import Database
 from safedesk.models import Office, PanicDevice, Role, Room, RoomKind, Staff, StaffRole
-from safedesk.services.actor import Actor
+from safedesk.services.shared.actor import Actor
 
 
 @dataclass

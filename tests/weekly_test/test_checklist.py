@@ -10,9 +10,9 @@ from sqlalchemy import select
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import AlarmTest, FailReason, PanicDevice, TestResult
-from safedesk.services import audit
-from safedesk.services.button_readiness import Readiness
-from safedesk.services.weekly_tests import (
+from safedesk.services.buttons.readiness import Readiness
+from safedesk.services.shared import audit
+from safedesk.services.weekly_test.test_runs import (
     ItemState,
     TestHeld,
     WeeklyTestDesk,
@@ -173,7 +173,7 @@ def test_start_all_opens_a_window_for_every_untested_button(
 
 
 def test_signed_out_system_cannot_start_a_test(desk: WeeklyTestDesk, office: TestOffice) -> None:
-    from safedesk.services.actor import Actor
+    from safedesk.services.shared.actor import Actor
 
     with pytest.raises(WeeklyTestRefused, match="needs a signed-in member of staff"):
         desk.start(office.devices["Interview Room 1"], Actor.system())

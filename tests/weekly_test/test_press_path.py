@@ -15,8 +15,8 @@ from safedesk.clock import FakeClock
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmTest, BusEvent, TestResult
-from safedesk.services.alarms import AlarmService
-from safedesk.services.weekly_tests import ItemState, WeeklyTestDesk
+from safedesk.services.alarms.alarm_service import AlarmService
+from safedesk.services.weekly_test.test_runs import ItemState, WeeklyTestDesk
 from tests.weekly_test.office_builder import TestOffice, heard_now
 
 

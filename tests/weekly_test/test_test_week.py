@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from safedesk.config import WeeklyTestConfig
-from safedesk.services.test_week import UnknownTimeZone, week_containing, weeks_of_year
+from safedesk.services.weekly_test.test_week import UnknownTimeZone, week_containing, weeks_of_year
 
 LONDON = "Europe/London"
 MONDAY = WeeklyTestConfig()

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import AlarmTest, TestResult
-from safedesk.services.weekly_tests import StartOutcome, TestHeld, WeeklyTestDesk
+from safedesk.services.weekly_test.test_runs import StartOutcome, TestHeld, WeeklyTestDesk
 from tests.weekly_test.office_builder import TestOffice
 
 

@@ -26,10 +26,10 @@ from safedesk.config import Config, WorkstationConfig
 from safedesk.db import Database
 from safedesk.demo.office import DEMO_PASSWORD
 from safedesk.models import Staff
-from safedesk.services.passwords import hash_password
-from safedesk.services.weekly_test_history import CellState
-from safedesk.services.weekly_tests import WeeklyTestDesk, WeeklyTestRefused
-from safedesk.services.workstation_place import register_workstation, resolve_place
+from safedesk.services.shared.workstation_place import register_workstation, resolve_place
+from safedesk.services.staff.passwords import hash_password
+from safedesk.services.weekly_test.history import CellState
+from safedesk.services.weekly_test.test_runs import WeeklyTestDesk, WeeklyTestRefused
 from tests.weekly_test.office_builder import TestOffice, heard_now, record_press
 from tests.weekly_test.tester import Tester
 

@@ -34,7 +34,7 @@ from safedesk.clock import Clock
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import PanicDevice, Room
-from safedesk.services.alarms import PressReceipt
+from safedesk.services.alarms.alarm_service import PressReceipt
 from safedesk.services.hub import Services
 
 LEFT = Qt.MouseButton.LeftButton

@@ -18,10 +18,10 @@ from safedesk.alarm_bus import AlarmBus
 from safedesk.alarm_bus.events import MovementChanged, OverdueChanged
 from safedesk.models import Staff
 from safedesk.models.movements import CheckInMethod, Movement, OverdueAlert, OverdueOutcome
-from safedesk.services import audit
-from safedesk.services.actor import Actor
 from safedesk.services.movements.overdue_rules import EntryTimes, may_extend_self
-from safedesk.services.refusals import NotFound
+from safedesk.services.shared import audit
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.refusals import NotFound
 
 MAX_EXTENSION_HOURS = 12
 

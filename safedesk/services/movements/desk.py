@@ -21,8 +21,8 @@ from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import Office, Staff
 from safedesk.models.movements import CheckInMethod, OverdueAlert
-from safedesk.services.actor import Actor
-from safedesk.services.incidents import IncidentService
+from safedesk.services.alarms.incidents import IncidentService
+from safedesk.services.alarms.rota import AlertLevel, RotaService
 from safedesk.services.movements import (
     check_in,
     entries,
@@ -38,10 +38,10 @@ from safedesk.services.movements.marker_check import MarkerCheck, check_visit
 from safedesk.services.movements.overdue_audience import overdue_level
 from safedesk.services.movements.overdue_rules import OfficeHours, Timers
 from safedesk.services.movements.overdue_view import OverdueView, build_view
-from safedesk.services.office_time import local_date
-from safedesk.services.refusals import NotFound
-from safedesk.services.room_choice import ManagerOverride
-from safedesk.services.rota import AlertLevel, RotaService
+from safedesk.services.reception.room_choice import ManagerOverride
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.office_time import local_date
+from safedesk.services.shared.refusals import NotFound
 
 T = TypeVar("T")
 

@@ -19,8 +19,6 @@ from sqlalchemy.orm import Session
 from safedesk.matching.normalise import canonical_postcode
 from safedesk.models import Person, Staff
 from safedesk.models.movements import CheckInMethod, Movement, OverdueAlert
-from safedesk.services import audit
-from safedesk.services.actor import Actor
 from safedesk.services.movements.marker_check import MarkerCheck
 from safedesk.services.movements.overdue_rules import (
     EntryTimes,
@@ -29,8 +27,10 @@ from safedesk.services.movements.overdue_rules import (
     next_deadline,
 )
 from safedesk.services.movements.pairs_rule import check_pairs, record_override
-from safedesk.services.refusals import FieldProblem, require
-from safedesk.services.room_choice import ManagerOverride
+from safedesk.services.reception.room_choice import ManagerOverride
+from safedesk.services.shared import audit
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.refusals import FieldProblem, require
 
 # Seed 001: the questions to ask before any visit, kept with the entry.
 PREVISIT_QUESTIONS: tuple[tuple[str, str], ...] = (

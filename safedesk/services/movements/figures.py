@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from safedesk.models import Office
 from safedesk.models.movements import OverdueAlert
-from safedesk.services.incidents import IncidentStatus
+from safedesk.services.alarms.incidents import IncidentStatus
 from safedesk.services.movements.follow_up import status_of
-from safedesk.services.office_time import local_midnight_utc
+from safedesk.services.shared.office_time import local_midnight_utc
 
 
 @dataclass(frozen=True)

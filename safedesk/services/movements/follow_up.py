@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from safedesk.models import Staff
 from safedesk.models.movements import OverdueAlert
-from safedesk.services import audit
-from safedesk.services.actor import Actor
-from safedesk.services.incidents import MANAGER_ROLES, IncidentError, IncidentStatus
+from safedesk.services.alarms.incidents import MANAGER_ROLES, IncidentError, IncidentStatus
+from safedesk.services.shared import audit
+from safedesk.services.shared.actor import Actor
 
 
 def status_of(alert: OverdueAlert) -> IncidentStatus:

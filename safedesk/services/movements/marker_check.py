@@ -28,14 +28,14 @@ from safedesk.matching.person_index import PersonIndex
 from safedesk.matching.records import PersonRecord
 from safedesk.matching.scoring import CLOSE_MATCH_SCORE
 from safedesk.models import Marker, MarkerStatus, Person, PersonAlias
-from safedesk.services.marker_warnings import warnings_for_people
+from safedesk.services.markers.warnings import warnings_for_people
 from safedesk.services.movements.address_match import (
     Address,
     AddressLevel,
     compare_address,
     parse_address,
 )
-from safedesk.services.person_search import visitor_query
+from safedesk.services.reception.person_search import visitor_query
 
 POOL_LIMIT = 5000  # people read around the address; a postcode district is a few thousand
 _PAIRS_WORDS = re.compile(

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from safedesk.alarm_bus import AlarmBus
 from safedesk.alarm_bus.events import OverdueChanged
 from safedesk.models.movements import CheckInMethod, Movement, OverdueAlert
-from safedesk.services import audit
-from safedesk.services.acting_staff import acting_staff
-from safedesk.services.actor import Actor
 from safedesk.services.movements.check_in import CheckInRefused, extend, report_back
-from safedesk.services.refusals import NotFound
+from safedesk.services.shared import audit
+from safedesk.services.shared.acting_staff import acting_staff
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.refusals import NotFound
 
 
 def lock_alert(session: Session, overdue_id: int) -> OverdueAlert:

@@ -22,8 +22,6 @@ from safedesk.alarm_bus.events import OverdueChanged, OverdueRaised
 from safedesk.db import Database
 from safedesk.models import Office
 from safedesk.models.movements import Movement, OverdueAlert, OverdueReason
-from safedesk.services import audit
-from safedesk.services.actor import Actor
 from safedesk.services.movements.check_in import staff_name
 from safedesk.services.movements.overdue_rules import (
     EntryTimes,
@@ -31,6 +29,8 @@ from safedesk.services.movements.overdue_rules import (
     Timers,
     passed_deadline,
 )
+from safedesk.services.shared import audit
+from safedesk.services.shared.actor import Actor
 
 log = logging.getLogger(__name__)
 

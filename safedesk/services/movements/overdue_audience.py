@@ -13,10 +13,10 @@ from collections.abc import Collection
 
 from safedesk.models import Role
 from safedesk.models.movements import OverdueReason
-from safedesk.services.incidents import MANAGER_ROLES
+from safedesk.services.alarms.incidents import MANAGER_ROLES
+from safedesk.services.alarms.rota import AlertLevel
 from safedesk.services.movements.overdue_rules import OfficeHours
 from safedesk.services.movements.overdue_view import OverdueView
-from safedesk.services.rota import AlertLevel
 
 
 def everyone_at_once(view: OverdueView, hours: OfficeHours) -> bool:

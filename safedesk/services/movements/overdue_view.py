@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from safedesk.models import Marker, Office, Person
 from safedesk.models.movements import Movement, OverdueAlert, OverdueOutcome, OverdueReason
-from safedesk.services.marker_warnings import visible_instructions
+from safedesk.services.markers.warnings import visible_instructions
 from safedesk.services.movements.check_in import staff_name
 
 

@@ -15,14 +15,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safedesk.models import Marker, MarkerStatus, Person
-from safedesk.services import audit
-from safedesk.services.acting_staff import acting_staff
-from safedesk.services.actor import Actor
-from safedesk.services.incidents import MANAGER_ROLES
-from safedesk.services.marker_warnings import visible_instructions
+from safedesk.services.alarms.incidents import MANAGER_ROLES
+from safedesk.services.markers.warnings import visible_instructions
 from safedesk.services.movements.marker_check import MarkerCheck, mentions_pairs
-from safedesk.services.refusals import NotFound, PermissionRefused
-from safedesk.services.room_choice import ManagerOverride, OverrideRefused, authorise_override
+from safedesk.services.reception.room_choice import (
+    ManagerOverride,
+    OverrideRefused,
+    authorise_override,
+)
+from safedesk.services.shared import audit
+from safedesk.services.shared.acting_staff import acting_staff
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.refusals import NotFound, PermissionRefused
 
 MIN_OVERRIDE_REASON = 10
 

@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 
 from safedesk.models import Office, Staff
 from safedesk.models.movements import Movement, OverdueAlert
-from safedesk.services import audit
-from safedesk.services.actor import Actor
-from safedesk.services.csv_export import SafeCsvWriter, formula_safe
 from safedesk.services.movements.address_match import AddressLevel, compare_address, parse_address
 from safedesk.services.movements.entries import PREVISIT_QUESTIONS, back_how
-from safedesk.services.office_time import local_midnight_utc
+from safedesk.services.shared import audit
+from safedesk.services.shared.actor import Actor
+from safedesk.services.shared.csv_export import SafeCsvWriter, formula_safe
+from safedesk.services.shared.office_time import local_midnight_utc
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Bringing people and markers in from CSV without ever changing who a flagged record is."""

@@ -1,0 +1,1 @@
+"""Staff accounts: signing in, passwords, accounts and the guard against guessing."""
