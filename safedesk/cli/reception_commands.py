@@ -13,13 +13,10 @@ from typing import Any, TextIO
 
 from safedesk.cli.context import CliContext, CommandError
 from safedesk.clock import SystemClock
-from safedesk.services.imports.people_import import (
-    ImportFileError,
-    ImportReport,
-    import_markers,
-    import_people,
-    parse_date,
-)
+from safedesk.services.imports.csv_rows import ImportFileError, parse_date
+from safedesk.services.imports.markers import import_markers
+from safedesk.services.imports.people import import_people
+from safedesk.services.imports.report import ImportReport
 from safedesk.services.reception.match_reasons import plain_reasons
 from safedesk.services.reception.person_identity import (
     correct_identity,

@@ -15,7 +15,7 @@ from safedesk.models import AuditEntry, Person, Staff
 from safedesk.services.reception.person_identity import correct_identity
 from safedesk.services.shared.actor import Actor
 from safedesk.services.shared.refusals import InvalidInput, PermissionRefused
-from tests.reception.test_import_and_search_cli import _run
+from tests.imports.test_import_cli import _run
 from tests.reception.world import MANAGER_PASSWORD, World
 
 REASON = "Housing system record T0000045 was keyed from the wrong form; checked with tenancy file"

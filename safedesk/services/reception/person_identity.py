@@ -1,7 +1,7 @@
 """Correcting who a person's record says they are: the one deliberate path, audited.
 
 An import never changes a person's name or date of birth beyond a spelling fix (see
-``people_import``), because a marker belongs to the person it was placed on. When a record really
+``imports.people``), because a marker belongs to the person it was placed on. When a record really
 is wrong (a clerical error in the housing system, a legal change of name), a manager or an
 administrator corrects it here, with a reason; the audit log keeps the old and the new values.
 Visits, alarms and incidents keep the name as it was recorded at the time (``Visit.recorded_name``).

@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import Marker, MarkerCategory, MarkerStatus, Person
-from safedesk.services.imports.people_import import import_markers, import_people
+from safedesk.services.imports.markers import import_markers
+from safedesk.services.imports.people import import_people
 from safedesk.services.shared.actor import Actor
-from tests.reception.test_import_and_search_cli import _run
+from tests.imports.test_import_cli import _run
 
 PEOPLE = "forenames,surname,date_of_birth,postcode,address,tenancy_ref,aliases\n"
 MARKERS = "tenancy_ref,category,instructions,review_due\n"

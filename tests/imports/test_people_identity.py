@@ -16,9 +16,9 @@ from sqlalchemy import select
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import AuditEntry, Person
-from safedesk.services.imports.people_import import import_people, same_identity
+from safedesk.services.imports.people import import_people, same_identity
 from safedesk.services.shared.actor import Actor
-from tests.reception.test_import_and_search_cli import _run
+from tests.imports.test_import_cli import _run
 from tests.reception.world import place_marker
 
 HEADER = "forenames,surname,date_of_birth,postcode,address,tenancy_ref,aliases\n"
