@@ -2,12 +2,17 @@
 
 PostgreSQL tests are never skipped: if the server cannot be reached (after trying to start it)
 they fail, and the session fails if no PostgreSQL test passed at all.
+
+Every test that makes a widget is marked ``gui`` here (tests/helpers/gui.py says how it is told),
+and a test without the marker that starts Qt's GUI fails, so ``pytest -m "not gui"`` is a run a
+headless Raspberry Pi can do. GUI tests run offscreen on the 1366x768 screen of an office PC.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -18,11 +23,56 @@ import pytest
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.db.migrate import upgrade
-from tests.support import postgres
+from tests.helpers import postgres
+from tests.helpers.gui import makes_widgets, no_gui_while, qt_objects_die_here
+from tests.helpers.office_screen import use_office_screen
+
+use_office_screen()  # before pytest-qt creates the QApplication
 
 _pg_passed = 0
 _pg_skipped = 0
 _pg_collected = 0
+_not_gui_test: str | None = None  # the running test, while it has no gui marker
+_guard = ExitStack()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _guard.enter_context(no_gui_while(lambda: _not_gui_test))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _guard.close()
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("gui") is None and makes_widgets(
+            getattr(item, "fixturenames", []), Path(str(item.path))
+        ):
+            item.add_marker(pytest.mark.gui)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[object]:
+    global _not_gui_test
+    _not_gui_test = None if item.get_closest_marker("gui") else item.nodeid
+    try:
+        return (yield)
+    finally:
+        _not_gui_test = None
+
+
+@pytest.fixture(autouse=True)
+def _qt_objects_die_in_the_gui_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each GUI test, run pending deleteLater()s and collect garbage here, in the GUI thread.
+
+    pytest-qt never returns to a top-level event loop, so deferred deletes would wait, and a later
+    garbage collection triggered on a driver or bus thread would destroy Qt objects there (crash).
+    """
+    yield
+    if request.node.get_closest_marker("gui") is not None:
+        qt_objects_die_here()
 
 
 @pytest.fixture(scope="session")

@@ -35,7 +35,7 @@ from safedesk.db import Database
 from safedesk.models import AlarmOutcome, BusEvent
 from safedesk.services.hub import Services
 from tests.alarm.conftest import SeededOffice
-from tests.support import postgres
+from tests.helpers import postgres
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,18 +28,10 @@ from safedesk.models import AlarmEvent, AlarmPress, AuditEntry, PanicDevice
 from safedesk.outbox import LocalOutbox, StoreAndForwardSink
 from safedesk.services.hub import Services
 from tests.bridge.conftest import SeededOffice
+from tests.helpers.waiting import eventually
 
 LONG_ID = "gpio:" + "derby-central-interview-room-" * 2 + "x" * 18  # 81 characters
 GOOD_ID = "gpio:test-pi:17"
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.02)
-    return check()
 
 
 def test_a_gpio_device_id_longer_than_the_database_stores_is_refused_where_it_is_configured(

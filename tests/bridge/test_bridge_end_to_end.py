@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,18 +29,10 @@ from safedesk.models import AlarmEvent, AlarmOutcome, AlarmPress, PanicDevice, S
 from safedesk.services.shared.actor import Actor
 from tests.bridge.conftest import SeededOffice
 from tests.bridge.tcp_proxy import TcpProxy
+from tests.helpers.waiting import eventually
 
 GPIO_BUTTON = "gpio:test-pi:17"
 ALARM_WAV = Path(__file__).resolve().parents[2] / "resources" / "sounds" / "alarm.wav"
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.02)
-    return check()
 
 
 def next_event(sub: Subscription, kind: type, device_id: str, timeout: float = 10.0) -> BusMessage:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -28,18 +28,10 @@ from safedesk.demo.office import seed_office
 from safedesk.models import AlarmPress
 from tests.bridge.conftest import fill_disk
 from tests.bridge.tcp_proxy import TcpProxy
+from tests.helpers.waiting import eventually
 
 ROOM_1_BUTTON = "pico-e661a4d41b31"  # Interview Room 1 in the demo office
 ROOM_2_BUTTON = "pico-e661a4d41b32"
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.02)
-    return check()
 
 
 def press_rows(db: Database) -> list[tuple[str, int, int, datetime]]:

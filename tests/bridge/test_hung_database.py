@@ -30,20 +30,12 @@ from safedesk.demo.office import seed_office
 from safedesk.models import AlarmPress
 from tests.bridge.pg_cluster import PrivateCluster
 from tests.bridge.tcp_proxy import TcpProxy
+from tests.helpers.waiting import eventually
 
 DEADLINE_S = 2.0
 ALARM_WAV = Path(__file__).resolve().parents[2] / "resources" / "sounds" / "alarm.wav"
 ROOM_1_BUTTON = "pico-e661a4d41b31"  # Interview Room 1 in the demo office
 ROOM_2_BUTTON = "pico-e661a4d41b32"
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.02)
-    return check()
 
 
 def press_times(db: Database) -> dict[tuple[str, int, int], datetime]:

@@ -18,17 +18,9 @@ from firmware_bridge.local_sounder import LocalSounder
 from safedesk.button_events import ButtonPress, DeviceHeard, DeviceKind, PressReceipt
 from safedesk.clock import FakeClock
 from safedesk.outbox import LocalOutbox, StoreAndForwardSink
+from tests.helpers.waiting import eventually
 
 ALARM_WAV = Path(__file__).resolve().parents[2] / "resources" / "sounds" / "alarm.wav"
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.02)
-    return check()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ is never stopped), and SQLite locked by another writer.
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -35,15 +34,7 @@ from safedesk.outbox import LocalOutbox, StoreAndForwardSink
 from safedesk.services.hub import Services
 from tests.bridge.conftest import SeededOffice
 from tests.bridge.tcp_proxy import TcpProxy
-
-
-def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.02)
-    return check()
+from tests.helpers.waiting import eventually
 
 
 def presses_in(db: Database) -> list[AlarmPress]:
@@ -96,7 +87,8 @@ class Rig:
         self.sink.start()
         self.source.start()
         assert eventually(
-            lambda: self.source.online_devices() == {b.device_id for b in self.buttons}
+            lambda: self.source.online_devices() == {b.device_id for b in self.buttons},
+            timeout=15,
         )
 
     def stop(self) -> None:
@@ -163,7 +155,7 @@ def test_twenty_presses_during_a_60_second_outage_all_arrive_once_with_their_pre
         assert presses_in(direct) == []
 
         proxy.restore()  # the database is back
-        assert eventually(lambda: rig.sink.backlog == 0), rig.outbox.held()[:1]
+        assert eventually(lambda: rig.sink.backlog == 0, timeout=15), rig.outbox.held()[:1]
 
         rows = presses_in(direct)
         got = {(p.device_id, p.boot_id, p.sequence): p.pressed_at for p in rows}

@@ -34,22 +34,14 @@ from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmTest, AuditEntry, BusEvent, PanicDevice
 from safedesk.services.hub import Services
-from safedesk.services.weekly_test.test_runs import WeeklyTestDesk
+from safedesk.services.weekly_test.desk import WeeklyTestDesk
 from tests.clock.conftest import TEN_MINUTES, SeededOffice
+from tests.helpers.waiting import eventually
 
 ROOM = "Interview Room 1"
 OFF_BY = pytest.mark.parametrize(
     "ahead_s", [TEN_MINUTES, -TEN_MINUTES], ids=["10-min-fast", "10-min-slow"]
 )
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.02)
-    return check()
 
 
 def next_event(sub: Subscription, kind: type, timeout: float = 10.0) -> BusMessage:

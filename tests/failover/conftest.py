@@ -3,12 +3,10 @@ the multi-host URL every PC is given, with the demo office seeded (never the sha
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent
 from sqlalchemy import select
 
 from safedesk.clock import SystemClock
@@ -17,10 +15,8 @@ from safedesk.db.migrate import upgrade
 from safedesk.demo.office import seed_office
 from safedesk.models import PanicDevice, Room, Staff
 from tests.alarm.conftest import SeededOffice
-from tests.desktop.office_screen import use_office_screen
-from tests.support.pg_replication import ReplicatedPair, replicated_pair
-
-use_office_screen()  # before pytest-qt creates the QApplication
+from tests.helpers.gui import qt_objects_die_here
+from tests.helpers.pg_replication import ReplicatedPair, replicated_pair
 
 
 @dataclass(frozen=True)
@@ -85,10 +81,7 @@ def office_with_async_standby() -> Iterator[FailoverOffice]:
 
 @pytest.fixture(autouse=True)
 def _qt_objects_die_in_the_gui_thread() -> Iterator[None]:
-    """Pending deleteLater()s run here, in the GUI thread, not in a later collection elsewhere."""
+    """Pending deleteLater()s run here, in the GUI thread, not in a later collection elsewhere
+    (after every failover test: the bus adapter's Qt objects live in tests without widgets too)."""
     yield
-    if QCoreApplication.instance() is not None:
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    gc.collect()
-    if QCoreApplication.instance() is not None:
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qt_objects_die_here()

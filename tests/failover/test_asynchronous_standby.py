@@ -15,8 +15,7 @@ loudly which events were lost, and reads the reused ids again.
 from __future__ import annotations
 
 import random
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -29,21 +28,13 @@ from safedesk.config import Config
 from safedesk.db import Database, DatabaseUnavailable
 from safedesk.services.hub import Services
 from tests.failover.conftest import FailoverOffice
+from tests.helpers.waiting import eventually
 
 pytestmark = pytest.mark.postgresql
 
 # More presses than one block of sequence values PostgreSQL logs ahead (32): some of their bus
 # ids were never logged to the standby, and the promoted standby hands exactly those out again.
 PRESSES_WHILE_CUT_OFF = 40
-
-
-def eventually(check: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
 
 
 def stored(bridge: Services, press: ButtonPress) -> bool:

@@ -33,7 +33,7 @@ from safedesk.models import AlarmPress
 from safedesk.outbox import LocalOutbox, StoreAndForwardSink
 from safedesk.services.hub import Services
 from tests.failover.conftest import FailoverOffice
-from tests.support.pg_replication import STANDBY_NAME, Server
+from tests.helpers.pg_replication import STANDBY_NAME, Server
 
 pytestmark = pytest.mark.postgresql
 

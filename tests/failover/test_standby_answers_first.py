@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,17 +27,9 @@ from safedesk.models import AlarmPress
 from safedesk.outbox import LocalOutbox, StoreAndForwardSink
 from safedesk.services.hub import Services
 from tests.failover.conftest import FailoverOffice
+from tests.helpers.waiting import eventually
 
 pytestmark = pytest.mark.postgresql
-
-
-def eventually(check: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
 
 
 def test_a_press_made_on_the_standby_is_held_and_sent_once_it_is_promoted(

@@ -26,6 +26,7 @@ from hardware.button_source import DeviceStatus
 from safedesk.button_events import DeviceKind, LedState
 from tests.hardware.conftest import SourceFactory
 from tests.hardware.recording_sink import RecordingSink
+from tests.helpers.waiting import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 MICROPYTHON = Path(sys.executable).parent / "micropython"
@@ -108,16 +109,6 @@ def pico(tmp_path: Path) -> Iterator[tuple[str, Path, Relay]]:
             errors = firmware.stderr.read().decode(errors="replace")
             firmware.stderr.close()
             assert "Traceback" not in errors, errors
-
-
-def eventually(check: object, timeout: float = 8.0) -> bool:
-    assert callable(check)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.02)
-    return bool(check())
 
 
 def test_the_real_firmware_raises_an_alarm_through_the_serial_driver_and_shows_help_is_coming(

@@ -16,6 +16,7 @@ from hardware.gpio_button import Debouncer, GpioButtonConfig, GpioButtonSource, 
 from safedesk.button_events import DeviceKind, LedState
 from safedesk.clock import SystemClock
 from tests.hardware.recording_sink import RecordingSink
+from tests.helpers.waiting import eventually
 
 ROOM_1 = GpioButtonConfig("gpio-room-1", pin=17, led_pin=27, buzzer_pin=22)
 
@@ -51,16 +52,6 @@ def start(
     source.start()
     started.append(source)
     return source
-
-
-def eventually(check: object, timeout: float = 5.0) -> bool:
-    assert callable(check)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.005)
-    return bool(check())
 
 
 def press_for(factory: MockFactory, seconds: float, pin: int = 17) -> None:

@@ -11,7 +11,7 @@ SQLite and PostgreSQL; the USB serial numbers a pty cannot have are given to the
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,19 +31,11 @@ from safedesk.services.hub import Services
 from safedesk.services.shared.actor import Actor
 from tests.alarm import conftest as alarm_fixtures
 from tests.alarm.conftest import SeededOffice
+from tests.helpers.waiting import eventually
 
 office = alarm_fixtures.office  # the seeded demo office, as the alarm tests use it
 
 BRIDGE = "BRIDGE-CENTRAL"
-
-
-def eventually(check: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.01)
-    return check()
 
 
 @pytest.fixture

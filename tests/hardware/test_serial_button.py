@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import logging
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,17 +26,9 @@ from safedesk.button_events import DeviceKind, LedState
 from safedesk.clock import FakeClock
 from tests.hardware.conftest import SourceFactory
 from tests.hardware.recording_sink import RecordingSink
+from tests.helpers.waiting import eventually
 
 Serial = tuple[SourceFactory, list[DeviceStatus]]
-
-
-def eventually(check: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.01)
-    return check()
 
 
 def _framed(body: bytes) -> bytes:

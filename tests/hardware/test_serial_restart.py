@@ -10,7 +10,7 @@ sink is the real alarm service on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,19 +25,11 @@ from safedesk.models import AlarmEvent, AlarmOutcome, AlarmPress
 from safedesk.services.hub import Services
 from tests.alarm import conftest as alarm_fixtures
 from tests.alarm.conftest import SeededOffice
+from tests.helpers.waiting import eventually
 
 office = alarm_fixtures.office  # the seeded demo office, as the alarm tests use it
 
 ROOM = "Interview Room 1"
-
-
-def eventually(check: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.01)
-    return check()
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from safedesk.services.markers.placing import create_marker
 from safedesk.services.markers.restricted_register import RestrictedStorageRefused, view_restricted
 from safedesk.services.markers.review import ReviewInput, record_review
 from safedesk.services.shared.actor import Actor
+from tests.helpers import postgres
 from tests.markers.office_world import World, build_world
-from tests.support import postgres
 
 pytestmark = pytest.mark.postgresql
 

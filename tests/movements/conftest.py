@@ -8,7 +8,6 @@ import pytest
 
 from safedesk.clock import FakeClock
 from safedesk.db import Database
-from tests.desktop.conftest import _qt_objects_die_in_the_gui_thread  # noqa: F401  (autouse)
 from tests.movements.world import DiaryWorld, build_world
 from tests.walkthrough.conftest import office_pcs  # noqa: F401  (two app instances, one database)
 

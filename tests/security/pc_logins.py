@@ -13,7 +13,7 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from tests.support import postgres
+from tests.helpers import postgres
 
 # The kind of PC -> its group role (README "Database roles").
 KINDS = {

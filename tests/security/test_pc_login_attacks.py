@@ -12,9 +12,9 @@ import pytest
 from psycopg import errors
 
 from safedesk.clock import FakeClock
+from tests.helpers import postgres
 from tests.security.conftest import NOT_TOLD, SOURCE, WHAT_HAPPENED, Office
 from tests.security.pc_logins import PcLogins
-from tests.support import postgres
 
 pytestmark = pytest.mark.postgresql
 

@@ -20,12 +20,9 @@ from desktop.alarm.notice import AlarmNotice
 from desktop.app import DesktopApp
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmOutcome, AlarmResponse
-from tests.desktop.office_screen import use_office_screen
 from tests.walkthrough.conftest import OfficePCs
 
 pytestmark = pytest.mark.gui
-
-use_office_screen()  # the alert covers a 1366x768 screen, as on the office PCs
 
 LEFT = Qt.MouseButton.LeftButton
 WAIT = 10_000
