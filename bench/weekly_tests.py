@@ -28,9 +28,9 @@ from safedesk.db import Database
 from safedesk.db.migrate import upgrade
 from safedesk.demo.weekly_test_history import seed_test_history
 from safedesk.models import Office, PanicDevice, Role, Room, RoomKind, Staff, StaffRole
+from safedesk.services.weekly_test.desk import WeeklyTestDesk
 from safedesk.services.weekly_test.export import write_csv
 from safedesk.services.weekly_test.report import render_report
-from safedesk.services.weekly_test.test_runs import WeeklyTestDesk
 
 ROOMS = 60
 

@@ -1,4 +1,5 @@
 """The weekly panic alarm test on screen: checklist, result entry, year view, header status, flags.
 
-Widgets call ``safedesk.services.weekly_test.test_runs.WeeklyTestDesk`` only; the rules live in the core.
+Widgets call ``safedesk.services.weekly_test.desk.WeeklyTestDesk`` only; the rules live in the
+core.
 """

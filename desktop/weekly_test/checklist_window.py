@@ -34,13 +34,9 @@ from desktop.weekly_test.room_flags import READINESS_COLOURS
 from safedesk.clock import Clock
 from safedesk.db import DatabaseUnavailable
 from safedesk.services.shared.actor import Actor
-from safedesk.services.weekly_test.test_runs import (
-    Checklist,
-    ChecklistItem,
-    ItemState,
-    WeeklyTestDesk,
-    WeeklyTestRefused,
-)
+from safedesk.services.weekly_test.checklist import Checklist, ChecklistItem, ItemState
+from safedesk.services.weekly_test.desk import WeeklyTestDesk
+from safedesk.services.weekly_test.refusals import WeeklyTestRefused
 from safedesk.services.weekly_test.test_week import UnknownTimeZone
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.weekly_test.room_flags import RoomFlag, room_flags
 from safedesk.db import DatabaseUnavailable
-from safedesk.services.weekly_test.test_runs import Checklist, WeeklyTestDesk
+from safedesk.services.weekly_test.checklist import Checklist
+from safedesk.services.weekly_test.desk import WeeklyTestDesk
 from safedesk.services.weekly_test.test_week import UnknownTimeZone
 
 log = logging.getLogger(__name__)

@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
 from safedesk.db import DatabaseUnavailable
 from safedesk.models import FailReason
 from safedesk.services.shared.actor import Actor
+from safedesk.services.weekly_test.checklist import ChecklistItem
+from safedesk.services.weekly_test.desk import WeeklyTestDesk
+from safedesk.services.weekly_test.refusals import WeeklyTestRefused
 from safedesk.services.weekly_test.screens import OfficeScreens
-from safedesk.services.weekly_test.test_runs import ChecklistItem, WeeklyTestDesk, WeeklyTestRefused
 
 
 class ResultDialog(QDialog):

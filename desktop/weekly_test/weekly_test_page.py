@@ -16,7 +16,7 @@ from desktop.weekly_test.year_view import YearViewPanel
 from safedesk.alarm_bus import TestPressReceived
 from safedesk.clock import Clock
 from safedesk.services.shared.actor import Actor
-from safedesk.services.weekly_test.test_runs import WeeklyTestDesk
+from safedesk.services.weekly_test.desk import WeeklyTestDesk
 
 if TYPE_CHECKING:
     from desktop.shell.main_window import MainWindow

@@ -32,10 +32,11 @@ from PySide6.QtWidgets import (
 from safedesk.clock import Clock
 from safedesk.db import DatabaseUnavailable
 from safedesk.plural import plural
+from safedesk.services.weekly_test.desk import WeeklyTestDesk
 from safedesk.services.weekly_test.export import YearRecord, write_csv
 from safedesk.services.weekly_test.history import CellState, YearView
+from safedesk.services.weekly_test.refusals import WeeklyTestRefused
 from safedesk.services.weekly_test.report import render_report
-from safedesk.services.weekly_test.test_runs import WeeklyTestDesk, WeeklyTestRefused
 
 DETAIL_COLUMNS = ("Started", "Tester", "Press to screen", "Heard", "Result", "Notes")
 THIS_WEEK = QColor("#14287a")  # the outline and date of the week we are in

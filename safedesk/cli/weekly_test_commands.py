@@ -13,9 +13,10 @@ from pathlib import Path
 from safedesk.cli.context import CliContext, CommandError
 from safedesk.clock import SystemClock
 from safedesk.plural import plural
+from safedesk.services.weekly_test.checklist import Checklist, ItemState
+from safedesk.services.weekly_test.desk import WeeklyTestDesk
 from safedesk.services.weekly_test.export import YearRecord, write_csv
 from safedesk.services.weekly_test.report import render_report
-from safedesk.services.weekly_test.test_runs import Checklist, ItemState, WeeklyTestDesk
 from safedesk.services.weekly_test.test_week import UnknownTimeZone
 
 

@@ -17,7 +17,7 @@ from safedesk.services.alarms.alarm_service import AlarmService
 from safedesk.services.alarms.incidents import IncidentService
 from safedesk.services.alarms.rota import RotaService
 from safedesk.services.buttons.supervision import DeviceSupervision
-from safedesk.services.weekly_test.test_runs import WeeklyTestDesk
+from safedesk.services.weekly_test.desk import WeeklyTestDesk
 
 
 @dataclass

@@ -23,7 +23,8 @@ from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmTest, PanicDevice, TestResult
 from safedesk.services.hub import Services
-from safedesk.services.weekly_test.test_runs import ItemState, WeeklyTestDesk
+from safedesk.services.weekly_test.checklist import ItemState
+from safedesk.services.weekly_test.desk import WeeklyTestDesk
 from tests.alarm.conftest import SeededOffice
 from tests.desktop.screens import Screen, open_screen
 

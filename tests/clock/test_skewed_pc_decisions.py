@@ -22,7 +22,8 @@ from safedesk.clock import FakeClock, utc
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmTest, BusEvent, PanicDevice, TestResult
 from safedesk.services.hub import Services
-from safedesk.services.weekly_test.test_runs import EXPIRY_GRACE_S, ItemState
+from safedesk.services.weekly_test.checklist import ItemState
+from safedesk.services.weekly_test.expiry import EXPIRY_GRACE_S
 from tests.clock.conftest import TEN_MINUTES, SeededOffice, SkewedPC
 
 ROOM = "Interview Room 1"

@@ -57,7 +57,7 @@ def test_demo_office_has_a_year_of_weekly_tests_but_not_this_weeks(
 
 def test_demo_on_a_tuesday_shows_this_weeks_round_part_done(db: Database, clock: FakeClock) -> None:
     from safedesk.models import Office
-    from safedesk.services.weekly_test.test_runs import checklist
+    from safedesk.services.weekly_test.checklist import checklist
 
     clock.advance(days=1)  # Tuesday 24 November 2026, after Monday's test day
     seed_demo(db, 10, clock.now())

@@ -9,7 +9,7 @@ import pytest
 from safedesk.clock import FakeClock
 from safedesk.config import Config
 from safedesk.db import Database
-from safedesk.services.weekly_test.test_runs import WeeklyTestDesk
+from safedesk.services.weekly_test.desk import WeeklyTestDesk
 from tests.weekly_test.office_builder import TestOffice, build_office
 
 MONDAY_MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 09:00 GMT, week of Mon 23 Nov

@@ -12,12 +12,9 @@ from safedesk.db import Database
 from safedesk.models import AlarmTest, FailReason, PanicDevice, TestResult
 from safedesk.services.buttons.readiness import Readiness
 from safedesk.services.shared import audit
-from safedesk.services.weekly_test.test_runs import (
-    ItemState,
-    TestHeld,
-    WeeklyTestDesk,
-    WeeklyTestRefused,
-)
+from safedesk.services.weekly_test.checklist import ItemState
+from safedesk.services.weekly_test.desk import WeeklyTestDesk
+from safedesk.services.weekly_test.refusals import TestHeld, WeeklyTestRefused
 from tests.weekly_test.office_builder import TestOffice, heard_now, record_press
 
 

@@ -16,7 +16,8 @@ from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmTest, BusEvent, TestResult
 from safedesk.services.alarms.alarm_service import AlarmService
-from safedesk.services.weekly_test.test_runs import ItemState, WeeklyTestDesk
+from safedesk.services.weekly_test.checklist import ItemState
+from safedesk.services.weekly_test.desk import WeeklyTestDesk
 from tests.weekly_test.office_builder import TestOffice, heard_now
 
 

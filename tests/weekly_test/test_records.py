@@ -15,10 +15,10 @@ from safedesk.clock import FakeClock
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.services.weekly_test import history
+from safedesk.services.weekly_test.desk import WeeklyTestDesk
 from safedesk.services.weekly_test.export import csv_rows, write_csv, year_record
 from safedesk.services.weekly_test.history import CellState, year_view
 from safedesk.services.weekly_test.report import render_report
-from safedesk.services.weekly_test.test_runs import WeeklyTestDesk
 from tests.weekly_test.office_builder import TestOffice, heard_now, record_press
 
 

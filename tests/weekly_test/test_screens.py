@@ -17,7 +17,8 @@ from desktop.weekly_test.room_flags import room_flags
 from desktop.weekly_test.year_view import YearViewPanel
 from safedesk.clock import FakeClock
 from safedesk.db import Database
-from safedesk.services.weekly_test.test_runs import ItemState, WeeklyTestDesk
+from safedesk.services.weekly_test.checklist import ItemState
+from safedesk.services.weekly_test.desk import WeeklyTestDesk
 from tests.weekly_test.office_builder import TestOffice, heard_now, record_press
 
 pytestmark = pytest.mark.gui

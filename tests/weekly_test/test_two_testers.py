@@ -12,7 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import AlarmTest, TestResult
-from safedesk.services.weekly_test.test_runs import StartOutcome, TestHeld, WeeklyTestDesk
+from safedesk.services.weekly_test.desk import WeeklyTestDesk
+from safedesk.services.weekly_test.refusals import TestHeld
+from safedesk.services.weekly_test.starting import StartOutcome
 from tests.weekly_test.office_builder import TestOffice
 
 

@@ -28,8 +28,9 @@ from safedesk.demo.office import DEMO_PASSWORD
 from safedesk.models import Staff
 from safedesk.services.shared.workstation_place import register_workstation, resolve_place
 from safedesk.services.staff.passwords import hash_password
+from safedesk.services.weekly_test.desk import WeeklyTestDesk
 from safedesk.services.weekly_test.history import CellState
-from safedesk.services.weekly_test.test_runs import WeeklyTestDesk, WeeklyTestRefused
+from safedesk.services.weekly_test.refusals import WeeklyTestRefused
 from tests.weekly_test.office_builder import TestOffice, heard_now, record_press
 from tests.weekly_test.tester import Tester
 
