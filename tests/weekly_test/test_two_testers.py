@@ -8,10 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import AlarmTest, TestResult
+from safedesk.services.weekly_test import starting
 from safedesk.services.weekly_test.desk import WeeklyTestDesk
 from safedesk.services.weekly_test.refusals import TestHeld
 from safedesk.services.weekly_test.starting import StartOutcome
@@ -87,3 +89,44 @@ def test_the_database_refuses_a_second_open_test_for_a_button(
         s.add(pending("asha"))
     with pytest.raises(IntegrityError), db.session() as s:
         s.add(pending("ben"))
+
+
+def test_start_all_refused_on_one_button_keeps_the_windows_it_opened_before_it(
+    desk: WeeklyTestDesk, db: Database, office: TestOffice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ben's start on Interview Room 3 lands between Asha's check and her insert ("Start all"
+    goes Room 1, Room 2, Room 3, Reception): the unique index refuses her Room 3 window, and
+    only that one. Rooms 1 and 2, already opened in the same transaction, stay open."""
+    room_3 = office.devices["Interview Room 3"]
+    bens = desk.start(room_3, office.actor("ben"))
+    real_check = starting._pending_test
+    missed: list[int] = []
+
+    def check_that_ran_before_bens_commit(session: Session, device_pk: int) -> AlarmTest | None:
+        if device_pk == room_3 and not missed:
+            missed.append(device_pk)
+            return None
+        return real_check(session, device_pk)
+
+    monkeypatch.setattr(starting, "_pending_test", check_that_ran_before_bens_commit)
+
+    outcome = desk.start_all(office.office_id, office.actor("asha"))
+
+    assert missed == [room_3]
+    assert [s.room_name for s in outcome.started] == [
+        "Interview Room 1",
+        "Interview Room 2",
+        "Reception desk 1",
+    ]
+    assert len(outcome.refused) == 1 and "Ben Okafor" in outcome.refused[0]
+    assert outcome.message.startswith("3 test windows open")
+    asha, ben = office.actor("asha").staff_id, office.actor("ben").staff_id
+    with db.session() as s:  # a new session: what the database holds, not what was reported
+        open_windows = {
+            t.device_pk: (t.id, t.tester_id)
+            for t in s.scalars(select(AlarmTest).where(AlarmTest.result == TestResult.PENDING))
+        }
+    assert open_windows == {
+        **{started.device_pk: (started.test_id, asha) for started in outcome.started},
+        room_3: (bens.test_id, ben),
+    }

@@ -171,12 +171,13 @@ def _start_locked(
             f"The panic button in {room.name} is OFFLINE ({why}). Recorded as FAILED "
             "(device offline). Check its cable or power, then test it again."
         )
-    session.add(test)
     try:
-        session.flush()
+        # In a savepoint: a refused insert undoes only this button's start, never the windows
+        # "Start all" opened before it in the same transaction (already reported as open).
+        with session.begin_nested():
+            session.add(test)
     except IntegrityError:
         # Another PC's start won the unique index between our check and insert.
-        session.rollback()
         winner = _pending_test(session, device.id)
         if winner is None:
             raise
