@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
 
-from sqlalchemy import ScalarSelect, select, text, update
+from sqlalchemy import ScalarSelect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -36,6 +36,7 @@ from safedesk.clock import Clock
 from safedesk.config import AlarmConfig
 from safedesk.db import Database, DatabaseUnavailable
 from safedesk.db.server_time import server_now
+from safedesk.db.write_lock import take_sqlite_write_lock
 from safedesk.models import (
     AlarmEvent,
     AlarmOutcome,
@@ -307,8 +308,7 @@ class AlarmService:
                     text("SELECT pg_advisory_xact_lock(:ns, hashtext(:device))"),
                     {"ns": _LOCK_NAMESPACE + 1, "device": device_id},
                 )
-        else:
-            s.execute(update(PanicDevice).where(PanicDevice.id == -1).values(enabled=True))
+        take_sqlite_write_lock(s)
 
     @staticmethod
     def _resent_press(press: ButtonPress, boot: int) -> ScalarSelect[int | None]:
@@ -772,8 +772,7 @@ class AlarmService:
             if s.scalar(select(AlarmEvent.id).where(*due).limit(1)) is None:
                 return escalated
         with self.db.session() as s:
-            if not self.db.is_postgresql:
-                s.execute(update(PanicDevice).where(PanicDevice.id == -1).values(enabled=True))
+            take_sqlite_write_lock(s)
             query = select(AlarmEvent).where(*due)
             if self.db.is_postgresql:
                 query = query.with_for_update(skip_locked=True)
@@ -805,8 +804,7 @@ class AlarmService:
         return escalated
 
     def _lock_alarm(self, s: Session, alarm_id: int) -> AlarmEvent:
-        if not self.db.is_postgresql:
-            s.execute(update(PanicDevice).where(PanicDevice.id == -1).values(enabled=True))
+        take_sqlite_write_lock(s)
         query = select(AlarmEvent).where(AlarmEvent.id == alarm_id)
         if self.db.is_postgresql:
             query = query.with_for_update()

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import desc, select, text, update
+from sqlalchemy import desc, select, text
 
 from safedesk.alarm_bus import AlarmBus, NoRespondersOnDuty, RespondersOnDuty
 from safedesk.db import Database
+from safedesk.db.write_lock import take_sqlite_write_lock
 from safedesk.models import BusEvent, Office, RotaShift, ShiftKind, Staff
 from safedesk.services.shared import audit
 from safedesk.services.shared.actor import Actor
@@ -293,8 +294,7 @@ class RotaService:
                     text("SELECT pg_advisory_xact_lock(:ns, :office)"),
                     {"ns": _COVER_LOCK_NAMESPACE, "office": office_id},
                 )
-            else:
-                s.execute(update(Office).where(Office.id == -1).values(name=Office.name))
+            take_sqlite_write_lock(s)
             last_kind = s.scalar(last_cover)
             was_covered = last_kind != NoRespondersOnDuty.KIND
             if covered == was_covered:

@@ -13,14 +13,14 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from safedesk.alarm_bus import AlarmBus
 from safedesk.alarm_bus.events import OverdueChanged, OverdueRaised
 from safedesk.db import Database
-from safedesk.models import Office
+from safedesk.db.write_lock import take_sqlite_write_lock
 from safedesk.models.movements import Movement, OverdueAlert, OverdueReason
 from safedesk.services.movements.check_in import staff_name
 from safedesk.services.movements.overdue_rules import (
@@ -39,12 +39,6 @@ log = logging.getLogger(__name__)
 class Escalation:
     overdue_id: int
     stage: str  # escalated_managers | escalated_all
-
-
-def _write_lock(session: Session) -> None:
-    """SQLite: take the write lock before reading, so two PCs do not both decide."""
-    if session.get_bind().dialect.name != "postgresql":
-        session.execute(update(Office).where(Office.id == -1).values(name=Office.name))
 
 
 def _spent(session: Session, movement_id: int) -> tuple[bool, set[tuple[datetime, OverdueReason]]]:
@@ -106,7 +100,7 @@ def _raise_one(
     ws: str,
 ) -> int | None:
     with db.session() as s:
-        _write_lock(s)
+        take_sqlite_write_lock(s)
         query = select(Movement).where(Movement.id == movement_id)
         if db.is_postgresql:
             query = query.with_for_update()
@@ -190,7 +184,7 @@ def escalate_due(
         return []
     done: list[Escalation] = []
     with db.session() as s:
-        _write_lock(s)
+        take_sqlite_write_lock(s)
         for stage, column, cutoff in waiting:
             query = select(OverdueAlert).where(
                 *due, column.is_(None), OverdueAlert.raised_at <= cutoff

@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Engine, delete, func, select, text, update
+from sqlalchemy import Engine, delete, func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from safedesk.db.write_lock import take_sqlite_write_lock
 from safedesk.models import SignInAttempt, SignInGuard, SignInPolicy, Staff
 from safedesk.services.shared import audit
 from safedesk.services.shared.actor import Actor
@@ -260,7 +261,7 @@ def _finish_here(
     signing_in: bool,
 ) -> Finished:
     # The write lock before anything is read: a guess is finished once, by one PC.
-    s.execute(update(SignInPolicy).where(SignInPolicy.id == -1).values(free_attempts=0))
+    take_sqlite_write_lock(s)
     attempt = s.get(SignInAttempt, attempt_id, populate_existing=True)
     if attempt is None:
         return Finished(None, 0)  # unknown, or finished already
