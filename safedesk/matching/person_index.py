@@ -75,6 +75,7 @@ _REF_MERGE = 1024
 _FORENAME, _SURNAME = 0, 1
 _NO_DOB = 0
 _Variant = tuple[tuple[int, ...], tuple[int, ...]]  # forename word ids, surname word ids
+_Pick = tuple[int, int]  # what one typed name word matched: (word id, role), or (-1, -1)
 
 
 @dataclass
@@ -658,78 +659,35 @@ class PersonIndex:
 
     # ----------------------------------------------------------------- scoring
 
-    def _variants(self, row: int) -> list[_Variant]:
-        variants: list[_Variant] = [
-            (self._forename_words[self._forenames[row]], self._surname_words[self._surname[row]])
-        ]
-        variants.extend(self._alias_variants[self._aliases[row]])
-        return variants
+    def _name_agreement(
+        self, names: list[_NameTerm], row: int, picks: list[_Pick] | None = None
+    ) -> tuple[float, int]:
+        """(weighted name agreement, variant): the best of the row's name and its aliases.
 
-    def _name_score(self, plan: _Plan, row: int) -> tuple[float, int, list[tuple[int, int, int]]]:
-        """(weighted name agreement, variant index, per-term (word id, role) or -1)."""
-        best_total = -1.0
-        best_variant = 0
-        best_picks: list[tuple[int, int, int]] = []
+        Variant 0 is the name, n the nth alias; on a tie the earlier one. The one scoring path
+        for both the ranking and the reasons: with ``picks``, it is filled with what each typed
+        word matched in that variant, which is what reception is shown.
+        """
         words = self._vocab.words
-        for index, (fore, sur) in enumerate(self._variants(row)):
-            total = 0.0
-            used: set[int] = set()
-            picks: list[tuple[int, int, int]] = []
-            for term in plan.names:
-                best_sim, best_wid, best_role = 0.0, -1, -1
-                if term.initial:
-                    for role, wids in ((_FORENAME, fore), (_SURNAME, sur)):
-                        for wid in wids:
-                            if wid not in used and words[wid][0] == term.typed:
-                                best_sim, best_wid, best_role = (
-                                    NameLevel.INITIAL.similarity,
-                                    wid,
-                                    role,
-                                )
-                                break
-                        if best_wid >= 0:
-                            break
-                else:
-                    sims = term.similarity
-                    for wid in fore:
-                        s = sims.get(wid, 0.0)
-                        if s > best_sim and wid not in used:
-                            best_sim, best_wid, best_role = s, wid, _FORENAME
-                    sims = term.surname_similarity
-                    for wid in sur:
-                        s = sims.get(wid, 0.0)
-                        if s > best_sim and wid not in used:
-                            best_sim, best_wid, best_role = s, wid, _SURNAME
-                if best_wid >= 0:
-                    used.add(best_wid)
-                total += term.weight * best_sim
-                picks.append((best_wid, best_role, index))
-            if len(picks) >= 2 and picks[0][1] == _SURNAME and picks[-1][1] == _FORENAME:
-                total *= SWAPPED_FACTOR
-            if total > best_total:
-                best_total, best_variant, best_picks = total, index, picks
-        return best_total, best_variant, best_picks
-
-    def _name_total(self, names: list[_NameTerm], row: int) -> float:
-        """The weighted name agreement of _name_score, without the explanation (fast path)."""
-        best = _variant_total(
-            names,
-            self._forename_words[self._forenames[row]],
-            self._surname_words[self._surname[row]],
-            self._vocab.words,
-        )
+        fore = self._forename_words[self._forenames[row]]
+        sur = self._surname_words[self._surname[row]]
+        best = _variant_total(names, fore, sur, words, picks)
+        best_variant = 0
         alias_id = self._aliases[row]
         if alias_id:
-            for fore, sur in self._alias_variants[alias_id]:
-                total = _variant_total(names, fore, sur, self._vocab.words)
+            for variant, (fore, sur) in enumerate(self._alias_variants[alias_id], start=1):
+                alias_picks: list[_Pick] | None = None if picks is None else []
+                total = _variant_total(names, fore, sur, words, alias_picks)
                 if total > best:
-                    best = total
-        return best
+                    best, best_variant = total, variant
+                    if picks is not None and alias_picks is not None:
+                        picks[:] = alias_picks
+        return best, best_variant
 
     def _score(self, plan: _Plan, row: int) -> float:
         total = 0.0
         if plan.names:
-            total += self._name_total(plan.names, row)
+            total += self._name_agreement(plan.names, row)[0]
         if plan.dob_weight:
             total += plan.dob_weight * self._dob_level(plan, row)[0]
         if plan.postcode_weight:
@@ -796,9 +754,10 @@ class PersonIndex:
         return self._names_agree(plan, row)
 
     def _names_agree(self, plan: _Plan, row: int) -> bool:
-        picks = self._name_score(plan, row)[2]
+        picks: list[_Pick] = []
+        self._name_agreement(plan.names, row, picks)
         roles = set()
-        for term, (wid, role, _) in zip(plan.names, picks, strict=True):
+        for term, (wid, role) in zip(plan.names, picks, strict=True):
             if term.initial:
                 continue
             sims = term.similarity if role == _FORENAME else term.surname_similarity
@@ -810,10 +769,11 @@ class PersonIndex:
     def _comparisons(self, plan: _Plan, row: int) -> tuple[FieldComparison, ...]:
         found: list[FieldComparison] = []
         if plan.names:
-            _, variant, picks = self._name_score(plan, row)
+            picks: list[_Pick] = []
+            _, variant = self._name_agreement(plan.names, row, picks)
             aliases = self._alias_sets.values[self._aliases[row]] or ()
             alias = aliases[variant - 1] if variant else ""
-            for term, (wid, role, _) in zip(plan.names, picks, strict=True):
+            for term, (wid, role) in zip(plan.names, picks, strict=True):
                 field_name = "forename" if role == _FORENAME else "surname"
                 if alias:
                     field_name = f"alias {field_name}"
@@ -823,7 +783,12 @@ class PersonIndex:
                 stored = self._vocab.words[wid]
                 if term.initial:
                     found.append(
-                        FieldComparison(field_name, "initial", 0.5, f"{term.typed}. {stored}")
+                        FieldComparison(
+                            field_name,
+                            NameLevel.INITIAL.label,
+                            NameLevel.INITIAL.similarity,
+                            f"{term.typed}. {stored}",
+                        )
                     )
                     continue
                 match = term.matches[wid]
@@ -835,7 +800,7 @@ class PersonIndex:
                 )
             if alias:
                 found.append(FieldComparison("alias", "matched an alias", 1.0, alias))
-            if len(picks) >= 2 and picks[0][1] == _SURNAME and picks[-1][1] == _FORENAME:
+            if _swapped(len(picks), picks[0][1], picks[-1][1]):
                 found.append(FieldComparison("name", "forename/surname swapped", SWAPPED_FACTOR))
         if plan.dob_weight:
             similarity, label = self._dob_level(plan, row)
@@ -853,9 +818,18 @@ class PersonIndex:
 
 
 def _variant_total(
-    names: list[_NameTerm], fore: tuple[int, ...], sur: tuple[int, ...], words: list[str]
+    names: list[_NameTerm],
+    fore: tuple[int, ...],
+    sur: tuple[int, ...],
+    words: list[str],
+    picks: list[_Pick] | None = None,
 ) -> float:
-    """Weighted agreement of the typed name words with one stored name (see _name_score)."""
+    """Weighted agreement of the typed name words with one stored name.
+
+    Each typed word takes the stored word it agrees with best that no earlier typed word took
+    (an initial: the first forename, else surname, word it begins); a surname word never counts
+    as a short form. ``picks`` (when given) receives each typed word's (word id, role), or -1s.
+    """
     total = 0.0
     used: list[int] = []
     first_role = last_role = -1
@@ -883,9 +857,16 @@ def _variant_total(
         if best_wid >= 0:
             used.append(best_wid)
         total += term.weight * best_sim
+        if picks is not None:
+            picks.append((best_wid, best_role))
         if position == 0:
             first_role = best_role
         last_role = best_role
-    if len(names) >= 2 and first_role == _SURNAME and last_role == _FORENAME:
+    if _swapped(len(names), first_role, last_role):
         total *= SWAPPED_FACTOR
     return total
+
+
+def _swapped(typed_words: int, first_role: int, last_role: int) -> bool:
+    """A surname typed first and a forename last: scored a little lower, and said so."""
+    return typed_words >= 2 and first_role == _SURNAME and last_role == _FORENAME
