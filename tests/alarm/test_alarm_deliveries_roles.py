@@ -13,7 +13,7 @@ from safedesk.db import Database
 from safedesk.models import DeliveryKind
 from safedesk.services.alarms.alarm_deliveries import Shown, deliveries_for, record_shown
 from safedesk.services.hub import Services
-from tests.alarm.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 from tests.security.conftest import logins  # noqa: F401  (fixture: one login per kind of PC)
 from tests.security.pc_logins import PcLogins
 

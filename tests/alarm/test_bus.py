@@ -34,8 +34,8 @@ from safedesk.clock import FakeClock, SystemClock
 from safedesk.db import Database
 from safedesk.models import AlarmOutcome, BusEvent
 from safedesk.services.hub import Services
-from tests.alarm.conftest import SeededOffice
 from tests.helpers import postgres
+from tests.helpers.office import SeededOffice
 
 REPO = Path(__file__).resolve().parents[2]
 

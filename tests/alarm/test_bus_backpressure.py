@@ -18,7 +18,7 @@ from safedesk.alarm_bus import AlarmBus, DeviceOnline, Subscription, make_bus
 from safedesk.clock import FakeClock
 from safedesk.config import Config
 from safedesk.db import Database
-from tests.alarm.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AuditEntry, PanicDevice
 from safedesk.services.hub import Services
-from tests.alarm.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from safedesk.models import AlarmOutcome
 from safedesk.services.alarms.incidents import IncidentError, IncidentFilter, IncidentStatus
 from safedesk.services.hub import Services
 from safedesk.services.shared import audit
-from tests.alarm.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 
 
 def _incident(

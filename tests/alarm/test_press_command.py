@@ -11,7 +11,7 @@ from sqlalchemy import select
 from safedesk.cli import main
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmPress
-from tests.alarm.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from safedesk.models import (
 )
 from safedesk.services.hub import Services
 from safedesk.services.shared import audit
-from tests.alarm.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 
 
 def _press(device_id: str, seq: int, clock: FakeClock, boot: int = 1) -> ButtonPress:

@@ -15,7 +15,7 @@ from safedesk.services.alarms.alarm_service import AlarmError
 from safedesk.services.hub import Services
 from safedesk.services.shared import audit
 from safedesk.services.shared.actor import Actor
-from tests.alarm.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 
 
 def _raise(

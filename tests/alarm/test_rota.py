@@ -16,7 +16,7 @@ from safedesk.models import Office, RotaShift, ShiftKind, Staff
 from safedesk.services.alarms.rota import AlertLevel, RotaError, ShiftRule, on_duty_until
 from safedesk.services.hub import Services
 from safedesk.services.shared import audit
-from tests.alarm.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 
 LONDON = ZoneInfo("Europe/London")
 

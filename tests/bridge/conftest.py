@@ -13,11 +13,8 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.alarm.conftest import SeededOffice, office, services  # noqa: F401  (fixtures)
 from tests.bridge.pg_cluster import PrivateCluster
 from tests.bridge.tcp_proxy import TcpProxy
-
-__all__ = ["SeededOffice"]
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmPress, AuditEntry, PanicDevice
 from safedesk.outbox import LocalOutbox, StoreAndForwardSink
 from safedesk.services.hub import Services
-from tests.bridge.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 from tests.helpers.waiting import eventually
 
 LONG_ID = "gpio:" + "derby-central-interview-room-" * 2 + "x" * 18  # 81 characters

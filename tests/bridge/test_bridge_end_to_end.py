@@ -27,8 +27,8 @@ from safedesk.clock import SystemClock
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmOutcome, AlarmPress, PanicDevice, Staff
 from safedesk.services.shared.actor import Actor
-from tests.bridge.conftest import SeededOffice
 from tests.bridge.tcp_proxy import TcpProxy
+from tests.helpers.office import SeededOffice
 from tests.helpers.waiting import eventually
 
 GPIO_BUTTON = "gpio:test-pi:17"

@@ -15,7 +15,7 @@ from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import AuditEntry, BusEvent, PanicDevice
 from safedesk.services.hub import Services
-from tests.bridge.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 
 ROOM = "Interview Room 1"
 

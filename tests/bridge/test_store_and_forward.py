@@ -32,8 +32,8 @@ from safedesk.demo.office import seed_office
 from safedesk.models import AlarmEvent, AlarmPress, AuditEntry
 from safedesk.outbox import LocalOutbox, StoreAndForwardSink
 from safedesk.services.hub import Services
-from tests.bridge.conftest import SeededOffice
 from tests.bridge.tcp_proxy import TcpProxy
+from tests.helpers.office import SeededOffice
 from tests.helpers.waiting import eventually
 
 

@@ -13,7 +13,7 @@ from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.db.server_time import ServerClock, ServerClockTimer, server_clock_for
 from safedesk.services.hub import Services
-from tests.alarm.conftest import SeededOffice, office, services  # noqa: F401  (fixtures)
+from tests.helpers.office import SeededOffice
 
 __all__ = ["SeededOffice", "SkewedPC"]
 

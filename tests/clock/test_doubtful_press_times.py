@@ -20,7 +20,8 @@ from safedesk.db import Database
 from safedesk.db.server_time import ServerClockTimer
 from safedesk.models import AlarmEvent, AlarmPress, AlarmTest, AuditEntry, PanicDevice, TestResult
 from safedesk.services.hub import Services
-from tests.clock.conftest import SeededOffice, SkewedPC
+from tests.clock.conftest import SkewedPC
+from tests.helpers.office import SeededOffice
 
 ROOM = "Interview Room 1"
 THREE_DAYS = 3 * 86400.0

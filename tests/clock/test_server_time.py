@@ -18,7 +18,8 @@ from safedesk.db import Database
 from safedesk.db.server_time import ServerClock, ServerClockTimer, server_clock_for
 from safedesk.services.alarms.press_time import judge_press_time
 from safedesk.services.staff.sign_in import SignInRefused, StaffSession
-from tests.clock.conftest import TEN_MINUTES, SeededOffice, SkewedPC
+from tests.clock.conftest import TEN_MINUTES, SkewedPC
+from tests.helpers.office import SeededOffice
 from tests.security.guard_time import pass_time
 
 SERVER_START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -35,7 +35,8 @@ from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmTest, AuditEntry, BusEvent, PanicDevice
 from safedesk.services.hub import Services
 from safedesk.services.weekly_test.desk import WeeklyTestDesk
-from tests.clock.conftest import TEN_MINUTES, SeededOffice
+from tests.clock.conftest import TEN_MINUTES
+from tests.helpers.office import SeededOffice
 from tests.helpers.waiting import eventually
 
 ROOM = "Interview Room 1"

@@ -27,7 +27,7 @@ from safedesk.services.alarms.responder_reach import (
 from safedesk.services.alarms.rota import AlertLevel, OnDuty
 from safedesk.services.hub import Services
 from safedesk.services.shared.workstation_place import WorkstationPlace, register_workstation
-from tests.alarm.conftest import SeededOffice, office, services  # noqa: F401  (fixtures)
+from tests.helpers.office import SeededOffice
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TOM = OnDuty(staff_id=1, name="Tom Whitfield", until=NOW + timedelta(hours=8))
@@ -80,8 +80,8 @@ def _heartbeat(db: Database, clock: FakeClock, seeded: SeededOffice, login: str 
 
 def test_heartbeats_are_stamped_with_the_database_servers_clock(
     db: Database,
-    services: Services,  # noqa: F811
-    office: SeededOffice,  # noqa: F811
+    services: Services,
+    office: SeededOffice,
     clock: FakeClock,
 ) -> None:
     reach = ResponderReach(db, services.rota, clock)
@@ -106,8 +106,8 @@ def test_heartbeats_are_stamped_with_the_database_servers_clock(
 
 def test_a_pc_not_heard_from_for_minutes_no_longer_counts(
     db: Database,
-    services: Services,  # noqa: F811
-    office: SeededOffice,  # noqa: F811
+    services: Services,
+    office: SeededOffice,
     clock: FakeClock,
 ) -> None:
     _heartbeat(db, clock, office, "twhitfield")
@@ -124,8 +124,8 @@ def test_a_pc_not_heard_from_for_minutes_no_longer_counts(
 
 def test_closing_safedesk_or_signing_out_leaves_nobody_reachable_there(
     db: Database,
-    services: Services,  # noqa: F811
-    office: SeededOffice,  # noqa: F811
+    services: Services,
+    office: SeededOffice,
     clock: FakeClock,
 ) -> None:
     reach = ResponderReach(db, services.rota, clock)

@@ -7,15 +7,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
 
 from safedesk.clock import SystemClock
 from safedesk.db import Database
 from safedesk.db.migrate import upgrade
-from safedesk.demo.office import seed_office
-from safedesk.models import PanicDevice, Room, Staff
-from tests.alarm.conftest import SeededOffice
 from tests.helpers.gui import qt_objects_die_here
+from tests.helpers.office import SeededOffice, seed_demo_office
 from tests.helpers.pg_replication import ReplicatedPair, replicated_pair
 
 
@@ -35,24 +32,7 @@ def migrate_and_seed(pair: ReplicatedPair, name: str = "safedesk") -> FailoverOf
     try:
         upgrade(db.engine)
         with db.session() as s:
-            offices = seed_office(s, SystemClock().now())
-            central = offices["Derby Central Housing Office"]
-            other = next(o for o in offices.values() if o is not central)
-            rooms = s.scalars(select(Room).where(Room.office_id == central.id)).all()
-            devices = {
-                room.name: s.scalars(
-                    select(PanicDevice.device_id).where(PanicDevice.room_id == room.id)
-                ).one()
-                for room in rooms
-            }
-            staff = {m.login: m.id for m in s.scalars(select(Staff))}
-            office = SeededOffice(
-                office_id=central.id,
-                other_office_id=other.id,
-                room_ids={r.name: r.id for r in rooms},
-                device_ids=devices,
-                staff_ids=staff,
-            )
+            office = seed_demo_office(s, SystemClock().now())
     finally:
         db.dispose()
     return FailoverOffice(pair, url, office)

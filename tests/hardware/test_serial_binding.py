@@ -30,7 +30,7 @@ from safedesk.services.buttons.device_binding import bind
 from safedesk.services.hub import Services
 from safedesk.services.shared.actor import Actor
 from tests.alarm import conftest as alarm_fixtures
-from tests.alarm.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 from tests.helpers.waiting import eventually
 
 office = alarm_fixtures.office  # the seeded demo office, as the alarm tests use it

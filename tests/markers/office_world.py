@@ -14,17 +14,15 @@ from safedesk.models import (
     AlarmOutcome,
     MarkerCategory,
     Office,
-    Person,
     Role,
     Room,
     RoomKind,
-    Staff,
-    StaffRole,
     Visit,
 )
 from safedesk.services.markers.placing import EvidenceInput, RiskAssessment
 from safedesk.services.shared.actor import Actor
 from safedesk.services.staff.passwords import hash_password
+from tests.helpers import office as shared
 
 PASSWORD = "correct horse battery"
 
@@ -96,35 +94,25 @@ def build_world(db: Database, now: datetime) -> World:
         s.flush()
         world.office_id, world.room_id = office.id, room.id
         for key, (name, roles) in STAFF.items():
-            member = Staff(
-                name=name,
-                login=key,
-                job_title=None,
-                password_hash=password_hash(),
-                home_office_id=office.id,
-                created_at=now,
-                roles=[StaffRole(role=r) for r in roles],
+            member = shared.add_staff(
+                s, office.id, name, key, roles, now, password_hash=password_hash()
             )
-            s.add(member)
-            s.flush()
             world.staff[key] = member.id
         for attr, (fore, sur, postcode) in {
             "person_id": ("Jonathan", "Smith", "DE1 2AB"),
             "other_person_id": ("Margaret", "O'Brien", "DE23 8FZ"),
         }.items():
-            person = Person(
-                forenames=fore,
-                surname=sur,
-                date_of_birth=date(1985, 3, 6),
+            person_id = shared.add_person(
+                s,
+                now,
+                fore,
+                sur,
+                born=date(1985, 3, 6),
                 address="14 Abbey Street, Derby",
                 postcode=postcode,
                 tenancy_ref=f"T-{sur.upper()}",
-                created_at=now,
-                updated_at=now,
             )
-            s.add(person)
-            s.flush()
-            setattr(world, attr, person.id)
+            setattr(world, attr, person_id)
     return world
 
 
@@ -139,19 +127,16 @@ def add_person(
 ) -> int:
     """Another person on record (namesakes are told apart by date of birth and tenancy)."""
     with world.db.session() as s:
-        person = Person(
-            forenames=forenames,
-            surname=surname,
-            date_of_birth=born,
+        return shared.add_person(
+            s,
+            now,
+            forenames,
+            surname,
+            born=born,
             address="2 Normanton Road, Derby",
             postcode=postcode,
             tenancy_ref=tenancy_ref,
-            created_at=now,
-            updated_at=now,
         )
-        s.add(person)
-        s.flush()
-        return person.id
 
 
 def add_resolved_alarm(

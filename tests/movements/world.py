@@ -17,13 +17,12 @@ from safedesk.models import (
     Marker,
     MarkerCategory,
     MarkerRestricted,
-    MarkerStatus,
-    Person,
     Staff,
 )
 from safedesk.services.movements.desk import MovementsDesk
 from safedesk.services.movements.entries import PREVISIT_QUESTIONS, VisitForm
 from safedesk.services.shared.actor import Actor
+from tests.helpers.office import add_marker, add_person
 
 OFFICE = "Derby Central Housing Office"
 ANSWERS = {key: "none known" for key, _ in PREVISIT_QUESTIONS} | {
@@ -83,18 +82,14 @@ class DiaryWorld:
 
 
 def _marker(s: Any, person_id: int, now: datetime, instructions: list[str], **extra: Any) -> Marker:
-    marker = Marker(
-        person_id=person_id,
-        category=extra.pop("category", MarkerCategory.VIOLENCE_AGGRESSION),
-        instructions=instructions,
+    return add_marker(
+        s,
+        person_id,
         placed_at=now - timedelta(days=30),
         review_due=(now + timedelta(days=150)).date(),
-        status=MarkerStatus.ACTIVE,
+        instructions=instructions,
         **extra,
     )
-    s.add(marker)
-    s.flush()
-    return marker
 
 
 def build_world(db: Database, clock: FakeClock, config: Config | None = None) -> DiaryWorld:
@@ -105,19 +100,16 @@ def build_world(db: Database, clock: FakeClock, config: Config | None = None) ->
         staff = {m.login: m.id for m in s.scalars(select(Staff))}
         people: dict[str, int] = {}
         for key, (fore, sur, address, postcode) in PEOPLE.items():
-            person = Person(
-                forenames=fore,
-                surname=sur,
-                date_of_birth=date(1980, 1, 1),
+            people[key] = add_person(
+                s,
+                now,
+                fore,
+                sur,
+                born=date(1980, 1, 1),
                 address=address,
                 postcode=postcode,
                 source="import",
-                created_at=now,
-                updated_at=now,
             )
-            s.add(person)
-            s.flush()
-            people[key] = person.id
         markers = {
             "jonathan": _marker(
                 s, people["jonathan"], now, ["Visit in pairs", "No lone interviews"],

@@ -7,28 +7,22 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from safedesk.button_events import DeviceKind
 from safedesk.db import Database
 from safedesk.models import (
     AlarmTest,
     FailReason,
-    Marker,
     MarkerCategory,
     MarkerRestricted,
-    MarkerStatus,
     Office,
     PanicDevice,
-    Person,
-    PersonAlias,
     Role,
     Room,
-    RoomKind,
     Staff,
-    StaffRole,
     TestResult,
 )
 from safedesk.services.shared.actor import Actor
 from safedesk.services.staff.passwords import hash_password
+from tests.helpers.office import add_marker, add_person, add_room_with_button, add_staff
 
 MANAGER_PASSWORD = "correct horse battery"
 RESTRICTED_REASON = "Scheduled offence: assault on a public servant"
@@ -56,34 +50,20 @@ def build_world(db: Database, now: datetime) -> World:
         s.flush()
         rooms: dict[str, int] = {}
         for name in ("Interview Room 1", "Interview Room 2", "Interview Room 3"):
-            room = Room(office_id=office.id, name=name, kind=RoomKind.INTERVIEW_ROOM)
-            s.add(room)
-            s.flush()
-            s.add(
-                PanicDevice(
-                    device_id=f"pico-{room.id}",
-                    kind=DeviceKind.SERIAL,
-                    room_id=room.id,
-                    label=f"Panic button, {name}",
-                    last_seen_at=now,
-                    registered_at=now,
-                )
+            room, _ = add_room_with_button(
+                s,
+                office.id,
+                name,
+                device_id=lambda room: f"pico-{room.id}",
+                label=f"Panic button, {name}",
+                heard_at=now,
+                registered_at=now,
             )
             rooms[name] = room.id
         hashed = hash_password(MANAGER_PASSWORD)
 
         def staff(name: str, login: str, *roles: Role) -> Staff:
-            member = Staff(
-                name=name,
-                login=login,
-                password_hash=hashed,
-                home_office_id=office.id,
-                created_at=now,
-                roles=[StaffRole(role=r) for r in roles],
-            )
-            s.add(member)
-            s.flush()
-            return member
+            return add_staff(s, office.id, name, login, roles, now, password_hash=hashed)
 
         receptionist = staff("Priya Sharma", "psharma", Role.RECEPTION)
         officer = staff("Tom Whitfield", "twhitfield", Role.OFFICER)
@@ -92,19 +72,9 @@ def build_world(db: Database, now: datetime) -> World:
         def person(
             fore: str, sur: str, dob: date | None, postcode: str, ref: str, *aliases: str
         ) -> int:
-            p = Person(
-                forenames=fore,
-                surname=sur,
-                date_of_birth=dob,
-                postcode=postcode,
-                tenancy_ref=ref,
-                created_at=now,
-                updated_at=now,
-                aliases=[PersonAlias(name=a) for a in aliases],
+            return add_person(
+                s, now, fore, sur, born=dob, aliases=aliases, postcode=postcode, tenancy_ref=ref
             )
-            s.add(p)
-            s.flush()
-            return p.id
 
         people = {
             "john_smith": person("John", "Smith", date(1985, 3, 6), "DE1 2AB", "T1001"),
@@ -114,18 +84,16 @@ def build_world(db: Database, now: datetime) -> World:
             ),
             "alan_brown": person("Alan", "Brown", date(1970, 1, 2), "DE22 3CD", "T1004"),
         }
-        s.add(
-            Marker(
-                person_id=people["john_smith"],
-                category=MarkerCategory.OFFENDER,
-                instructions=["Two officers present for any meeting", "No lone interviews"],
-                restricted=True,
-                contact_role="asb_manager",
-                placed_at=now - timedelta(days=30),
-                review_due=(now + timedelta(days=150)).date(),
-                status=MarkerStatus.ACTIVE,
-                restricted_detail=MarkerRestricted(reason=RESTRICTED_REASON),
-            )
+        add_marker(
+            s,
+            people["john_smith"],
+            category=MarkerCategory.OFFENDER,
+            instructions=["Two officers present for any meeting", "No lone interviews"],
+            restricted=True,
+            contact_role="asb_manager",
+            placed_at=now - timedelta(days=30),
+            review_due=(now + timedelta(days=150)).date(),
+            restricted_detail=MarkerRestricted(reason=RESTRICTED_REASON),
         )
         return World(
             office_id=office.id,
@@ -140,16 +108,13 @@ def build_world(db: Database, now: datetime) -> World:
 
 def place_marker(db: Database, person_id: int, now: datetime, *instructions: str) -> int:
     with db.session() as s:
-        marker = Marker(
-            person_id=person_id,
-            category=MarkerCategory.VIOLENCE_AGGRESSION,
-            instructions=list(instructions),
+        marker = add_marker(
+            s,
+            person_id,
             placed_at=now,
             review_due=(now + timedelta(days=180)).date(),
-            status=MarkerStatus.ACTIVE,
+            instructions=instructions,
         )
-        s.add(marker)
-        s.flush()
         return marker.id
 
 

@@ -7,8 +7,9 @@ from datetime import datetime
 
 from safedesk.button_events import DeviceKind
 from safedesk.db import Database
-from safedesk.models import Office, PanicDevice, Role, Room, RoomKind, Staff, StaffRole
+from safedesk.models import Office, PanicDevice, Role, RoomKind
 from safedesk.services.shared.actor import Actor
+from tests.helpers.office import add_room_with_button, add_staff
 
 
 @dataclass
@@ -40,20 +41,20 @@ def build_office(
         s.flush()
         built = TestOffice(office_id=office.id)
         for i, room_name in enumerate(rooms, start=1):
-            kind = RoomKind.RECEPTION_DESK if "Reception" in room_name else RoomKind.INTERVIEW_ROOM
-            room = Room(office_id=office.id, name=room_name, kind=kind, location="Ground floor")
-            s.add(room)
-            s.flush()
-            device = PanicDevice(
+            room, device = add_room_with_button(
+                s,
+                office.id,
+                room_name,
+                kind=RoomKind.RECEPTION_DESK
+                if "Reception" in room_name
+                else RoomKind.INTERVIEW_ROOM,
+                location="Ground floor",
                 device_id=f"{name.lower()}-button-{i}",
-                kind=DeviceKind.SERIAL if i % 2 else DeviceKind.GPIO,
-                room_id=room.id,
+                device_kind=DeviceKind.SERIAL if i % 2 else DeviceKind.GPIO,
                 label=f"Under the desk, {room_name}",
-                last_seen_at=now,
+                heard_at=now,
                 registered_at=datetime(2025, 1, 1, tzinfo=now.tzinfo),
             )
-            s.add(device)
-            s.flush()
             built.rooms[room_name] = room.id
             built.devices[room_name] = device.id
             built.device_ids[room_name] = device.device_id
@@ -62,15 +63,7 @@ def build_office(
             ("ben", "Ben Okafor", Role.OFFICER),
             ("carol", "Carol Hughes", Role.RESPONDER),
         ):
-            staff = Staff(
-                name=person,
-                login=f"{name.lower()}-{login}",
-                home_office_id=office.id,
-                created_at=now,
-            )
-            staff.roles.append(StaffRole(role=role))
-            s.add(staff)
-            s.flush()
+            staff = add_staff(s, office.id, person, f"{name.lower()}-{login}", [role], now)
             built.staff[login] = Actor(staff.id, staff.login, "PC-1")
         return built
 
