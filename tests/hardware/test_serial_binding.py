@@ -29,11 +29,8 @@ from safedesk.models import AlarmEvent, PanicDevice
 from safedesk.services.buttons.device_binding import bind
 from safedesk.services.hub import Services
 from safedesk.services.shared.actor import Actor
-from tests.alarm import conftest as alarm_fixtures
 from tests.helpers.office import SeededOffice
 from tests.helpers.waiting import eventually
-
-office = alarm_fixtures.office  # the seeded demo office, as the alarm tests use it
 
 BRIDGE = "BRIDGE-CENTRAL"
 
