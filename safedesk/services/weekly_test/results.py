@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from safedesk.db.write_lock import take_sqlite_write_lock
 from safedesk.models import AlarmTest, FailReason, TestResult
 from safedesk.services.shared import audit
 from safedesk.services.shared.actor import Actor
@@ -38,14 +38,9 @@ def record_result(
     - ``fail_reason`` given (e.g. OTHER with notes) -> fail with that reason
     - otherwise pass.
     """
-    if session.get_bind().dialect.name != "postgresql":
-        # SQLite: take the write lock before reading, so two results cannot both see "pending".
-        session.execute(
-            update(AlarmTest)
-            .where(AlarmTest.id == test_id)
-            .values(id=AlarmTest.id)
-            .execution_options(synchronize_session=False)
-        )
+    # SQLite: take the write lock before reading, so two results cannot both see "pending"
+    # (PostgreSQL: the row lock below).
+    take_sqlite_write_lock(session)
     tester = acting_staff(session, actor, "Recording a weekly alarm test result")
     test = session.get(AlarmTest, test_id, with_for_update=True, populate_existing=True)
     if test is None:

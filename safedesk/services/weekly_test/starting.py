@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from safedesk.clock import Clock
 from safedesk.config import Config
+from safedesk.db.write_lock import take_sqlite_write_lock
 from safedesk.models import AlarmTest, FailReason, Office, PanicDevice, Room, Staff, TestResult
 from safedesk.plural import plural
 from safedesk.services.buttons.device_status import is_online
@@ -46,9 +47,9 @@ class StartOutcome:
 def _lock_devices(session: Session, device_pks: Sequence[int]) -> None:
     """Serialise test starts on these buttons until this transaction ends.
 
-    PostgreSQL: row locks (in id order, so two "start all" cannot deadlock). SQLite: a no-op
-    write takes the database write lock now, before anything is read, so the check below sees
-    every committed start.
+    PostgreSQL: row locks (in id order, so two "start all" cannot deadlock). SQLite: the
+    database write lock, taken now, before anything is read, so the check below sees every
+    committed start.
     """
     if not device_pks:
         return
@@ -62,12 +63,7 @@ def _lock_devices(session: Session, device_pks: Sequence[int]) -> None:
             .with_for_update()
         )
     else:
-        session.execute(
-            update(PanicDevice)
-            .where(PanicDevice.id.in_(pks))
-            .values(id=PanicDevice.id)
-            .execution_options(synchronize_session=False)
-        )
+        take_sqlite_write_lock(session)
 
 
 def _pending_test(session: Session, device_pk: int) -> AlarmTest | None:
