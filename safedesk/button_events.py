@@ -151,6 +151,9 @@ class PressReceipt:
     # Kept in the bridge's local outbox, not yet in the database (alarm_id is 0 then): the
     # device is acknowledged (it may stop resending) but shows "not delivered".
     held: bool = False
+    # Held because recording it hit a bug, not an outage: what the screen says instead of "sent
+    # when the database answers" (``safedesk.db.failures.internal_error_text``).
+    internal_error: str | None = None
 
 
 class PressSink(Protocol):

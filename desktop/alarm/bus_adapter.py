@@ -36,6 +36,7 @@ from safedesk.alarm_bus import (
     TestPressReceived,
 )
 from safedesk.db import DatabaseUnavailable
+from safedesk.db.failures import INTERNAL_ERROR, internal_error_text, is_internal_error_text
 from safedesk.services.alarms.alert_views import AlertView
 from safedesk.services.alarms.responder_reach import Reach, ResponderReach, alert_level_with_reach
 from safedesk.services.alarms.rota import AlertLevel
@@ -191,8 +192,8 @@ class BusAdapter(QObject):
             except Exception as exc:
                 # A bug, not the environment: loud in the log and on screen, and keep going,
                 # because a dead reader leaves this PC deaf to alarms.
-                log.exception("bus adapter cycle failed")
-                self._cycle_failed(f"internal error: {exc!r}")
+                log.exception("bus adapter cycle failed (a bug, not an outage)")
+                self._cycle_failed(internal_error_text(exc))
                 need_snapshot = True
                 self._stop.wait(0.5)
 
@@ -294,7 +295,8 @@ class BusAdapter(QObject):
 
     def _declare_lost(self, detail: str) -> None:
         self.connected = False
-        log.error("NOT CONNECTED: this PC will not receive alarms: %s", detail)
+        state = INTERNAL_ERROR if is_internal_error_text(detail) else "NOT CONNECTED"
+        log.error("%s: this PC will not receive alarms: %s", state, detail)
         self.connection_changed.emit(False, detail, self.services.clock.now())
 
     def _on_watchdog(self) -> None:

@@ -7,7 +7,8 @@ freeze the windows, and a press the database cannot take at once is kept on disk
 time and forwarded when it answers. The desk's own press is silent on this PC: no alert, no
 sound, only a small line under the button, because the person pressing may be facing the
 aggressor. That line says what the system knows: "Sending…", then "Sent" (the database has it)
-or "HELD: will be sent as soon as the database answers", then "Sent" when it is forwarded.
+or "HELD: will be sent as soon as the database answers" (or "INTERNAL ERROR" when recording
+it hit a bug, not an outage: kept and tried again all the same), then "Sent" when it is forwarded.
 Every such press carries who was signed in at this PC and the PC's name (``PressedBy``): the
 alarm's audit entry names them, written with the alarm whenever the press reaches the database.
 The demo office's simulated buttons take the same path (outbox, delivery thread), never the GUI
@@ -38,6 +39,10 @@ log = logging.getLogger(__name__)
 
 SENDING_TEXT = "Sending…"
 HELD_TEXT = "⚠ HELD: will be sent as soon as the database answers. Shout, phone, or call 999"
+INTERNAL_ERROR_TEXT = (
+    "⚠ INTERNAL ERROR: SafeDesk could not record the press (see the log); it is kept on this PC "
+    "and tried again. Shout, phone, or call 999"
+)
 NOT_SENT_TEXT = (
     "⚠ NOT SENT yet: SafeDesk cannot reach the database and cannot keep the press on this PC; "
     "still trying. Shout, phone, or call 999"
@@ -164,7 +169,7 @@ class PanicButton(QWidget):
             self.device_id,
             press.sequence,
         )
-        if self.result.text() != HELD_TEXT:
+        if self.result.text() not in (HELD_TEXT, INTERNAL_ERROR_TEXT):
             self._show(SENDING_TEXT, _QUIET)
         self._delivery.submit(press)
 
@@ -180,6 +185,15 @@ class PanicButton(QWidget):
             self._forwarded.emit(press, receipt)
 
     def _on_taken(self, press: ButtonPress, receipt: PressReceipt) -> None:
+        if receipt.held and receipt.internal_error:
+            # A bug, not an outage: never "sent as soon as the database answers".
+            log.error(
+                "on-screen panic press for %s HELD on this PC: %s",
+                self.desk.name,
+                receipt.internal_error,
+            )
+            self._show(INTERNAL_ERROR_TEXT, _WARNING)
+            return
         if receipt.held:
             log.error("on-screen panic press for %s HELD on this PC", self.desk.name)
             self._show(HELD_TEXT, _WARNING)
@@ -385,7 +399,9 @@ class DemoButtons(QWidget):
         return room.name if room is not None else press.device_id
 
     def _on_taken(self, press: ButtonPress, receipt: PressReceipt) -> None:
-        if receipt.held:
+        if receipt.held and receipt.internal_error:
+            what = f"HELD on this PC, {receipt.internal_error}"
+        elif receipt.held:
             what = "HELD on this PC, sent as soon as the database answers"
         elif receipt.created:
             what = "new alarm"

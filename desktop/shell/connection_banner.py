@@ -13,8 +13,10 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop.shell.status_icons import StatusKind, status_pixmap
+from safedesk.db.failures import is_internal_error_text
 
 NOT_CONNECTED_TEXT = "NOT CONNECTED: this PC will not receive alarms"
+INTERNAL_ERROR_TEXT = "INTERNAL ERROR: this PC will not receive alarms (see the log)"
 
 
 class ConnectionBanner(QWidget):
@@ -59,7 +61,13 @@ class ConnectionBanner(QWidget):
 
     def show_disconnected(self, since: datetime, detail: str) -> None:
         local = since.astimezone().strftime("%H:%M:%S")
-        self.detail.setText(f"No contact with the SafeDesk database since {local}.\n{detail}")
+        if is_internal_error_text(detail):
+            # A bug, not an outage: "no contact with the database" would send IT the wrong way.
+            self.title.setText(INTERNAL_ERROR_TEXT)
+            self.detail.setText(f"SafeDesk has had an internal error since {local}.\n{detail}")
+        else:
+            self.title.setText(NOT_CONNECTED_TEXT)
+            self.detail.setText(f"No contact with the SafeDesk database since {local}.\n{detail}")
         parent = self.parentWidget()
         if parent is not None:
             self.setGeometry(parent.rect())

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from desktop.alarm.sound import NO_SOUND_TEXT
 from desktop.shell.clock_skew_strip import ClockSkewStrip
 from desktop.shell.status_icons import StatusKind, status_pixmap
+from safedesk.db.failures import INTERNAL_ERROR, is_internal_error_text
 from safedesk.plural import verb
 from safedesk.services.alarms.responder_reach import Reach, not_heard_from
 
@@ -138,7 +139,8 @@ class StatusHeader(QWidget):
         if connected:
             self.connection.set(StatusKind.OK, "Connected", "This PC will receive alarms")
         else:
-            self.connection.set(StatusKind.WARNING, "NOT CONNECTED", detail)
+            state = INTERNAL_ERROR if is_internal_error_text(detail) else "NOT CONNECTED"
+            self.connection.set(StatusKind.WARNING, state, detail)
 
     def set_behind(self, behind: bool, detail: str = "") -> None:
         """A screen that fell behind the alarm bus says so until it has caught up."""

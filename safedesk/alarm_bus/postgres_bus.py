@@ -22,6 +22,7 @@ from safedesk.alarm_bus.events import BusMessage
 from safedesk.alarm_bus.interface import PRIME_WINDOW, AlarmBus, decode_rows
 from safedesk.clock import Clock
 from safedesk.db import Database
+from safedesk.db.failures import internal_error_text, is_environment
 from safedesk.db.urls import libpq_conninfo
 
 log = logging.getLogger(__name__)
@@ -147,15 +148,17 @@ class PostgresAlarmBus(AlarmBus):
                 self._set_health(False, f"the database server is a read-only standby: {exc}")
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, self.max_backoff_s)
-            except psycopg.OperationalError as exc:
-                self._set_health(False, f"{type(exc).__name__}: {exc}".strip())
-                self._stop.wait(backoff)
-                backoff = min(backoff * 2, self.max_backoff_s)
             except Exception as exc:
-                # A bug, not the environment: loud in the log and on the banner, and keep reading,
-                # because a pump that dies leaves this PC deaf to alarms.
-                log.exception("alarm bus pump failed; restarting it")
-                self._set_health(False, f"internal error: {exc!r}")
+                if is_environment(exc):
+                    self._set_health(False, f"{type(exc).__name__}: {exc}".strip())
+                else:
+                    # A bug, not the environment (safedesk.db.failures): loud in the log (the
+                    # traceback once per new error, not every retry) and on the banner, and keep
+                    # reading: a pump that dies leaves this PC deaf to alarms.
+                    detail = internal_error_text(exc)
+                    if detail != self.health().last_error:
+                        log.exception("alarm bus pump failed (a bug, not an outage); restarting")
+                    self._set_health(False, detail)
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, self.max_backoff_s)
             finally:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from safedesk.alarm_bus.interface import AlarmBus
 from safedesk.clock import Clock
 from safedesk.db import Database
+from safedesk.db.failures import internal_error_text, is_environment
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +59,16 @@ class SqliteAlarmBus(AlarmBus):
                         # End the implicit read so the next poll sees other processes' commits.
                         conn.rollback()
                         self._kick.wait(self.poll_interval_s)
-            except DBAPIError as exc:
-                self._set_health(False, f"{type(exc.orig).__name__}: {exc.orig}")
-                self._stop.wait(backoff)
-                backoff = min(backoff * 2, 2.0)
             except Exception as exc:
-                # A bug, not the environment: loud in the log and on the banner, and keep reading,
-                # because a pump that dies leaves this PC deaf to alarms.
-                log.exception("alarm bus pump failed; restarting it")
-                self._set_health(False, f"internal error: {exc!r}")
+                if isinstance(exc, DBAPIError) and is_environment(exc):
+                    self._set_health(False, f"{type(exc.orig).__name__}: {exc.orig}")
+                else:
+                    # A bug, not the environment (safedesk.db.failures): loud in the log (the
+                    # traceback once per new error, not every retry) and on the banner, and keep
+                    # reading: a pump that dies leaves this PC deaf to alarms.
+                    detail = internal_error_text(exc)
+                    if detail != self.health().last_error:
+                        log.exception("alarm bus pump failed (a bug, not an outage); restarting")
+                    self._set_health(False, detail)
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 2.0)

@@ -8,24 +8,26 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from safedesk.db import deadlines
 from safedesk.db.engine import DatabaseTimeouts, is_postgresql, make_engine
+from safedesk.db.failures import DatabaseUnavailable, is_environment
 from safedesk.db.urls import display_url
 
 log = logging.getLogger(__name__)
 
 
-class DatabaseUnavailable(Exception):
-    """The database cannot be reached (server down, network gone, file locked): the environment,
-    not a bug. Callers on the alarm path hold the work and retry; screens show NOT CONNECTED."""
+__all__ = ["Database", "DatabaseUnavailable"]
 
 
-def _is_connection_problem(exc: DBAPIError) -> bool:
-    return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)
+def _is_environment(exc: DBAPIError) -> bool:
+    """The world, not a bug (``safedesk.db.failures``); also any failure of a call whose
+    deadline passed, because the deadline's watchdog cut it."""
+    scope = deadlines.current()
+    return is_environment(exc) or (scope is not None and scope.expired)
 
 
 class Database:
@@ -65,9 +67,9 @@ class Database:
     def session(self, *, deadline_s: float | None = None) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back if it raises.
 
-        Connection failures, a deadline missed (``deadline_s``, or the caller's ``deadline``
-        scope) and no free pooled connection come out as DatabaseUnavailable; everything else
-        propagates as is.
+        The environment (``safedesk.db.failures``: connection failures, disk full, locked, a
+        deadline missed (``deadline_s``, or the caller's ``deadline`` scope), no free pooled
+        connection) comes out as DatabaseUnavailable; a bug propagates as it is.
         """
         with self.deadline(deadline_s if deadline_s is not None else self.timeouts.call_s):
             session = self._sessions()
@@ -76,9 +78,9 @@ class Database:
                 session.commit()
             except DBAPIError as exc:
                 _rollback(session)
-                if _is_connection_problem(exc):
+                if _is_environment(exc):
                     raise DatabaseUnavailable(self._why(exc.orig)) from exc
-                raise
+                raise  # a bug (no such table, bad SQL, a constraint): loud, never "unreachable"
             except (PoolTimeout, deadlines.DeadlineExceeded) as exc:
                 _rollback(session)
                 raise DatabaseUnavailable(self._why(exc)) from exc
@@ -104,7 +106,9 @@ class Database:
             with self.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except DBAPIError as exc:
-            raise DatabaseUnavailable(self._why(exc.orig)) from exc
+            if _is_environment(exc):
+                raise DatabaseUnavailable(self._why(exc.orig)) from exc
+            raise
         except (PoolTimeout, deadlines.DeadlineExceeded) as exc:
             raise DatabaseUnavailable(self._why(exc)) from exc
 
@@ -154,8 +158,8 @@ class Database:
 
 
 def _rollback(session: Session) -> None:
-    """Roll back after a connection failure; the connection may be gone, which is the point."""
+    """Roll back after a failed statement; the connection may be gone, which is the point."""
     try:
         session.rollback()
     except DBAPIError as exc:
-        log.debug("rollback after a connection failure failed too: %s", exc.orig)
+        log.debug("rollback after a failed statement failed too: %s", exc.orig)

@@ -18,8 +18,9 @@ What may fail, and what then happens:
   remembered as sent, never sent again in this run, and removed when the disk has room;
 * both: ``press`` raises, the driver does not acknowledge, the button (or the delivery thread)
   keeps the press and resends it;
-* one press the alarm service refuses (a bug): kept, retried slowly, and it never holds up the
-  presses behind it.
+* one press the alarm service refuses (a bug, ``safedesk.db.failures``: a missing table, bad
+  SQL): kept, logged with its traceback, retried slowly, and it never holds up the presses
+  behind it; its receipt says internal error (``PressReceipt.internal_error``), not outage.
 
 Each of these is logged once when it starts and once when it ends (``TroubleLog``), not per retry.
 Heartbeats go through a writer thread of their own (``HeartbeatWriter``).
@@ -37,7 +38,7 @@ from datetime import datetime
 from safedesk.button_events import ButtonPress, DeviceHeard, PressReceipt, PressSink
 from safedesk.clock import Clock
 from safedesk.db import Database
-from safedesk.outbox.failures import describe, is_connection_failure
+from safedesk.db.failures import describe, internal_error_text, is_environment
 from safedesk.outbox.heartbeats import HeartbeatWriter
 from safedesk.outbox.store import HeldPress, LocalOutbox, OutboxError
 from safedesk.outbox.trouble_log import TroubleLog
@@ -156,7 +157,7 @@ class StoreAndForwardSink:
         try:
             receipt = self.sink.press(press)
         except Exception as exc:
-            if is_connection_failure(exc):
+            if is_environment(exc):
                 # Once per outage: with the outbox broken too, the button resends every 2 s.
                 self._trouble.failing(
                     "database",
@@ -168,7 +169,9 @@ class StoreAndForwardSink:
             # once per press (not per resend while the outbox cannot hold it either).
             if self._trouble.mark(f"refused {_key(press)}"):
                 log.exception("press from %s refused by the alarm service", press.device_id)
-            return self._hold(press, describe(exc), refused=True)
+            return self._hold(
+                press, describe(exc), refused=True, internal_error=internal_error_text(exc)
+            )
         self._trouble.recovered("database", "database answers again")
         self._trouble.recovered(f"refused {_key(press)}", f"press from {press.device_id} taken")
         self._saved(press)
@@ -302,7 +305,7 @@ class StoreAndForwardSink:
             receipt = self.sink.press(press)
         except Exception as exc:
             self._note_failure(held, exc)
-            if is_connection_failure(exc):
+            if is_environment(exc):
                 self._trouble.failing(
                     "database",
                     f"database unreachable: {exc}; {self._held} panic press(es) held in "
@@ -366,7 +369,7 @@ class StoreAndForwardSink:
         try:
             self._confirm_durable()
         except Exception as exc:
-            if is_connection_failure(exc):
+            if is_environment(exc):
                 self._note_failure(held, exc)
                 self._trouble.failing(
                     "database",
@@ -423,7 +426,13 @@ class StoreAndForwardSink:
         self._notify_backlog()
 
     def _hold(
-        self, press: ButtonPress, error: str, *, refused: bool = False, tried_db: bool = True
+        self,
+        press: ButtonPress,
+        error: str,
+        *,
+        refused: bool = False,
+        tried_db: bool = True,
+        internal_error: str | None = None,
     ) -> PressReceipt:
         key = _key(press)
         try:
@@ -471,7 +480,9 @@ class StoreAndForwardSink:
         self._wake.set()
         for held in list(self._held_listeners):
             self._tell("held", functools.partial(held, press))
-        return PressReceipt(alarm_id=0, created=outbox_id is not None, held=True)
+        return PressReceipt(
+            alarm_id=0, created=outbox_id is not None, held=True, internal_error=internal_error
+        )
 
     def _saved(self, press: ButtonPress) -> None:
         """The database took ``press`` directly: it is no longer anybody's worry."""

@@ -14,7 +14,7 @@ import logging
 import threading
 
 from safedesk.button_events import DeviceHeard, PressSink
-from safedesk.outbox.failures import is_connection_failure
+from safedesk.db.failures import is_environment
 from safedesk.outbox.trouble_log import TroubleLog
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class HeartbeatWriter:
         try:
             self.sink.heard(heard)
         except Exception as exc:
-            if is_connection_failure(exc):
+            if is_environment(exc):
                 self._trouble.failing(
                     "database",
                     f"heartbeats not recorded while the database is unreachable: {exc}",
