@@ -56,17 +56,13 @@ from desktop.reception.warning_dialog import (
 from desktop.shell.status_icons import StatusKind, status_icon
 from safedesk.db import DatabaseUnavailable
 from safedesk.matching.query_parse import ParsedQuery
+from safedesk.services.reception.booking import BookingRequest, WalkIn
 from safedesk.services.reception.desk import ReceptionDesk
 from safedesk.services.reception.match_reasons import plain_reasons
 from safedesk.services.reception.person_search import Shortlist, ShortlistEntry
 from safedesk.services.reception.room_choice import ManagerOverride, RoomNeedsOverride
-from safedesk.services.reception.visits import (
-    BookingRequest,
-    VisitError,
-    VisitView,
-    WalkIn,
-    WarningsPending,
-)
+from safedesk.services.reception.visit_view import VisitError, VisitView
+from safedesk.services.reception.visit_warnings import WarningsPending
 from safedesk.services.reception.walk_in_name import (
     MAX_PURPOSE_LENGTH,
     name_problem,

@@ -24,7 +24,7 @@ from desktop.reception.room_picker import RoomPicker
 from safedesk.db import DatabaseUnavailable
 from safedesk.services.reception.desk import ReceptionDesk
 from safedesk.services.reception.room_choice import ManagerOverride, RoomNeedsOverride
-from safedesk.services.reception.visits import VisitError, VisitView
+from safedesk.services.reception.visit_view import VisitError, VisitView
 from safedesk.services.shared.actor import Actor
 
 

@@ -23,8 +23,9 @@ from desktop.reception.rich_text import plain
 from desktop.shell.screen_fit import keep_on_screen_once_shown
 from desktop.shell.status_icons import StatusKind, status_pixmap
 from safedesk.db import DatabaseUnavailable
+from safedesk.services.reception.alarm_problems import RoomAlarmProblem
 from safedesk.services.reception.desk import HostNotices
-from safedesk.services.reception.visits import HostNotice, RoomAlarmProblem
+from safedesk.services.reception.host_officer import HostNotice
 from safedesk.services.shared.actor import Actor
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from safedesk.demo.visits import seed_demo_visits
 from safedesk.services.reception.desk import HostNotices, ReceptionDesk
 from safedesk.services.reception.person_search import PersonSearch
 from safedesk.services.reception.room_choice import RoomNeedsOverride
-from safedesk.services.reception.visits import VisitError
+from safedesk.services.reception.visit_view import VisitError
 
 if TYPE_CHECKING:
     from desktop.shell.main_window import MainWindow

@@ -54,16 +54,13 @@ from desktop.reception.visit_warning_flow import warn_for_visit
 from desktop.reception.warning_dialog import FlaggedFileWarning
 from desktop.shell.status_icons import StatusKind, status_icon
 from safedesk.db import DatabaseUnavailable
+from safedesk.services.reception.alarm_problems import RoomAlarmProblem
+from safedesk.services.reception.arrival import RoomNeeded
 from safedesk.services.reception.desk import ReceptionDesk
+from safedesk.services.reception.room_assignment import RoomInUse
 from safedesk.services.reception.room_choice import RoomNeedsOverride
-from safedesk.services.reception.visits import (
-    RoomAlarmProblem,
-    RoomInUse,
-    RoomNeeded,
-    VisitError,
-    VisitView,
-    WarningsPending,
-)
+from safedesk.services.reception.visit_view import VisitError, VisitView
+from safedesk.services.reception.visit_warnings import WarningsPending
 from safedesk.services.shared.actor import Actor
 
 log = logging.getLogger(__name__)

@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
 from desktop.reception.book_in_dialog import BookInDialog
 from desktop.reception.override_dialog import ManagerOverrideDialog
 from safedesk.db import DatabaseUnavailable
+from safedesk.services.reception.booking import WalkIn
 from safedesk.services.reception.desk import ReceptionDesk
 from safedesk.services.reception.room_choice import ManagerOverride, RoomNeedsOverride
-from safedesk.services.reception.visits import VisitError, WalkIn
+from safedesk.services.reception.visit_view import VisitError
 from safedesk.services.shared.actor import Actor
 
 

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from desktop.reception.warning_dialog import FlaggedCandidate, FlaggedFileWarning
 from safedesk.services.reception.desk import ReceptionDesk
-from safedesk.services.reception.visits import VisitView, WarnedPerson, WarningView
+from safedesk.services.reception.visit_view import VisitView, WarningView
+from safedesk.services.reception.visit_warnings import WarnedPerson
 from safedesk.services.shared.actor import Actor
 
 

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from desktop.reception.focus_style import FOCUS_STYLE
 from desktop.reception.rich_text import plain
 from desktop.shell.status_icons import StatusKind, status_pixmap
-from safedesk.services.reception.visits import MIN_DISMISS_REASON
+from safedesk.services.reception.visit_warnings import MIN_DISMISS_REASON
 
 
 @dataclass(frozen=True)

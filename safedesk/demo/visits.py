@@ -12,8 +12,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from safedesk.models import Marker, MarkerStatus, Person, Staff
+from safedesk.services.reception.booking import BookingRequest, WalkIn
 from safedesk.services.reception.desk import ReceptionDesk
-from safedesk.services.reception.visits import BookingRequest, WalkIn
 from safedesk.services.shared.actor import Actor
 
 

@@ -8,19 +8,16 @@ import pytest
 
 from safedesk.clock import FakeClock
 from safedesk.db import Database
+from safedesk.services.reception.booking import BookingRequest, WalkIn, book_in
+from safedesk.services.reception.day_list import todays_visits
 from safedesk.services.reception.person_search import PersonSearch
 from safedesk.services.reception.room_choice import ReadinessSource
-from safedesk.services.reception.visits import (
-    BookingRequest,
-    VisitError,
-    WalkIn,
+from safedesk.services.reception.visit_view import VisitError, view_visit
+from safedesk.services.reception.visit_warnings import (
     WarningsPending,
     acknowledge_warnings,
-    book_in,
     dismiss_candidate,
     recheck_open_visits,
-    todays_visits,
-    view_visit,
 )
 from safedesk.services.shared import audit
 from tests.reception.world import RESTRICTED_REASON, World, place_marker
@@ -228,7 +225,7 @@ def test_walk_in_later_matched_to_a_flagged_record_still_warns(
 def test_high_risk_meeting_registered_in_advance_is_on_todays_list(
     db: Database, world: World, search: PersonSearch, clock: FakeClock
 ) -> None:
-    from safedesk.services.reception.visits import register_meeting
+    from safedesk.services.reception.meetings import register_meeting
 
     with db.session() as s, pytest.raises(VisitError, match="high-risk"):
         register_meeting(
@@ -256,7 +253,7 @@ def test_high_risk_meeting_registered_in_advance_is_on_todays_list(
 def test_meeting_registered_by_name_is_matched_to_the_record_when_the_visitor_arrives(
     db: Database, world: World, search: PersonSearch, clock: FakeClock, readiness: ReadinessSource
 ) -> None:
-    from safedesk.services.reception.visits import register_meeting
+    from safedesk.services.reception.meetings import register_meeting
 
     with db.session() as s:
         expected = register_meeting(

@@ -19,10 +19,11 @@ from desktop.reception.register_meeting_dialog import RegisterMeetingDialog
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.matching.query_parse import parse_query
+from safedesk.services.reception.booking import BookingRequest, WalkIn
 from safedesk.services.reception.desk import ReceptionDesk
 from safedesk.services.reception.person_search import PersonSearch
 from safedesk.services.reception.room_choice import ReadinessSource
-from safedesk.services.reception.visits import BookingRequest, VisitError, WalkIn
+from safedesk.services.reception.visit_view import VisitError
 from tests.reception.driving import SCREEN, when_shown
 from tests.reception.world import World
 

@@ -10,21 +10,15 @@ from sqlalchemy import select
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import PanicDevice
+from safedesk.services.reception.alarm_problems import host_alarm_problems, room_alarm_problems
+from safedesk.services.reception.arrival import RoomNeeded
+from safedesk.services.reception.booking import BookingRequest, WalkIn, book_in
+from safedesk.services.reception.meetings import register_meeting
 from safedesk.services.reception.person_search import PersonSearch
+from safedesk.services.reception.room_assignment import RoomInUse
 from safedesk.services.reception.room_choice import ReadinessSource
-from safedesk.services.reception.visits import (
-    BookingRequest,
-    RoomInUse,
-    RoomNeeded,
-    VisitError,
-    WalkIn,
-    WarnedPerson,
-    book_in,
-    host_alarm_problems,
-    record_stopped_after_warning,
-    register_meeting,
-    room_alarm_problems,
-)
+from safedesk.services.reception.visit_view import VisitError
+from safedesk.services.reception.visit_warnings import WarnedPerson, record_stopped_after_warning
 from safedesk.services.reception.walk_in_name import name_problem, typed_name
 from safedesk.services.shared import audit
 from tests.matching.people import index_with, person

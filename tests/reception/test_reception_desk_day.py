@@ -26,10 +26,10 @@ from desktop.reception.warning_dialog import FlaggedFileWarning
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.models import AuditEntry, PanicDevice, Visit
+from safedesk.services.reception.booking import BookingRequest
 from safedesk.services.reception.desk import HostNotices, ReceptionDesk
 from safedesk.services.reception.person_search import PersonSearch
 from safedesk.services.reception.room_choice import ReadinessSource
-from safedesk.services.reception.visits import BookingRequest
 from safedesk.services.shared import audit
 from tests.reception.driving import (
     SCREEN,

@@ -17,10 +17,10 @@ from desktop.reception.reception_window import ReceptionPanel
 from desktop.reception.warning_dialog import FlaggedFileWarning
 from safedesk.clock import FakeClock
 from safedesk.db import Database
+from safedesk.services.reception.booking import BookingRequest, WalkIn
 from safedesk.services.reception.desk import ReceptionDesk
 from safedesk.services.reception.person_search import PersonSearch
 from safedesk.services.reception.room_choice import ReadinessSource
-from safedesk.services.reception.visits import BookingRequest, WalkIn
 from safedesk.services.shared import audit
 from tests.reception.world import (
     MANAGER_PASSWORD,

@@ -22,11 +22,11 @@ from safedesk.db import Database
 from safedesk.db.migrate import upgrade
 from safedesk.models import Marker, Person, Staff, Visit
 from safedesk.services.hub import Services
+from safedesk.services.reception.booking import BookingRequest
 from safedesk.services.reception.desk import ReceptionDesk
 from safedesk.services.reception.person_identity import correct_identity
 from safedesk.services.reception.person_search import PersonSearch
 from safedesk.services.reception.room_choice import ReadinessSource
-from safedesk.services.reception.visits import BookingRequest
 from safedesk.services.shared.actor import Actor
 from tests.reception.world import World, place_marker
 

@@ -7,6 +7,8 @@ import pytest
 from safedesk.clock import FakeClock
 from safedesk.db import Database
 from safedesk.services.buttons.readiness import Readiness
+from safedesk.services.reception.booking import BookingRequest, book_in
+from safedesk.services.reception.host_officer import host_notices, mark_notice_seen
 from safedesk.services.reception.person_search import PersonSearch
 from safedesk.services.reception.room_choice import (
     OverrideRefused,
@@ -14,12 +16,6 @@ from safedesk.services.reception.room_choice import (
     RoomNeedsOverride,
     authorise_override,
     room_options,
-)
-from safedesk.services.reception.visits import (
-    BookingRequest,
-    book_in,
-    host_notices,
-    mark_notice_seen,
 )
 from safedesk.services.shared import audit
 from tests.reception.world import MANAGER_PASSWORD, World, fail_weekly_test
@@ -150,7 +146,7 @@ def test_high_risk_meeting_needs_a_room_with_a_working_alarm_or_an_override(
 ) -> None:
     from datetime import timedelta
 
-    from safedesk.services.reception.visits import register_meeting
+    from safedesk.services.reception.meetings import register_meeting
 
     fail_weekly_test(db, world.rooms["Interview Room 3"], world.officer_id, clock.now())
     meeting = {

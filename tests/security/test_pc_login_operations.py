@@ -26,10 +26,10 @@ from safedesk.services.markers import retention as marker_retention
 from safedesk.services.markers.placing import create_marker
 from safedesk.services.markers.restricted_register import RestrictedStorageRefused, view_restricted
 from safedesk.services.markers.review import ReviewInput, record_review
+from safedesk.services.reception.booking import BookingRequest
 from safedesk.services.reception.desk import ReceptionDesk
 from safedesk.services.reception.person_search import PersonSearch
 from safedesk.services.reception.room_choice import readiness_from_buttons
-from safedesk.services.reception.visits import BookingRequest
 from safedesk.services.shared.workstation_place import WorkstationPlace, register_workstation
 from safedesk.services.staff import accounts as staff_admin
 from safedesk.services.staff import sign_in as auth

@@ -37,7 +37,7 @@ from safedesk.models import (
     Staff,
     Visit,
 )
-from safedesk.services.reception.visits import register_meeting
+from safedesk.services.reception.meetings import register_meeting
 from safedesk.services.shared.actor import Actor
 from tests.reception.driving import (
     press,

@@ -14,7 +14,20 @@ from safedesk.clock import Clock
 from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import Office
-from safedesk.services.reception import visits
+from safedesk.services.reception import (
+    alarm_problems,
+    arrival,
+    booking,
+    day_list,
+    host_officer,
+    meetings,
+    room_assignment,
+    visit_view,
+    visit_warnings,
+)
+from safedesk.services.reception.alarm_problems import RoomAlarmProblem
+from safedesk.services.reception.booking import BookingRequest, WalkIn
+from safedesk.services.reception.host_officer import HostNotice
 from safedesk.services.reception.person_search import PersonSearch, RefreshReport, Shortlist
 from safedesk.services.reception.room_choice import (
     ManagerOverride,
@@ -24,14 +37,8 @@ from safedesk.services.reception.room_choice import (
     readiness_from_buttons,
     room_options,
 )
-from safedesk.services.reception.visits import (
-    BookingRequest,
-    HostNotice,
-    RoomAlarmProblem,
-    VisitView,
-    WalkIn,
-    WarnedPerson,
-)
+from safedesk.services.reception.visit_view import VisitView
+from safedesk.services.reception.visit_warnings import WarnedPerson
 from safedesk.services.shared.actor import Actor
 
 
@@ -53,19 +60,19 @@ class HostNotices:
 
     def host_notices(self, staff_id: int) -> list[HostNotice]:
         with self.db.session() as s:
-            return visits.host_notices(s, staff_id)
+            return host_officer.host_notices(s, staff_id)
 
     def host_alarm_problems(self, staff_id: int) -> list[RoomAlarmProblem]:
         with self.db.session() as s:
-            return visits.host_alarm_problems(s, staff_id, self.readiness)
+            return alarm_problems.host_alarm_problems(s, staff_id, self.readiness)
 
     def record_alarm_problem_seen(self, actor: Actor, problem: RoomAlarmProblem) -> None:
         with self.db.session() as s:
-            visits.record_alarm_problem_seen(s, actor, self.clock.now(), problem)
+            alarm_problems.record_alarm_problem_seen(s, actor, self.clock.now(), problem)
 
     def mark_notice_seen(self, actor: Actor, visit_id: int) -> None:
         with self.db.session() as s:
-            visits.mark_notice_seen(s, actor, self.clock.now(), visit_id)
+            host_officer.mark_notice_seen(s, actor, self.clock.now(), visit_id)
 
 
 class ReceptionDesk(HostNotices):
@@ -92,11 +99,11 @@ class ReceptionDesk(HostNotices):
 
     def todays_visits(self, office_id: int) -> list[VisitView]:
         with self.db.session() as s:
-            return visits.todays_visits(s, office_id, self.clock.now())
+            return day_list.todays_visits(s, office_id, self.clock.now())
 
     def visit(self, visit_id: int) -> VisitView:
         with self.db.session() as s:
-            return visits.view_visit(s, visit_id)
+            return visit_view.view_visit(s, visit_id)
 
     def room_options(self, office_id: int) -> list[RoomOption]:
         with self.db.session() as s:
@@ -105,11 +112,11 @@ class ReceptionDesk(HostNotices):
     def room_alarm_problems(self, office_id: int) -> list[RoomAlarmProblem]:
         """Flagged visitors in a room whose panic button has gone offline or failed."""
         with self.db.session() as s:
-            return visits.room_alarm_problems(s, office_id, self.readiness)
+            return alarm_problems.room_alarm_problems(s, office_id, self.readiness)
 
     def host_officers(self, office_id: int) -> list[tuple[int, str]]:
         with self.db.session() as s:
-            return visits.host_officers(s, office_id)
+            return host_officer.host_officers(s, office_id)
 
     # keeping current
     def refresh_search(self) -> RefreshReport:
@@ -118,20 +125,20 @@ class ReceptionDesk(HostNotices):
     def recheck_open_visits(self, office_id: int) -> list[VisitView]:
         """Re-match today's visitors; those with a new warning come back."""
         with self.db.session() as s:
-            return visits.recheck_open_visits(s, office_id, self.search, self.clock.now())
+            return visit_warnings.recheck_open_visits(s, office_id, self.search, self.clock.now())
 
     # acting
     def book_in(self, actor: Actor, request: BookingRequest) -> VisitView:
         with self.db.session() as s:
-            return visits.book_in(s, actor, self.clock.now(), self.search, self.readiness, request)
+            return booking.book_in(s, actor, self.clock.now(), self.search, self.readiness, request)
 
     def acknowledge(self, actor: Actor, visit_id: int, warning_ids: Collection[int]) -> None:
         with self.db.session() as s:
-            visits.acknowledge_warnings(s, actor, self.clock.now(), visit_id, warning_ids)
+            visit_warnings.acknowledge_warnings(s, actor, self.clock.now(), visit_id, warning_ids)
 
     def dismiss(self, actor: Actor, warning_id: int, reason: str) -> None:
         with self.db.session() as s:
-            visits.dismiss_candidate(s, actor, self.clock.now(), warning_id, reason)
+            visit_warnings.dismiss_candidate(s, actor, self.clock.now(), warning_id, reason)
 
     def record_stopped(
         self,
@@ -145,7 +152,7 @@ class ReceptionDesk(HostNotices):
     ) -> None:
         """A booking stopped after a flag warning: audited, the person came to the desk."""
         with self.db.session() as s:
-            visits.record_stopped_after_warning(
+            visit_warnings.record_stopped_after_warning(
                 s,
                 actor,
                 self.clock.now(),
@@ -168,7 +175,7 @@ class ReceptionDesk(HostNotices):
         override: ManagerOverride | None = None,
     ) -> None:
         with self.db.session() as s:
-            visits.assign_room(
+            room_assignment.assign_room(
                 s, actor, self.clock.now(), visit_id, room_id, self.readiness, override
             )
 
@@ -189,7 +196,7 @@ class ReceptionDesk(HostNotices):
     ) -> VisitView:
         """A meeting booked in advance (seed 004: reception told beforehand if high-risk)."""
         with self.db.session() as s:
-            visit = visits.register_meeting(
+            visit = meetings.register_meeting(
                 s,
                 actor,
                 self.clock.now(),
@@ -206,14 +213,14 @@ class ReceptionDesk(HostNotices):
                 readiness=self.readiness,
                 override=override,
             )
-            return visits.view_visit(s, visit.id)
+            return visit_view.view_visit(s, visit.id)
 
     def mark_arrived(self, actor: Actor, visit_id: int) -> VisitView:
         with self.db.session() as s:
-            return visits.mark_arrived(
+            return arrival.mark_arrived(
                 s, actor, self.clock.now(), visit_id, self.search, self.readiness
             )
 
     def mark_left(self, actor: Actor, visit_id: int) -> None:
         with self.db.session() as s:
-            visits.mark_left(s, actor, self.clock.now(), visit_id)
+            arrival.mark_left(s, actor, self.clock.now(), visit_id)
