@@ -1,8 +1,10 @@
 """Start-up: configuration, database (retrying, never falling back), migrations, the main window.
 
 Builds the pieces once, in order: services -> where this PC is -> who is signed in -> sound ->
-bus adapter -> alarm controller -> main window (panels) -> tray. Then the adapter starts reading
-the alarm bus and this PC receives alarms.
+bus adapter -> alarm controller -> main window -> a reception desk's silent button and hotkey ->
+panels (``desktop.panels``) -> tray. Then the adapter starts reading the alarm bus and this PC
+receives alarms. The desk is armed here, not in the Alarms tab: a tab that fails to load must
+not leave the desk without its hotkey, or let its own alarm sound at the desk.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,11 +24,13 @@ from desktop.alarm.controller import AlarmController
 from desktop.alarm.delivery_recorder import DeliveryRecorder
 from desktop.alarm.owned_buttons import OwnedButtons
 from desktop.alarm.owned_buttons import attach as attach_owned_buttons
+from desktop.alarm.panic_button import DeskHotkey, PanicButton
 from desktop.alarm.press_outbox import close_press_outbox, open_press_outbox
 from desktop.alarm.sound import AlarmSound
+from desktop.panels import PANELS
 from desktop.shell.connect_window import ConnectWindow
 from desktop.shell.demo_heartbeats import DemoHeartbeats, start_demo_heartbeats
-from desktop.shell.main_window import MainWindow
+from desktop.shell.main_window import MainWindow, PanelFactory
 from desktop.shell.qt_log import install_qt_message_log
 from desktop.shell.tray import SafeDeskTray, TrayState
 from safedesk import __version__
@@ -44,6 +49,8 @@ from safedesk.services.shared.actor import Actor
 from safedesk.services.shared.pc_names import DEMO_PC_NAME, configured_name, warn_if_unnamed
 from safedesk.services.shared.workstation_place import (
     PlaceError,
+    WorkstationPlace,
+    first_reception_desk,
     login_of,
     register_workstation,
     resolve_place,
@@ -99,9 +106,13 @@ def build_desktop(
     demo: bool,
     mode: str | None = None,
     sign_in_as: str | None = None,
-    panel_factories: list[str] | None = None,
+    panel_factories: Sequence[PanelFactory] | None = None,
 ) -> DesktopApp:
-    """Wire one PC's SafeDesk on an open, migrated database (also used by tests and the bench)."""
+    """Wire one PC's SafeDesk on an open, migrated database (also used by tests and the bench).
+
+    ``panel_factories``: the window's tabs, ``desktop.panels.PANELS`` unless given (tests pass
+    the few they look at).
+    """
     if demo and configured_name(config) is None:  # the demo's PC has a name, as a real one should
         config = replace(config, workstation=replace(config.workstation, name=DEMO_PC_NAME))
     warn_if_unnamed(config)
@@ -146,8 +157,9 @@ def build_desktop(
         staff_session=staff_session,
         demo=demo,
         alarm_controller=controller,
-        panel_factories=panel_factories,
     )
+    _arm_the_desk(window, controller, place, demo=demo)
+    window.load_panels(PANELS if panel_factories is None else panel_factories)
     controller.sign_in = lambda parent: _sign_in_over(window, parent)
     window.header.clock_strip.watch(clock)
     tray = SafeDeskTray(window)
@@ -196,6 +208,31 @@ def build_desktop(
     demo_buttons = start_demo_heartbeats(services) if demo else None
     return DesktopApp(
         services, staff_session, sound, adapter, controller, window, tray, owned, demo_buttons
+    )
+
+
+def _arm_the_desk(
+    window: MainWindow, controller: AlarmController, place: WorkstationPlace, *, demo: bool
+) -> None:
+    """A reception PC's desk: its silent on-screen button (shown by the Alarms tab) and hotkey.
+
+    From here on the desk's own alarm is silent on this PC (no alert, no sound: the person at
+    the desk may be facing the aggressor) and the hotkey raises it, whatever the tabs do. The
+    demo arms its first reception desk so a newcomer sees the silent press.
+    """
+    desk = next((r for r in place.rooms if r.room_id == place.desk_room_id), None)
+    if desk is None and demo:
+        desk = first_reception_desk(place)
+    if desk is None or not (place.mode == "reception" or demo):
+        return
+    presses = window.services.presses or window.services.alarms  # the PC's durable outbox
+    # No parent yet: the Alarms tab puts it on screen (a parented, hidden widget would stay hidden).
+    panic = PanicButton(presses, desk, window.current_actor, window.clock)
+    controller.silent_room_id = desk.room_id
+    controller.silent_update.connect(panic.on_alarm_update)
+    window.panic_button = panic
+    window.desk_hotkey = DeskHotkey(
+        window.config.alarm.hotkey, panic, window, clock=window.clock, parent=window
     )
 
 

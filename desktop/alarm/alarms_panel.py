@@ -1,4 +1,8 @@
-"""The "Alarms" tab: the desk's panic button, the open alarms, and (demo) the simulated buttons."""
+"""The "Alarms" tab: the desk's panic button, the open alarms, and (demo) the simulated buttons.
+
+The desk's button and hotkey are made, and its own alarm made silent here, where the app is put
+together (``desktop.app``), before this tab loads; the tab only shows them.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from desktop.alarm.alert_window import elapsed_text, local_time
 from desktop.alarm.controller import AlarmController
-from desktop.alarm.panic_button import DemoButtons, DeskHotkey, PanicButton, qt_key_sequence
-from safedesk.services.shared.workstation_place import first_reception_desk
+from desktop.alarm.panic_button import DemoButtons, qt_key_sequence
 
 if TYPE_CHECKING:
     from desktop.shell.main_window import MainWindow
@@ -75,31 +78,21 @@ def add_alarms_panel(window: MainWindow) -> None:
     layout = QVBoxLayout(page)
     layout.setContentsMargins(16, 12, 16, 12)
     place = window.place
-    desk = next((r for r in place.rooms if r.room_id == place.desk_room_id), None)
-    if desk is None and window.demo:
-        desk = first_reception_desk(place)
-    if desk is not None and (place.mode == "reception" or window.demo):
-        heading = QLabel(f"<h3>Panic button for {desk.name}</h3>")
+    panic = window.panic_button
+    panic_at = 0
+    if panic is not None:
+        heading = QLabel(f"<h3>Panic button for {panic.desk.name}</h3>")
         layout.addWidget(heading)
-        presses = window.services.presses or window.services.alarms  # the PC's durable outbox
-        panic = PanicButton(presses, desk, window.current_actor, window.clock)
-        controller.silent_room_id = desk.room_id
-        controller.silent_update.connect(panic.on_alarm_update)
-        layout.addWidget(panic)
-        hotkey = DeskHotkey(
-            window.config.alarm.hotkey,
-            panic,
-            window,
-            clock=window.clock,
-            parent=window,
-        )
-        window.desk_hotkey = hotkey
-        where = (
-            "anywhere on this PC" if hotkey.global_source is not None else "while SafeDesk is open"
-        )
-        keys = html.escape(qt_key_sequence(window.config.alarm.hotkey))
-        layout.addWidget(QLabel(f"Hotkey: <b>{keys}</b> ({where}), silent on this PC."))
-        window.panic_button = panic
+        panic_at = layout.count()
+        hotkey = window.desk_hotkey
+        if hotkey is not None:
+            where = (
+                "anywhere on this PC"
+                if hotkey.global_source is not None
+                else "while SafeDesk is open"
+            )
+            keys = html.escape(qt_key_sequence(hotkey.hotkey))
+            layout.addWidget(QLabel(f"Hotkey: <b>{keys}</b> ({where}), silent on this PC."))
     elif place.mode == "reception":
         layout.addWidget(
             QLabel(
@@ -121,4 +114,8 @@ def add_alarms_panel(window: MainWindow) -> None:
             )
         )
     layout.addStretch(1)
+    if panic is not None:
+        # Put on the page last: a page that fails half-built is deleted with what is on it, and
+        # the desk's button (which the in-app hotkey presses) must outlive a broken tab.
+        layout.insertWidget(panic_at, panic)
     window.add_panel(page, "Alarms")

@@ -1,4 +1,4 @@
-"""Plugs the marker window into the main window (listed in main_window.PANEL_FACTORIES)."""
+"""Plugs the marker window into the main window (listed in desktop.panels.PANELS)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Plugs the movements diary into the main window (listed in main_window.PANEL_FACTORIES).
+"""Plugs the movements diary into the main window (listed in desktop.panels.PANELS).
 
 Every PC gets the Movements tab (today's board, the records) and this PC's OVERDUE alerts, with
 their own window and sound; signing in on any PC reports back from a visit. In the demo, an

@@ -1,4 +1,4 @@
-"""Plugs reception into the main window (listed in main_window.PANEL_FACTORIES).
+"""Plugs reception into the main window (listed in desktop.panels.PANELS).
 
 On a reception PC the Reception tab is the one shown at start. Every PC gets the host
 officer's "Your visitor has arrived" notices for whoever is signed in. The person index

@@ -1,8 +1,9 @@
 """The main window: the status header every screen shows, and the tabs other areas add panels to.
 
-Areas plug in without editing this file's logic: append ``"package.module:function"`` to
-``PANEL_FACTORIES``; the function receives the window and calls ``window.add_panel(widget, title)``
-(or nothing, e.g. when the panel is not for this PC's mode). A factory that fails shows an error
+Areas plug in without editing this file: a panel factory (``PanelFactory``) receives the window
+and calls ``window.add_panel(widget, title)`` (or nothing, e.g. when the panel is not for this PC's
+mode). The composition root imports the factories and hands them to ``load_panels``
+(``desktop.panels.PANELS`` is the app's list, in tab order). A factory that fails shows an error
 panel and is logged; it never stops the window, because the window is what receives alarms.
 
 What a panel may use: ``services`` (the core), ``office_id``/``place``, ``clock``, ``config``,
@@ -12,10 +13,10 @@ What a panel may use: ``services`` (the core), ``office_id``/``place``, ``clock`
 
 from __future__ import annotations
 
-import importlib
+import html
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
@@ -40,16 +41,8 @@ from safedesk.services.staff.sign_in import SignedIn, StaffSession
 
 log = logging.getLogger(__name__)
 
-# "module:function" entries, in tab order. Each function takes the MainWindow and adds panels.
-PANEL_FACTORIES: list[str] = [
-    "desktop.alarm.alarms_panel:add_alarms_panel",
-    "desktop.alarm.incidents_view:add_incidents_panel",
-    "desktop.weekly_test.weekly_test_page:add_weekly_test_panel",
-    "desktop.markers.panel_hook:add_markers_panel",
-    "desktop.reception.panel_hook:add_reception_panel",
-    "desktop.movements.panel_hook:add_movements_panel",
-    "desktop.shell.main_window:add_office_panel",
-]
+# What an area gives the window: called once with it, adds its tabs (or none on this PC).
+PanelFactory = Callable[["MainWindow"], None]
 
 # The size the window opens at, made smaller to fit a smaller screen (a 1366x768 laptop).
 PREFERRED_SIZE = QSize(1200, 780)
@@ -69,6 +62,13 @@ def roles_in_words(roles: frozenset[Role] | set[Role]) -> tuple[str, str]:
         return full, full
     more = len(titles) - ROLES_SHOWN
     return f"{', '.join(titles[:ROLES_SHOWN])} +{plural(more, 'more role')}", full
+
+
+def panel_name(factory: PanelFactory) -> str:
+    """A factory's panel as words for its error tab: add_weekly_test_panel -> "weekly test"."""
+    name = getattr(factory, "__name__", "") or type(factory).__name__
+    name = name.removeprefix("add_").removesuffix("_panel")
+    return name.replace("_", " ").strip() or "panel"
 
 
 def mode_in_words(mode: str) -> str:
@@ -96,7 +96,6 @@ class MainWindow(QMainWindow):
         staff_session: StaffSession,
         demo: bool,
         alarm_controller: AlarmController | None = None,
-        panel_factories: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -109,7 +108,8 @@ class MainWindow(QMainWindow):
         self.staff_session = staff_session
         self.demo = demo
         self.alarm_controller = alarm_controller
-        # Set by the alarms panel on a reception PC.
+        # A reception desk's silent button and hotkey, set where the app is put together
+        # (desktop.app) before any panel loads: they hold even if the Alarms tab fails.
         self.panic_button: PanicButton | None = None
         self.desk_hotkey: DeskHotkey | None = None
         # Closing the window on a responder PC would stop alarms: app.py decides what closing means.
@@ -151,10 +151,13 @@ class MainWindow(QMainWindow):
         self.database_label.setObjectName("databaseWhere")
         # Permanent, left of the sign-in badge: transient messages never hide it.
         self.statusBar().insertPermanentWidget(0, self.database_label)
-        for spec in PANEL_FACTORIES if panel_factories is None else panel_factories:
-            self._load_panel(spec)
 
     # --- the panel hook -----------------------------------------------------------------------
+
+    def load_panels(self, factories: Iterable[PanelFactory]) -> None:
+        """Call each factory in turn (tab order); one that fails becomes an error tab."""
+        for factory in factories:
+            self._load_panel(factory)
 
     def add_panel(self, widget: QWidget, title: str) -> int:
         """Add a tab; returns its index."""
@@ -166,20 +169,21 @@ class MainWindow(QMainWindow):
                 return self.tabs.widget(index)
         return None
 
-    def _load_panel(self, spec: str) -> None:
-        module_name, _, function_name = spec.partition(":")
+    def _load_panel(self, factory: PanelFactory) -> None:
+        module = getattr(factory, "__module__", "?")
+        where = f"{module}.{getattr(factory, '__qualname__', factory)}"
         try:
-            factory = getattr(importlib.import_module(module_name), function_name)
             factory(self)
         except Exception as exc:  # one broken panel must not take the alarm screen down
-            log.exception("panel %s failed to load", spec)
+            log.exception("panel %s failed to load", where)
             error = QLabel(
-                f"<h3>This panel could not be loaded</h3><p>{spec}: {exc!r}</p>"
-                f"<pre>{traceback.format_exc(limit=3)}</pre>"
+                f"<h3>This panel could not be loaded</h3><p>{html.escape(where, quote=False)}: "
+                f"{html.escape(repr(exc), quote=False)}</p>"
+                f"<pre>{html.escape(traceback.format_exc(limit=3), quote=False)}</pre>"
                 "<p>Alarms still work on this PC. Tell IT.</p>"
             )
             error.setWordWrap(True)
-            self.add_panel(error, f"⚠ {module_name.rsplit('.', 1)[-1]}")
+            self.add_panel(error, f"⚠ {panel_name(factory)}")
 
     # --- who is signed in ---------------------------------------------------------------------
 

@@ -51,8 +51,9 @@ class WeeklyTestPage(QTabWidget):
 
 
 def add_weekly_test_panel(window: MainWindow) -> None:
-    """Panel factory (``PANEL_FACTORIES``): the weekly test tab, the header chip, and the strip of
-    rooms with a panic button problem under the header on every screen (reception, responder).
+    """Panel factory (in ``desktop.panels.PANELS``): the weekly test tab, the header chip, and
+    the strip of rooms with a panic button problem under the header on every screen (reception,
+    responder).
 
     Other panels use ``window.weekly_test_status`` (``flags_changed``, ``flag_for_room``) to
     mark rooms in their own lists.

@@ -1,31 +1,43 @@
 """The `safedesk` administration commands (the desktop entry point adds `app` on top of these).
 
-Each area registers its subcommands from its own module, listed in COMMAND_MODULES.
+Each area registers its subcommands from its own module's ``register``, imported here and listed
+in COMMANDS (in help order).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from safedesk.cli import (
+    db_commands,
+    demo_command,
+    device_commands,
+    marker_commands,
+    movement_commands,
+    press_command,
+    reception_commands,
+    rota_command,
+    weekly_test_commands,
+)
 from safedesk.cli.context import CliContext, CommandError
 from safedesk.config import ConfigError
 from safedesk.db import DatabaseUnavailable
 from safedesk.db.sqlite_file import UnsafeDatabaseFile
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "safedesk.cli.db_commands",
-    "safedesk.cli.demo_command",
-    "safedesk.cli.device_commands",
-    "safedesk.cli.press_command",
-    "safedesk.cli.rota_command",
-    "safedesk.cli.marker_commands",
-    "safedesk.cli.reception_commands",
-    "safedesk.cli.weekly_test_commands",
-    "safedesk.cli.movement_commands",
+# Each adds its area's subcommands to the parser's subcommands.
+COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    db_commands.register,
+    demo_command.register,
+    device_commands.register,
+    press_command.register,
+    rota_command.register,
+    marker_commands.register,
+    reception_commands.register,
+    weekly_test_commands.register,
+    movement_commands.register,
 )
 
 EXIT_USAGE = 2  # bad input: config, arguments, unknown room
@@ -47,8 +59,8 @@ def build_parser(
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    for register in COMMANDS:
+        register(sub)
     return parser, sub
 
 

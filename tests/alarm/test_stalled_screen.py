@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from desktop.alarm.alarms_panel import add_alarms_panel
 from desktop.app import DesktopApp, build_desktop
 from safedesk.alarm_bus import BusMessage, DeviceOnline
 from safedesk.alarm_bus.interface import MAX_QUEUED
@@ -29,7 +30,7 @@ from tests.alarm.conftest import SeededOffice
 
 pytestmark = pytest.mark.gui
 
-ALARM_PANELS = ["desktop.alarm.alarms_panel:add_alarms_panel"]
+ALARM_PANELS = [add_alarms_panel]
 FLOOD = 2 * MAX_QUEUED + 500
 
 

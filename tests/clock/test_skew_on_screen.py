@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
+from desktop.alarm.alarms_panel import add_alarms_panel
 from desktop.app import DesktopApp, build_desktop
 from safedesk.clock import FakeClock, SkewedClock
 from safedesk.config import Config, WorkstationConfig
@@ -17,7 +18,7 @@ from tests.clock.conftest import TEN_MINUTES, SeededOffice
 
 pytestmark = pytest.mark.gui
 
-PANELS = ["desktop.alarm.alarms_panel:add_alarms_panel"]
+PANELS = [add_alarms_panel]
 
 
 @pytest.fixture

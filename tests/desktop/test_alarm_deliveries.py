@@ -22,6 +22,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select, text, update
 
 import desktop.alarm.delivery_recorder as delivery_recorder
+from desktop.alarm.alarms_panel import add_alarms_panel
 from desktop.alarm.incidents_view import COLUMNS, IncidentsView
 from desktop.app import DesktopApp, build_desktop
 from safedesk.clock import FakeClock
@@ -266,7 +267,7 @@ def test_a_responder_pc_that_stops_heartbeating_is_shown_like_an_offline_button(
         clock,
         demo=False,
         sign_in_as="sokafor",
-        panel_factories=["desktop.alarm.alarms_panel:add_alarms_panel"],
+        panel_factories=[add_alarms_panel],
     )
     desktops.append(sarah)
     sarah.window.resize(1366, 768)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
+from desktop.alarm.alarms_panel import add_alarms_panel
 from desktop.app import DesktopApp, build_desktop
 from desktop.shell.main_window import MainWindow
 from safedesk.clock import FakeClock
@@ -26,7 +27,7 @@ from tests.desktop.conftest import SeededOffice
 
 pytestmark = pytest.mark.gui
 
-PANELS = ["desktop.alarm.alarms_panel:add_alarms_panel"]
+PANELS = [add_alarms_panel]
 KEYS = (
     Qt.Key.Key_Space,
     Qt.Key.Key_Tab,

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
+from desktop.alarm.alarms_panel import add_alarms_panel
 from desktop.app import DesktopApp, build_desktop
 from desktop.shell.status_header import StatusChip
 from desktop.shell.status_icons import StatusKind
@@ -114,7 +115,7 @@ def _open_pc(
         clock,
         demo=False,
         sign_in_as=login,
-        panel_factories=["desktop.alarm.alarms_panel:add_alarms_panel"],
+        panel_factories=[add_alarms_panel],
     )
     opened.append(desktop)
     desktop.window.resize(*SCREEN)

@@ -21,6 +21,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from desktop.alarm.alarms_panel import add_alarms_panel
 from desktop.alarm.panic_button import DemoButtons, PanicButton
 from desktop.app import DesktopApp, build_desktop
 from hardware.serial_device_sim import SimulatedSerialDevice
@@ -47,7 +48,7 @@ on_postgresql = pytest.mark.parametrize(
     "db_url", [pytest.param("postgresql", marks=pytest.mark.postgresql)], indirect=True
 )
 
-ALARM_PANELS = ["desktop.alarm.alarms_panel:add_alarms_panel"]
+ALARM_PANELS = [add_alarms_panel]
 # What the person at the desk reads while the press is kept on this PC.
 HELD_TEXT = "⚠ HELD: will be sent as soon as the database answers. Shout, phone, or call 999"
 

@@ -16,7 +16,9 @@ import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from desktop.alarm.alarms_panel import add_alarms_panel
 from desktop.app import DesktopApp, build_desktop
+from desktop.shell.main_window import add_office_panel
 from safedesk.clock import FakeClock
 from safedesk.config import Config, WorkstationConfig
 from safedesk.db import Database
@@ -28,8 +30,8 @@ from tests.desktop.screens import Screen, open_screen
 pytestmark = pytest.mark.gui
 
 PANELS = [
-    "desktop.alarm.alarms_panel:add_alarms_panel",
-    "desktop.shell.main_window:add_office_panel",
+    add_alarms_panel,
+    add_office_panel,
 ]
 HOST = socket.gethostname()
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import make_url
 
-from desktop.alarm.incidents_view import IncidentsView
+from desktop.alarm.incidents_view import IncidentsView, add_incidents_panel
 from desktop.app import DesktopApp, build_desktop
 from desktop.shell.connect_window import ConnectWindow
 from desktop.shell.database_words import database_in_words
@@ -26,7 +26,7 @@ from tests.desktop.conftest import SeededOffice
 
 pytestmark = pytest.mark.gui
 
-PANELS = ["desktop.alarm.incidents_view:add_incidents_panel"]
+PANELS = [add_incidents_panel]
 
 
 @pytest.fixture

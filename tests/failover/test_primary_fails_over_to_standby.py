@@ -30,6 +30,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from desktop.alarm.alarms_panel import add_alarms_panel
 from desktop.alarm.bus_adapter import AlarmUpdate
 from desktop.alarm.panic_button import HELD_TEXT, PanicButton
 from desktop.app import DesktopApp, build_desktop
@@ -42,12 +43,12 @@ from safedesk.models import AlarmEvent, AlarmPress, PanicDevice
 from safedesk.services.alarms.press_identity import BOOT_ID_MASK
 from tests.desktop.screens import Screen, open_screen
 from tests.failover.conftest import FailoverOffice
-from tests.support.pg_replication import ReplicatedPair
+from tests.helpers.pg_replication import ReplicatedPair
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.gui]
 
 ROOT = Path(__file__).resolve().parents[2]
-ALARM_PANELS = ["desktop.alarm.alarms_panel:add_alarms_panel"]
+ALARM_PANELS = [add_alarms_panel]
 DESK = "Reception desk 1"
 GAP_S = 2.0  # how long no server takes writes before the standby is promoted
 

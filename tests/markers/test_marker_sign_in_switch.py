@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from desktop.app import DesktopApp, build_desktop
 from desktop.markers.assessment_dialog import RiskAssessmentDialog
 from desktop.markers.markers_panel import MarkersPanel
+from desktop.markers.panel_hook import add_markers_panel
 from desktop.shell.sign_in import SignInDialog, UserBadge
 from safedesk.clock import FakeClock
 from safedesk.config import Config, WorkstationConfig
@@ -34,7 +35,7 @@ def manager_pc(world: World, clock: FakeClock, qtbot: QtBot, db_url: str) -> Ite
         db,
         clock,
         demo=False,
-        panel_factories=["desktop.markers.panel_hook:add_markers_panel"],
+        panel_factories=[add_markers_panel],
     )
     app.window.resize(1366, 768)
     app.window.show()

@@ -9,7 +9,7 @@ one database, exactly as an office runs them; what one does reaches the other th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pytest
@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desktop.app import DesktopApp, build_desktop
+from desktop.shell.main_window import PanelFactory
 from safedesk.clock import FakeClock
 from safedesk.config import Config, WorkstationConfig
 from safedesk.db import Database
@@ -48,7 +49,7 @@ class OfficePCs:
         desk: str = "",
         office: str = "",
         config: Config | None = None,
-        panel_factories: list[str] | None = None,
+        panel_factories: Sequence[PanelFactory] | None = None,
     ) -> DesktopApp:
         """Start SafeDesk on a new PC, signed in as ``login`` (None: nobody signed in yet)."""
         base = config or Config()

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.app import DesktopApp, build_desktop
 from desktop.weekly_test.flag_list import ButtonFlagList
-from desktop.weekly_test.weekly_test_page import WeeklyTestPage
+from desktop.weekly_test.weekly_test_page import WeeklyTestPage, add_weekly_test_panel
 from safedesk.alarm_bus import TestPressReceived
 from safedesk.clock import FakeClock
 from safedesk.config import Config, WorkstationConfig
@@ -18,7 +18,7 @@ from tests.weekly_test.office_builder import TestOffice
 
 pytestmark = pytest.mark.gui
 
-FACTORY = "desktop.weekly_test.weekly_test_page:add_weekly_test_panel"
+FACTORY = add_weekly_test_panel
 
 
 @pytest.fixture

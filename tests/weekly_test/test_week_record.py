@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QToolTip
 from pytestqt.qtbot import QtBot
 
 from desktop.app import DesktopApp, build_desktop
+from desktop.weekly_test.weekly_test_page import add_weekly_test_panel
 from desktop.weekly_test.year_view import CELL_COLOURS
 from safedesk.clock import FakeClock
 from safedesk.config import Config, WorkstationConfig
@@ -37,7 +38,7 @@ from tests.weekly_test.tester import Tester
 pytestmark = pytest.mark.gui
 
 SCREEN = (1366, 768)
-PANELS = ["desktop.weekly_test.weekly_test_page:add_weekly_test_panel"]
+PANELS = [add_weekly_test_panel]
 ROOMS = ("Interview Room 1", "Interview Room 2", "Interview Room 3", "Reception desk 1")
 THIS_WEEK_COLOUR = "#14287a"  # this week's date in the grid header: white on dark blue
 TUESDAY = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)  # the morning after Monday's 23:59 deadline
