@@ -179,7 +179,9 @@ def build_desktop(
     window.header.set_sound(sound.problem)
     tray.set_state(_replace(tray.state, sound_problem=sound.problem))
     adapter.connection_changed.connect(
-        lambda ok, _detail, _since: tray.set_state(_replace(tray.state, connected=ok))
+        lambda ok, detail, _since: tray.set_state(
+            _replace(tray.state, connected=ok, connection_detail=detail)
+        )
     )
     adapter.cover_changed.connect(
         lambda names: tray.set_state(_replace(tray.state, nobody_on_rota=not names))
@@ -274,7 +276,7 @@ def run_app(ctx: CliContext, args: argparse.Namespace) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("SafeDesk")
     config = ctx.config
-    _start_log(config)
+    log_file = _start_log(config)
     db = ctx.new_database()  # with the press path's deadline, [alarm] press_deadline_s
     # Every decision runs on the database server's clock; this PC's own is only reported.
     clock = server_clock_for(db, SystemClock())
@@ -295,6 +297,7 @@ def run_app(ctx: CliContext, args: argparse.Namespace) -> int:
             return
         holder.append(desktop)
         window = desktop.window
+        window.header.internal_error_strip.listen(log_file)  # a bug is said on screen too
         app.setQuitOnLastWindowClosed(not desktop.tray.available)
         window.close_guard = lambda: _may_close(desktop)
         app.aboutToQuit.connect(desktop.shutdown)
@@ -323,7 +326,7 @@ def run_app(ctx: CliContext, args: argparse.Namespace) -> int:
     return code
 
 
-def _start_log(config: Config) -> None:
+def _start_log(config: Config) -> Path | None:
     """The [logging] file, and Qt's messages and escaped exceptions in it (see safedesk.log_file)."""
     install_excepthooks()
     install_qt_message_log()
@@ -332,8 +335,9 @@ def _start_log(config: Config) -> None:
     except OSError as exc:
         # The PC still receives alarms without its log file; say so where someone may look.
         log.error("cannot write the log file %s: %s", config.logging.file or "(default)", exc)
-        return
+        return None
     log.info("SafeDesk %s started on %s; log file %s", __version__, config.workstation_name, path)
+    return path
 
 
 def _sign_in_over(window: MainWindow, parent: QWidget) -> bool:

@@ -13,6 +13,7 @@ import logging
 import logging.handlers
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -52,6 +53,29 @@ def install_log_file(config: LoggingConfig) -> Path:
     return path
 
 
+_bug_listeners: list[Callable[[str], None]] = []
+
+
+def add_bug_listener(listener: Callable[[str], None]) -> None:
+    """Call ``listener`` (from any thread) with one line for each exception that escapes."""
+    _bug_listeners.append(listener)
+
+
+def remove_bug_listener(listener: Callable[[str], None]) -> None:
+    if listener in _bug_listeners:
+        _bug_listeners.remove(listener)
+
+
+def _tell_listeners(value: BaseException) -> None:
+    first_line = (str(value).splitlines() or [""])[0]
+    line = f"{type(value).__name__}: {first_line[:200]}" if first_line else type(value).__name__
+    for listener in list(_bug_listeners):
+        try:
+            listener(line)
+        except Exception:  # a listener that fails must not hide the bug it was told of
+            log.exception("telling the screen about an uncaught exception failed")
+
+
 def install_excepthooks() -> None:
     """Log every exception that escapes to the top of a thread (or a Qt slot), with traceback."""
     previous_sys = sys.excepthook
@@ -62,6 +86,7 @@ def install_excepthooks() -> None:
     ) -> None:
         if not issubclass(kind, KeyboardInterrupt):
             log.critical("uncaught exception (a bug)", exc_info=(kind, value, tb))
+            _tell_listeners(value)
         previous_sys(kind, value, tb)
 
     def on_thread(args: threading.ExceptHookArgs) -> None:
@@ -72,6 +97,7 @@ def install_excepthooks() -> None:
                 name,
                 exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
             )
+            _tell_listeners(args.exc_value)
         previous_thread(args)
 
     sys.excepthook = on_uncaught

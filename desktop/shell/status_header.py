@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.alarm.sound import NO_SOUND_TEXT
 from desktop.shell.clock_skew_strip import ClockSkewStrip
+from desktop.shell.internal_error_strip import InternalErrorStrip
 from desktop.shell.status_icons import StatusKind, status_pixmap
 from safedesk.db.failures import INTERNAL_ERROR, is_internal_error_text
 from safedesk.plural import verb
@@ -116,6 +117,9 @@ class StatusHeader(QWidget):
         # "This PC's clock is 10 min fast: alarms use the server's time" (hidden when in step).
         self.clock_strip = ClockSkewStrip()
         outer.addWidget(self.clock_strip)
+        # A bug (an exception that escaped a slot or a thread): said on screen, in the log in full.
+        self.internal_error_strip = InternalErrorStrip()
+        outer.addWidget(self.internal_error_strip)
 
     def set_place(self, office: str, workstation: str, mode: str, demo: bool) -> None:
         demo_text = "  —  DEMO OFFICE (practice data)" if demo else ""

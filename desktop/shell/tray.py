@@ -13,8 +13,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.alarm.sound import NO_SOUND_TEXT
-from desktop.shell.connection_banner import NOT_CONNECTED_TEXT
+from desktop.shell.connection_banner import INTERNAL_ERROR_TEXT, NOT_CONNECTED_TEXT
 from desktop.shell.status_icons import StatusKind, status_icon
+from safedesk.db.failures import is_internal_error_text
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class TrayState:
     connected: bool = True
+    connection_detail: str = ""  # why not: the environment, or a bug (INTERNAL ERROR: ...)
     sound_problem: str | None = None
     open_alarms: int = 0
     nobody_on_rota: bool = False
@@ -41,7 +43,8 @@ class TrayState:
         if self.open_alarms:
             lines.append(f"PANIC ALARM: {self.open_alarms} open")
         if not self.connected:
-            lines.append(NOT_CONNECTED_TEXT)
+            bug = is_internal_error_text(self.connection_detail)
+            lines.append(INTERNAL_ERROR_TEXT if bug else NOT_CONNECTED_TEXT)
         if self.nobody_on_rota:
             lines.append("Nobody is on the responder rota now")
         if self.sound_problem:

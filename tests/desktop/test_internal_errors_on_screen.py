@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -93,3 +94,67 @@ def test_a_missing_alarm_bus_table_raises_the_internal_error_banner_not_not_conn
     assert "no such table: bus_events" in banner.detail.text()
     assert "No contact with the SafeDesk database" not in banner.detail.text()
     assert desk.window.header.connection.label.text() == "INTERNAL ERROR"
+
+
+@pytest.fixture
+def excepthooks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's hooks (safedesk.log_file), undone after the test by monkeypatch."""
+    import sys
+    import threading
+
+    from safedesk.log_file import install_excepthooks
+
+    monkeypatch.setattr(sys, "excepthook", lambda *_: None)  # pytest-qt's capture is off here
+    monkeypatch.setattr(threading, "excepthook", lambda _args: None)
+    install_excepthooks()
+
+
+@on_sqlite
+@pytest.mark.qt_no_exception_capture
+def test_an_exception_escaping_a_slot_or_a_thread_is_said_in_the_header_with_the_log_file(
+    qtbot: QtBot, desk: DesktopApp, excepthooks: None, tmp_path: Path
+) -> None:
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    strip = desk.window.header.internal_error_strip
+    assert not strip.isVisible()  # nothing has gone wrong yet
+    strip.listen(tmp_path / "safedesk.log")
+
+    def broken_slot() -> None:
+        raise ValueError("visit 17 has no office")
+
+    QTimer.singleShot(0, broken_slot)
+    qtbot.waitUntil(strip.isVisible, timeout=3000)
+    text = strip.label.text()
+    assert text.startswith("INTERNAL ERROR in SafeDesk")
+    assert "ValueError: visit 17 has no office" in text
+    assert "safedesk.log" in text  # where IT finds the traceback
+
+    worker = threading.Thread(target=lambda: 1 / 0, name="safedesk-test-worker")
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: "ZeroDivisionError" in strip.label.text(), timeout=3000)
+    assert "2 times" in strip.label.text()
+
+    # A key typed elsewhere never hides it; only a deliberate click on Hide does.
+    qtbot.keyClick(desk.window, Qt.Key.Key_Space)
+    qtbot.keyClick(desk.window, Qt.Key.Key_Return)
+    assert strip.isVisible()
+    qtbot.mouseClick(strip.hide_button, Qt.MouseButton.LeftButton)
+    assert not strip.isVisible()
+
+
+def test_the_tray_says_internal_error_for_a_bug_and_not_connected_for_an_outage() -> None:
+    from desktop.shell.tray import TrayState
+    from safedesk.db.failures import internal_error_text
+
+    bug = TrayState(
+        connected=False,
+        connection_detail=internal_error_text(RuntimeError("no such table: bus_events")),
+    )
+    outage = TrayState(connected=False, connection_detail="connection refused")
+    assert BANNER_INTERNAL_ERROR in bug.lines()
+    assert "NOT CONNECTED: this PC will not receive alarms" in outage.lines()
+    assert BANNER_INTERNAL_ERROR not in outage.lines()
