@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -134,15 +135,39 @@ def command_for(argv: list[str]) -> list[str]:
     return [str(PYTHON), "-m", "desktop", *general, "app", *app]
 
 
+def run_tests(pytest_args: list[str]) -> int:
+    """pytest, and its verdict as pytest itself recorded it (tests/conftest.py writes it).
+
+    A full run once exited 0 after "1 failed": something at interpreter shutdown can replace the
+    exit status. So the verdict pytest wrote at the end of its session decides, and a run that
+    wrote none (killed, crashed before the end) fails too.
+    """
+    with tempfile.TemporaryDirectory(prefix="safedesk-run-") as folder:
+        verdict = Path(folder) / "pytest-exit-status"
+        env = {
+            **os.environ,
+            "SAFEDESK_REQUIRE_POSTGRESQL": "1",
+            "SAFEDESK_PYTEST_VERDICT": str(verdict),
+        }
+        code = subprocess.run(
+            [str(PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT, env=env, check=False
+        ).returncode
+        recorded = verdict.read_text().strip() if verdict.exists() else ""
+    if not recorded.lstrip("-").isdigit():
+        say(f"pytest ended (exit status {code}) without recording its verdict: counted as failed")
+        return code or 1
+    if code == 0 and int(recorded) != 0:
+        say(f"pytest recorded exit status {recorded} but the process exited 0: counted as failed")
+        return int(recorded)
+    return code
+
+
 def main(argv: list[str]) -> int:
     ensure_venv()
     if argv[:1] == ["test"]:
         ensure_system_packages()
         ensure_postgresql()
-        env = {**os.environ, "SAFEDESK_REQUIRE_POSTGRESQL": "1"}
-        return subprocess.run(
-            [str(PYTHON), "-m", "pytest", *argv[1:]], cwd=ROOT, env=env, check=False
-        ).returncode
+        return run_tests(argv[1:])
     return subprocess.run(command_for(argv), cwd=ROOT, check=False).returncode
 
 

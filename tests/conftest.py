@@ -157,15 +157,20 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """With SAFEDESK_REQUIRE_POSTGRESQL=1 (the README test command, CI), a skipped PostgreSQL test
-    fails the run, and so does a run whose selected PostgreSQL tests did not pass at all."""
-    if os.environ.get("SAFEDESK_REQUIRE_POSTGRESQL") != "1":
-        return
-    if _pg_skipped or (_pg_collected and not _pg_passed):
+    fails the run, and so does a run whose selected PostgreSQL tests did not pass at all.
+    The verdict is also written where run.py asked (SAFEDESK_PYTEST_VERDICT): run.py trusts it
+    over the process's exit status, which shutdown can replace."""
+    if os.environ.get("SAFEDESK_REQUIRE_POSTGRESQL") == "1" and (
+        _pg_skipped or (_pg_collected and not _pg_passed)
+    ):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         print(
             f"\nSAFEDESK: {_pg_collected} PostgreSQL tests selected, {_pg_passed} passed, "
             f"{_pg_skipped} skipped: the PostgreSQL tests must run (is the server up?)"
         )
+    verdict = os.environ.get("SAFEDESK_PYTEST_VERDICT")
+    if verdict and not hasattr(session.config, "workerinput"):
+        Path(verdict).write_text(str(int(session.exitstatus)))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -79,3 +79,51 @@ def test_the_readme_says_how_to_run_safedesk_commands() -> None:
     assert ".venv\\Scripts\\safedesk" in readme
     assert "python3 run.py safedesk" in readme
     assert os.path.exists(ROOT / "run.py")
+
+
+def _stand_in_pytest(tmp_path: Path, recorded: str | None, exit_status: int) -> Path:
+    """A 'python' whose pytest records ``recorded`` as its verdict and then exits ``exit_status``
+    (what a shutdown that replaces the exit status looks like from run.py)."""
+    script = tmp_path / "python"
+    write = f'printf "{recorded}" > "$SAFEDESK_PYTEST_VERDICT"\n' if recorded is not None else ""
+    script.write_text(f"#!/bin/sh\n{write}exit {exit_status}\n")
+    script.chmod(0o755)
+    return script
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in python is a shell script")
+@pytest.mark.parametrize(
+    ("recorded", "exit_status", "expected"),
+    [("1", 0, 1), (None, 0, 1), ("0", 0, 0), ("1", 1, 1), ("0", 3, 3)],
+)
+def test_the_test_command_fails_when_pytest_recorded_a_failure_whatever_the_exit_status(
+    run_py: ModuleType, tmp_path: Path, recorded: str | None, exit_status: int, expected: int
+) -> None:
+    run_py.PYTHON = _stand_in_pytest(tmp_path, recorded, exit_status)
+    assert run_py.run_tests(["-q"]) == expected
+
+
+def test_the_suite_records_its_verdict_where_run_py_reads_it(tmp_path: Path) -> None:
+    import subprocess
+
+    verdict = tmp_path / "verdict"
+    env = {**os.environ, "SAFEDESK_PYTEST_VERDICT": str(verdict)}
+    env.pop("SAFEDESK_REQUIRE_POSTGRESQL", None)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/test_readme_tree.py",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout
+    assert verdict.read_text() == "0"
