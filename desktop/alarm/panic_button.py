@@ -94,6 +94,7 @@ class PanicButton(QWidget):
     _taken = Signal(object, object)  # (ButtonPress, PressReceipt), from the delivery thread
     _forwarded = Signal(object, object)  # (ButtonPress, PressReceipt), from the forwarder
     _failed = Signal(object)  # ButtonPress neither delivered nor kept, still being retried
+    _refused = Signal(object, str)  # (ButtonPress, 'INTERNAL ERROR: ...'), from the forwarder
 
     def __init__(
         self,
@@ -139,6 +140,7 @@ class PanicButton(QWidget):
         self._taken.connect(self._on_taken, queued)
         self._forwarded.connect(self._on_forwarded, queued)
         self._failed.connect(self._on_failed, queued)
+        self._refused.connect(self._on_refused, queued)
         # Retry pacing in real seconds whatever clock stamps the press (tests pass a fake one).
         self._delivery = PressDelivery(
             presses,
@@ -149,7 +151,9 @@ class PanicButton(QWidget):
         )
         self._delivery.start()
         if isinstance(presses, StoreAndForwardSink):
-            presses.subscribe(on_forwarded=self._forwarded_elsewhere)
+            presses.subscribe(
+                on_forwarded=self._forwarded_elsewhere, on_refused=self._refused_elsewhere
+            )
 
     def press(self) -> None:
         """Raise the alarm for the desk: the press is made here, delivered off the GUI thread."""
@@ -177,12 +181,25 @@ class PanicButton(QWidget):
         """Stop the delivery thread (app shutdown); presses already held stay in the outbox."""
         if isinstance(self.sink, StoreAndForwardSink):
             self.sink.unsubscribe(self._forwarded_elsewhere)
+            self.sink.unsubscribe(self._refused_elsewhere)
         self._delivery.stop()
 
     def _forwarded_elsewhere(self, press: ButtonPress, receipt: PressReceipt) -> None:
         # The forwarder's thread, for every press the outbox forwards: ours are told apart here.
         if press.device_id == self.device_id and press.boot_id == self._boot:
             self._forwarded.emit(press, receipt)
+
+    def _refused_elsewhere(self, press: ButtonPress, internal_error: str) -> None:
+        # The forwarder's thread: a held press of ours hit a bug on its way to the database.
+        if press.device_id == self.device_id and press.boot_id == self._boot:
+            self._refused.emit(press, internal_error)
+
+    def _on_refused(self, press: ButtonPress, internal_error: str) -> None:
+        if _key(press) in self._waiting:
+            log.error(
+                "held on-screen panic press for %s refused: %s", self.desk.name, internal_error
+            )
+            self._show(INTERNAL_ERROR_TEXT, _WARNING)
 
     def _on_taken(self, press: ButtonPress, receipt: PressReceipt) -> None:
         if receipt.held and receipt.internal_error:

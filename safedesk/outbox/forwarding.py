@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 ForwardedListener = Callable[[ButtonPress, PressReceipt], None]
 HeldListener = Callable[[ButtonPress], None]
+RefusedListener = Callable[[ButtonPress, str], None]  # the press, 'INTERNAL ERROR: ...'
 BacklogListener = Callable[[int], None]
 PressKey = tuple[str, int | None, int]
 
@@ -95,6 +96,7 @@ class StoreAndForwardSink:
         self._held_listeners: list[HeldListener] = [on_held] if on_held else []
         self._forwarded_listeners: list[ForwardedListener] = [on_forwarded] if on_forwarded else []
         self._backlog_listeners: list[BacklogListener] = [on_backlog] if on_backlog else []
+        self._refused_listeners: list[RefusedListener] = []
         self.heartbeats = HeartbeatWriter(sink)
         self._trouble = TroubleLog(log)
         # Guards the counts below: "straight through or behind the backlog" is decided under it.
@@ -124,14 +126,21 @@ class StoreAndForwardSink:
         on_held: HeldListener | None = None,
         on_forwarded: ForwardedListener | None = None,
         on_backlog: BacklogListener | None = None,
+        on_refused: RefusedListener | None = None,
     ) -> None:
-        """Add listeners (called on the caller's or the forwarder's thread; must be quick)."""
+        """Add listeners (called on the caller's or the forwarder's thread; must be quick).
+
+        ``on_refused``: a held press the alarm service refused on a bug (not an outage) while
+        being forwarded; it stays held and is retried, and the screen must say internal error.
+        """
         if on_held is not None:
             self._held_listeners.append(on_held)
         if on_forwarded is not None:
             self._forwarded_listeners.append(on_forwarded)
         if on_backlog is not None:
             self._backlog_listeners.append(on_backlog)
+        if on_refused is not None:
+            self._refused_listeners.append(on_refused)
 
     def unsubscribe(self, listener: object) -> None:
         """Remove a listener added with ``subscribe`` or the constructor (whichever kind)."""
@@ -139,6 +148,7 @@ class StoreAndForwardSink:
             self._held_listeners,
             self._forwarded_listeners,
             self._backlog_listeners,
+            self._refused_listeners,
         ):
             while listener in listeners:
                 listeners.remove(listener)  # type: ignore[arg-type]
@@ -325,6 +335,10 @@ class StoreAndForwardSink:
                     press.sequence,
                     self.refused_retry_s,
                 )
+                for refused in list(self._refused_listeners):
+                    self._tell(
+                        "refused", functools.partial(refused, press, internal_error_text(exc))
+                    )
             return _Outcome.REFUSED
         if not receipt.created and not self._is_durable(held):
             return _Outcome.UNREACHABLE

@@ -81,6 +81,31 @@ def test_a_desk_press_that_hits_a_missing_table_says_internal_error_and_is_kept(
 
 
 @on_sqlite
+def test_a_press_held_in_an_outage_that_then_hits_a_bug_says_internal_error_not_held(
+    qtbot: QtBot, db_url: str, desk: DesktopApp
+) -> None:
+    panic = desk.window.panic_button
+    assert panic is not None and panic.isVisible()
+    # The outage: another process holds SQLite's exclusive lock, so the press cannot be stored.
+    other = sqlite3.connect(make_url(db_url).database or "", isolation_level=None)
+    other.execute("PRAGMA foreign_keys = OFF")
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        qtbot.mouseClick(panic.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "HELD" in panic.result.text(), timeout=15000)
+        assert "database answers" in panic.result.text()  # an outage: said as one
+        # The database comes back, but without the table the press goes into (a bug).
+        other.execute("DROP TABLE alarm_presses")
+    finally:
+        other.execute("COMMIT")
+        other.close()
+
+    qtbot.waitUntil(lambda: panic.result.text() == PRESS_INTERNAL_ERROR, timeout=15000)
+    assert "database answers" not in panic.result.text()
+    assert desk.services.presses is not None and desk.services.presses.backlog == 1  # kept
+
+
+@on_sqlite
 def test_a_missing_alarm_bus_table_raises_the_internal_error_banner_not_not_connected(
     qtbot: QtBot, db_url: str, desk: DesktopApp
 ) -> None:
