@@ -27,6 +27,7 @@ from tests.helpers import postgres
 from tests.helpers.gui import makes_widgets, no_gui_while, qt_objects_die_here
 from tests.helpers.office import office, services  # noqa: F401  (fixtures for every area)
 from tests.helpers.office_screen import use_office_screen
+from tests.helpers.pcs import desktops, screens  # noqa: F401  (fixtures for every area)
 
 use_office_screen()  # before pytest-qt creates the QApplication
 

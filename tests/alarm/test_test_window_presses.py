@@ -9,8 +9,6 @@ responders' screens, and its LED says help is coming.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -26,17 +24,9 @@ from safedesk.services.hub import Services
 from safedesk.services.weekly_test.checklist import ItemState
 from safedesk.services.weekly_test.desk import WeeklyTestDesk
 from tests.alarm.conftest import SeededOffice
-from tests.desktop.screens import Screen, open_screen
+from tests.helpers.screens import Screen, open_screen
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def screens() -> Iterator[list[Screen]]:
-    opened: list[Screen] = []
-    yield opened
-    for screen in opened:
-        screen.close()
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@ the real main window at 1366x768, shown; the line goes when the PC's clock is pu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -19,19 +17,6 @@ from tests.clock.conftest import TEN_MINUTES, SeededOffice
 pytestmark = pytest.mark.gui
 
 PANELS = [add_alarms_panel]
-
-
-@pytest.fixture
-def desktops() -> Iterator[list[DesktopApp]]:
-    opened: list[DesktopApp] = []
-    yield opened
-    for desktop in opened:
-        desktop.shutdown()
-        desktop.window.close_guard = None
-        desktop.window.close()
-        desktop.services.db.dispose()
-        for qobject in (desktop.window, desktop.controller, desktop.adapter, desktop.sound):
-            qobject.deleteLater()
 
 
 def open_pc(

@@ -41,9 +41,9 @@ from safedesk.config import Config, DevicesConfig, WorkstationConfig
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmPress, PanicDevice
 from safedesk.services.alarms.press_identity import BOOT_ID_MASK
-from tests.desktop.screens import Screen, open_screen
 from tests.failover.conftest import FailoverOffice
 from tests.helpers.pg_replication import ReplicatedPair
+from tests.helpers.screens import Screen, open_screen
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.gui]
 

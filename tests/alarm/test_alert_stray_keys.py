@@ -19,9 +19,9 @@ from desktop.alarm.alert_window import AlertWindow
 from safedesk.clock import FakeClock
 from safedesk.models import AlarmEvent, AlarmResponse
 from safedesk.services.hub import Services
-from tests.desktop.alert_helpers import alert_on, click, press
-from tests.desktop.conftest import SeededOffice
-from tests.desktop.screens import Screen, heartbeat, open_screen
+from tests.alarm.alert_helpers import alert_on, click, press
+from tests.helpers.office import SeededOffice
+from tests.helpers.screens import Screen, heartbeat, open_screen
 
 pytestmark = pytest.mark.gui
 

@@ -20,9 +20,9 @@ from desktop.alarm.alert_window import AlertWindow
 from safedesk.clock import FakeClock
 from safedesk.services.hub import Services
 from safedesk.services.shared.actor import Actor
-from tests.desktop.alert_helpers import alert_on, click, global_rect, painted_contrast, press
-from tests.desktop.conftest import SeededOffice
-from tests.desktop.screens import Screen, heartbeat, open_screen
+from tests.alarm.alert_helpers import alert_on, click, global_rect, painted_contrast, press
+from tests.helpers.office import SeededOffice
+from tests.helpers.screens import Screen, heartbeat, open_screen
 
 pytestmark = pytest.mark.gui
 

@@ -8,8 +8,6 @@ with none reachable the alarm goes to every screen at once and says why.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -21,9 +19,9 @@ from safedesk.clock import FakeClock
 from safedesk.config import Config, WorkstationConfig
 from safedesk.db import Database
 from safedesk.services.hub import Services
-from tests.desktop.alert_helpers import SCREEN, alert_on, press
-from tests.desktop.conftest import SeededOffice
-from tests.desktop.screens import Screen, heartbeat, open_screen
+from tests.alarm.alert_helpers import SCREEN, alert_on, press
+from tests.helpers.office import SeededOffice
+from tests.helpers.screens import Screen, heartbeat, open_screen
 
 pytestmark = pytest.mark.gui
 
@@ -90,19 +88,6 @@ def test_the_notice_says_to_whom_it_was_sent_not_that_they_were_alerted(
 
 def _kind(chip: StatusChip) -> StatusKind:
     return chip.kind
-
-
-@pytest.fixture
-def desktops() -> Iterator[list[DesktopApp]]:
-    opened: list[DesktopApp] = []
-    yield opened
-    for desktop in opened:
-        desktop.shutdown()
-        desktop.window.close_guard = None
-        desktop.window.close()
-        desktop.services.db.dispose()
-        for qobject in (desktop.window, desktop.controller, desktop.adapter, desktop.sound):
-            qobject.deleteLater()
 
 
 def _open_pc(

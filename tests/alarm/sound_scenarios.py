@@ -20,9 +20,9 @@ from safedesk.button_events import ButtonPress, DeviceKind
 from safedesk.clock import FakeClock
 from safedesk.models import AlarmDelivery, DeliveryKind
 from safedesk.services.hub import Services
-from tests.desktop.conftest import SeededOffice
-from tests.desktop.pulse_sink import SinkRecorder
-from tests.desktop.screens import Screen, open_screen
+from tests.alarm.pulse_sink import SinkRecorder
+from tests.helpers.office import SeededOffice
+from tests.helpers.screens import Screen, open_screen
 
 LOUD = 10_000  # the alarm peaks near 28,000 of 32,767
 QUIET = 200

@@ -11,9 +11,9 @@ from safedesk.button_events import ButtonPress, DeviceKind, PressReceipt
 from safedesk.clock import FakeClock
 from safedesk.models import AlarmOutcome, RoomKind
 from safedesk.services.hub import Services
-from tests.desktop.alert_helpers import click
-from tests.desktop.conftest import SeededOffice
-from tests.desktop.screens import Screen, heartbeat, open_screen
+from tests.alarm.alert_helpers import click
+from tests.helpers.office import SeededOffice
+from tests.helpers.screens import Screen, heartbeat, open_screen
 
 
 def _press(services: Services, office: SeededOffice, clock: FakeClock, room: str) -> int:

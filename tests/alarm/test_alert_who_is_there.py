@@ -15,9 +15,9 @@ from pytestqt.qtbot import QtBot
 from safedesk.clock import FakeClock
 from safedesk.models import Visit
 from safedesk.services.hub import Services
-from tests.desktop.alert_helpers import alert_on, press
-from tests.desktop.conftest import SeededOffice
-from tests.desktop.screens import Screen, heartbeat, open_screen
+from tests.alarm.alert_helpers import alert_on, press
+from tests.helpers.office import SeededOffice
+from tests.helpers.screens import Screen, heartbeat, open_screen
 
 pytestmark = pytest.mark.gui
 

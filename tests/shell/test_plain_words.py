@@ -22,7 +22,7 @@ from safedesk.config import Config, WorkstationConfig
 from safedesk.db import Database
 from safedesk.models import AlarmOutcome
 from safedesk.services.hub import Services
-from tests.desktop.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 
 pytestmark = pytest.mark.gui
 

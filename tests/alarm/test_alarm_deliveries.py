@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import itertools
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,9 +31,9 @@ from safedesk.models import AlarmDelivery, AlarmOutcome, DeliveryKind, Workstati
 from safedesk.services.alarms.alarm_deliveries import Shown
 from safedesk.services.hub import Services
 from safedesk.services.shared.actor import Actor
-from tests.desktop.alert_helpers import alert_on, click, press
-from tests.desktop.conftest import SeededOffice
-from tests.desktop.screens import Screen, heartbeat, open_screen
+from tests.alarm.alert_helpers import alert_on, click, press
+from tests.helpers.office import SeededOffice
+from tests.helpers.screens import Screen, heartbeat, open_screen
 
 pytestmark = pytest.mark.gui
 
@@ -214,19 +213,6 @@ def test_the_incident_record_and_its_export_list_the_screens_that_showed_it(
     assert desk.startswith("DESK-2, Priya Sharma, 20") and desk.endswith(
         ", notice, no sound (the smaller notice has no alarm sound)"
     )
-
-
-@pytest.fixture
-def desktops() -> Iterator[list[DesktopApp]]:
-    opened: list[DesktopApp] = []
-    yield opened
-    for desktop in opened:
-        desktop.shutdown()
-        desktop.window.close_guard = None
-        desktop.window.close()
-        desktop.services.db.dispose()
-        for qobject in (desktop.window, desktop.controller, desktop.adapter, desktop.sound):
-            qobject.deleteLater()
 
 
 def _quiet_for(db: Database, clock: FakeClock, name: str, minutes: int) -> None:

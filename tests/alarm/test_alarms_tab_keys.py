@@ -7,8 +7,6 @@ once was pressed again by every Space after it ("pressed 3 times").
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
@@ -23,7 +21,7 @@ from safedesk.config import Config, WorkstationConfig
 from safedesk.db import Database
 from safedesk.models import AlarmEvent
 from safedesk.services.hub import Services
-from tests.desktop.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 
 pytestmark = pytest.mark.gui
 
@@ -39,19 +37,6 @@ KEYS = (
     Qt.Key.Key_Tab,
     Qt.Key.Key_Space,
 )
-
-
-@pytest.fixture
-def desktops() -> Iterator[list[DesktopApp]]:
-    opened: list[DesktopApp] = []
-    yield opened
-    for desktop in opened:
-        desktop.shutdown()
-        desktop.window.close_guard = None
-        desktop.window.close()
-        desktop.services.db.dispose()
-        for qobject in (desktop.window, desktop.controller, desktop.adapter, desktop.sound):
-            qobject.deleteLater()
 
 
 def _open(

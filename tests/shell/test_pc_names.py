@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import re
 import socket
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtWidgets import QLabel
@@ -23,9 +22,9 @@ from safedesk.clock import FakeClock
 from safedesk.config import Config, WorkstationConfig
 from safedesk.db import Database
 from safedesk.services.hub import Services
-from tests.desktop.alert_helpers import alert_on, click, press
-from tests.desktop.conftest import SeededOffice
-from tests.desktop.screens import Screen, open_screen
+from tests.alarm.alert_helpers import alert_on, click, press
+from tests.helpers.office import SeededOffice
+from tests.helpers.screens import Screen, open_screen
 
 pytestmark = pytest.mark.gui
 
@@ -34,19 +33,6 @@ PANELS = [
     add_office_panel,
 ]
 HOST = socket.gethostname()
-
-
-@pytest.fixture
-def desktops() -> Iterator[list[DesktopApp]]:
-    opened: list[DesktopApp] = []
-    yield opened
-    for desktop in opened:
-        desktop.shutdown()
-        desktop.window.close_guard = None
-        desktop.window.close()
-        desktop.services.db.dispose()
-        for qobject in (desktop.window, desktop.controller, desktop.adapter, desktop.sound):
-            qobject.deleteLater()
 
 
 def _open(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import pytest
 from psycopg import sql
@@ -25,27 +25,14 @@ from safedesk.config import Config, WorkstationConfig
 from safedesk.db import Database
 from safedesk.models import RotaShift
 from safedesk.services.hub import Services
-from tests.desktop.conftest import SeededOffice
 from tests.helpers import postgres
+from tests.helpers.office import SeededOffice
 
 # The alarm path's own panels; other areas test theirs (some load in the background).
 ALARM_PANELS = [
     add_alarms_panel,
     add_incidents_panel,
 ]
-
-
-@pytest.fixture
-def desktops() -> Iterator[list[DesktopApp]]:
-    opened: list[DesktopApp] = []
-    yield opened
-    for desktop in opened:
-        desktop.shutdown()
-        desktop.window.close_guard = None
-        desktop.window.close()
-        desktop.services.db.dispose()
-        for qobject in (desktop.window, desktop.controller, desktop.adapter, desktop.sound):
-            qobject.deleteLater()
 
 
 def _open(

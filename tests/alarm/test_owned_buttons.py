@@ -23,7 +23,7 @@ from safedesk.alarm_bus import DeviceOffline
 from safedesk.config import DevicesConfig
 from safedesk.models import AlarmEvent
 from safedesk.services.hub import Services
-from tests.desktop.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from desktop.alarm.resolve_dialog import ResolveDialog
 from safedesk.clock import FakeClock
 from safedesk.models import AlarmEvent, AlarmOutcome
 from safedesk.services.hub import Services
-from tests.desktop.alert_helpers import alert_on, click, gone, press
-from tests.desktop.conftest import SeededOffice
-from tests.desktop.screens import Screen, open_screen
+from tests.alarm.alert_helpers import alert_on, click, gone, press
+from tests.helpers.office import SeededOffice
+from tests.helpers.screens import Screen, open_screen
 
 pytestmark = pytest.mark.gui
 

@@ -19,7 +19,7 @@ from safedesk.button_events import ButtonPress, DeviceKind
 from safedesk.clock import FakeClock
 from safedesk.services.hub import Services
 from tests.alarm.conftest import SeededOffice
-from tests.desktop.screens import Screen
+from tests.helpers.screens import Screen
 
 SCREEN = (1366, 768)
 

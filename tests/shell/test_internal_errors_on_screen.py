@@ -25,7 +25,7 @@ from desktop.shell.connection_banner import INTERNAL_ERROR_TEXT as BANNER_INTERN
 from safedesk.cli.context import CliContext
 from safedesk.clock import FakeClock
 from safedesk.config import Config, DatabaseConfig, DevicesConfig, WorkstationConfig
-from tests.desktop.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 
 pytestmark = [pytest.mark.gui]
 on_sqlite = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -40,7 +40,7 @@ from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmPress, AuditEntry
 from safedesk.outbox import default_outbox_path
 from tests.bridge.tcp_proxy import TcpProxy
-from tests.desktop.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 
 pytestmark = [pytest.mark.gui]
 # The office is seeded in db_url's database: PostgreSQL only (the proxy is a TCP one).

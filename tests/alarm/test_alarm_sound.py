@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.desktop.pulse_sink import pulse_server
+from tests.alarm.pulse_sink import pulse_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,7 +31,7 @@ def _run_scenario(name: str, env: dict[str, str]) -> None:
             "python_files=sound_scenarios.py",
             "-o",
             "python_functions=scenario_*",
-            f"tests/desktop/sound_scenarios.py::{name}",
+            f"tests/alarm/sound_scenarios.py::{name}",
             "-k",
             "sqlite",
         ],

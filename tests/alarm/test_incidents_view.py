@@ -14,7 +14,7 @@ from safedesk.clock import FakeClock
 from safedesk.models import AlarmOutcome
 from safedesk.services.alarms.incidents import IncidentStatus
 from safedesk.services.hub import Services
-from tests.desktop.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 
 
 def _incident(
