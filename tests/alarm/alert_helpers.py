@@ -18,7 +18,7 @@ from desktop.alarm.alert_window import AlertWindow
 from safedesk.button_events import ButtonPress, DeviceKind
 from safedesk.clock import FakeClock
 from safedesk.services.hub import Services
-from tests.alarm.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 from tests.helpers.screens import Screen
 
 SCREEN = (1366, 768)

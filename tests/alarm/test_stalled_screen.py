@@ -26,7 +26,7 @@ from safedesk.config import Config, WorkstationConfig
 from safedesk.db import Database
 from safedesk.services.alarms.alert_views import AlertView
 from safedesk.services.hub import Services
-from tests.alarm.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 
 pytestmark = pytest.mark.gui
 

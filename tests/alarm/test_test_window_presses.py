@@ -23,7 +23,7 @@ from safedesk.models import AlarmEvent, AlarmTest, PanicDevice, TestResult
 from safedesk.services.hub import Services
 from safedesk.services.weekly_test.checklist import ItemState
 from safedesk.services.weekly_test.desk import WeeklyTestDesk
-from tests.alarm.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 from tests.helpers.screens import Screen, open_screen
 
 pytestmark = pytest.mark.gui

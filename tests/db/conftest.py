@@ -1,9 +1,6 @@
-"""Database fixtures: the demo office on a real database, the services on it, and a real 1 MB
-filesystem to fill (the bridge's full-disk harness)."""
+"""Database fixtures: a real 1 MB filesystem to fill (the bridge's full-disk harness); the demo
+office and the services on it come from the root conftest (tests/helpers/office.py)."""
 
 from __future__ import annotations
 
-from tests.alarm.conftest import SeededOffice, office, services  # noqa: F401  (fixtures)
 from tests.bridge.conftest import tiny_disk  # noqa: F401  (fixture)
-
-__all__ = ["SeededOffice"]

@@ -31,7 +31,7 @@ from safedesk.models import AlarmPress, PanicDevice, Room
 from safedesk.outbox import LocalOutbox, StoreAndForwardSink
 from safedesk.services.hub import Services
 from tests.bridge.conftest import fill_disk
-from tests.db.conftest import SeededOffice
+from tests.helpers.office import SeededOffice
 from tests.helpers.waiting import eventually
 
 on_sqlite = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
