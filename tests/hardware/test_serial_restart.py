@@ -23,11 +23,8 @@ from safedesk.config import Config
 from safedesk.db import Database
 from safedesk.models import AlarmEvent, AlarmOutcome, AlarmPress
 from safedesk.services.hub import Services
-from tests.alarm import conftest as alarm_fixtures
 from tests.helpers.office import SeededOffice
 from tests.helpers.waiting import eventually
-
-office = alarm_fixtures.office  # the seeded demo office, as the alarm tests use it
 
 ROOM = "Interview Room 1"
 
