@@ -24,7 +24,7 @@ from desktop.alarm.controller import AlarmController
 from desktop.alarm.delivery_recorder import DeliveryRecorder
 from desktop.alarm.owned_buttons import OwnedButtons
 from desktop.alarm.owned_buttons import attach as attach_owned_buttons
-from desktop.alarm.panic_button import DeskHotkey, PanicButton
+from desktop.alarm.panic_button import DemoButtons, DeskHotkey, PanicButton
 from desktop.alarm.press_outbox import close_press_outbox, open_press_outbox
 from desktop.alarm.sound import AlarmSound
 from desktop.panels import PANELS
@@ -93,6 +93,8 @@ class DesktopApp:
             self.window.desk_hotkey.stop()
         if self.window.panic_button is not None:
             self.window.panic_button.stop()
+        for demo in self.window.findChildren(DemoButtons):  # the Alarms tab's simulated buttons
+            demo.stop()
         close_press_outbox(self.services)  # after every press source has stopped
         self.controller.close_all()
         self.services.close()

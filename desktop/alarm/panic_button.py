@@ -342,6 +342,8 @@ class DemoButtons(QWidget):
 
     _taken = Signal(object, object)  # (ButtonPress, PressReceipt), from the delivery thread
     _failed = Signal(object)  # ButtonPress neither delivered nor kept, still being retried
+    _forwarded = Signal(object, object)  # (ButtonPress, PressReceipt): a held press now stored
+    _refused = Signal(object, str)  # (ButtonPress, 'INTERNAL ERROR: ...'): a held press, a bug
 
     def __init__(
         self,
@@ -387,6 +389,13 @@ class DemoButtons(QWidget):
         queued = Qt.ConnectionType.QueuedConnection
         self._taken.connect(self._on_taken, queued)
         self._failed.connect(self._on_failed, queued)
+        self._forwarded.connect(self._on_forwarded, queued)
+        self._refused.connect(self._on_refused, queued)
+        if isinstance(presses, StoreAndForwardSink):
+            # A held press's line follows it: "HELD" is true only until the database has it.
+            presses.subscribe(
+                on_forwarded=self._forwarded_elsewhere, on_refused=self._refused_elsewhere
+            )
         # A thread only while a press is on its way: nothing to stop when the window goes.
         self._delivery = PressDelivery(
             presses,
@@ -426,6 +435,26 @@ class DemoButtons(QWidget):
             what = "pressed again on the open alarm"
         self.result.setText(f"Simulated press in {self._room_name(press)}: {what}.")  # no ids
 
+    def _forwarded_elsewhere(self, press: ButtonPress, receipt: PressReceipt) -> None:
+        if press.boot_id == self._boot:  # the forwarder's thread: only this PC's demo presses
+            self._forwarded.emit(press, receipt)
+
+    def _refused_elsewhere(self, press: ButtonPress, internal_error: str) -> None:
+        if press.boot_id == self._boot:
+            self._refused.emit(press, internal_error)
+
+    def _on_forwarded(self, press: ButtonPress, receipt: PressReceipt) -> None:
+        what = "new alarm" if receipt.created else "pressed again on the open alarm"
+        self.result.setText(
+            f"Simulated press in {self._room_name(press)}: was held on this PC, now sent "
+            f"(pressed {_hhmm(press.pressed_at)}): {what}."
+        )
+
+    def _on_refused(self, press: ButtonPress, internal_error: str) -> None:
+        self.result.setText(
+            f"Simulated press in {self._room_name(press)}: HELD on this PC, {internal_error}."
+        )
+
     def _on_failed(self, press: ButtonPress) -> None:
         self.result.setText(
             f"⚠ Simulated press in {self._room_name(press)} NOT SENT yet: SafeDesk cannot reach "
@@ -434,4 +463,7 @@ class DemoButtons(QWidget):
 
     def stop(self) -> None:
         """Stop trying (presses already held stay in the outbox)."""
+        if isinstance(self.sink, StoreAndForwardSink):
+            self.sink.unsubscribe(self._forwarded_elsewhere)
+            self.sink.unsubscribe(self._refused_elsewhere)
         self._delivery.stop()

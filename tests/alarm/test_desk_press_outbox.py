@@ -433,6 +433,10 @@ def test_a_demo_button_presses_off_the_gui_thread_through_the_outbox_and_is_audi
         assert demo.result.text().startswith("Simulated press in Interview Room 2")
         proxy.heal()
         qtbot.waitUntil(lambda: len(press_audits(db_url)) == 1, timeout=20000)
+        # The line follows the press: no longer "HELD" once the database has it.
+        qtbot.waitUntil(lambda: "now sent" in demo.result.text(), timeout=10000)
+        assert "HELD" not in demo.result.text()
+        assert "Interview Room 2" in demo.result.text() and "new alarm" in demo.result.text()
     finally:
         safety.cancel()
         proxy.heal()
